@@ -1,0 +1,48 @@
+"""The checks: pure functions from evidence, measurement and spec to a verdict, by id."""
+
+from __future__ import annotations
+
+
+from grader.checks.accuracy import test_accuracy, train_accuracy
+from grader.checks.base import CheckContext, CheckFn, RunSummary, Verdict
+from grader.checks.message import stop_message
+from grader.checks.model import architecture, compile_settings
+from grader.checks.runs import runs
+from grader.checks.training import early_stop, epoch_limit, normalization
+from grader.results import CheckResult
+
+
+CHECKS: dict[str, CheckFn] = {
+    "runs": runs,
+    "architecture": architecture,
+    "compile": compile_settings,
+    "epoch_limit": epoch_limit,
+    "early_stop": early_stop,
+    "stop_message": stop_message,
+    "train_accuracy": train_accuracy,
+    "normalization": normalization,
+    "test_accuracy": test_accuracy,
+}
+
+
+def run_checks(ctx: CheckContext) -> list[CheckResult]:
+    """Every check the exercise lists, in its order, scored with the exercise's points."""
+    results = []
+    for check_id, points in ctx.spec.points.items():
+        verdict = CHECKS[check_id](ctx)
+        results.append(
+            CheckResult(
+                id=check_id,
+                status=verdict.status,
+                score=points if verdict.status == "pass" else 0.0,
+                max_score=points,
+                message=verdict.message,
+                hint=verdict.hint,
+                hint_id=verdict.hint_id,
+                details=verdict.details,
+            )
+        )
+    return results
+
+
+__all__ = ["CHECKS", "CheckContext", "CheckFn", "RunSummary", "Verdict", "run_checks"]

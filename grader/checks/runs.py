@@ -1,0 +1,70 @@
+"""`runs`: did the submission run to the end and train a model?"""
+
+from __future__ import annotations
+
+import re
+
+from grader.checks.base import CheckContext, Verdict, failed, passed
+from grader.evidence import RuntimeFailure
+
+# (exception type or None for any, pattern in the message, hint id); first match wins.
+_FAILURE_HINTS: list[tuple[str | None, str, str]] = [
+    ("TypeError", r"NoneType.*(float|int)|(float|int).*NoneType", "acc_key"),
+    ("KeyError", r"^'?(acc|val_acc)'?$", "history_acc_key"),
+    (None, r"missing 1 required positional argument|set_model\(\) missing", "callback_class_passed"),
+    ("AttributeError", r"has no attribute '(set_model|set_params|_implements)", "callback_base_class"),
+    (None, r"not recognized: \{'lr'|Argument\(s\) not recognized.*lr|has no attribute "
+           r"'(Session|AdamOptimizer|placeholder)'|tf\.train\.|lr is not supported", "tf1_api"),
+    ("NameError", r"", "name_not_defined"),
+    (None, r"label value of \d+ which is outside the valid range|labels? .* out of range", "output_units"),
+    (None, r"Incompatible shapes|expected .*ndim|incompatible with the layer|"
+           r"Arguments `target` and `output` must have the same", "missing_flatten"),
+    ("TypeError", r"on_epoch_end\(\) (takes|missing)", "callback_signature"),
+]
+
+
+def hint_for_failure(failure: RuntimeFailure) -> str:
+    """The catalogue hint that explains this exception, or the generic runtime hint."""
+    for exc_type, pattern, hint_id in _FAILURE_HINTS:
+        if exc_type not in (None, failure.exc_type):
+            continue
+        if re.search(pattern, failure.message, re.DOTALL):
+            return hint_id
+    return "runtime_error"
+
+
+def runs(ctx: CheckContext) -> Verdict:
+    evidence = ctx.evidence
+    finished = evidence.epochs_finished()
+    if ctx.run.timed_out:
+        return failed(
+            f"did not finish within the {ctx.run.timeout_s:g} s time limit "
+            f"(stopped after {finished} finished epoch(s))",
+            "timeout",
+        )
+    if evidence.failure is not None:
+        where = ""
+        if evidence.failure.line is not None:
+            where = f" at {'cell ' + str(evidence.failure.cell) + ', ' if evidence.failure.cell else ''}"
+            where += f"line {evidence.failure.line}"
+        return failed(
+            f"raised {evidence.failure.describe()}{where}", hint_for_failure(evidence.failure)
+        )
+    if not evidence.started:
+        return failed(
+            f"the run ended before the grader's harness started (exit code {ctx.run.returncode})",
+            "runtime_error",
+        )
+    if ctx.run.returncode not in (0, None):
+        return failed(f"the run ended with exit code {ctx.run.returncode}", "runtime_error")
+    if not evidence.fits:
+        return failed("the code ran but never trained a model (no call to `fit`)", "no_training")
+    message = f"ran to the end and trained for {finished} epoch(s)"
+    if evidence.entry_point_called:
+        return Verdict(
+            "pass",
+            message + f" (the grader called `{evidence.entry_point_called}()`)",
+            hint_id="entry_point_called",
+            hint_values={"entry_point": evidence.entry_point_called},
+        )
+    return passed(message)

@@ -1,0 +1,131 @@
+"""The child's entry point: run one submission (module or notebook) with the harness installed.
+
+Usage (by the grader only): python -m grader.harness.run module|notebook PATH
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import sys
+import traceback
+from pathlib import Path
+
+from grader.harness.events import emit
+
+KERNEL_NAME = "grader-harness"
+FINISH_CELL = "__grader_finish__(after_error={after_error})"
+
+
+def run_module(path: Path) -> int:
+    from grader.harness import instrument
+    from grader.harness.tracing import student_frames
+
+    source = path.read_text(encoding="utf-8")
+    filename = str(path)
+    namespace = {"__name__": "__main__", "__file__": filename, "__builtins__": builtins}
+    sys.argv = [filename]
+    instrument.install()
+
+    def locate(name: str) -> int | None:
+        return -1 if name == filename else None
+
+    failed = False
+    for stage in ("code", "finish"):
+        try:
+            if stage == "code":
+                exec(compile(source, filename, "exec"), namespace)
+            else:
+                instrument.finish(namespace, after_error=failed)
+        except SystemExit as exc:
+            if exc.code not in (None, 0):
+                instrument.record_error(exc, student_frames(exc.__traceback__, locate))
+                failed = True
+        except BaseException as exc:
+            instrument.record_error(exc, student_frames(exc.__traceback__, locate))
+            traceback.print_exc()
+            failed = True
+            if stage == "finish":
+                instrument.save_model()
+    sys.stdout.flush()
+    return 1 if failed else 0
+
+
+def _write_kernelspec(home: Path) -> None:
+    spec_dir = home / "kernels" / KERNEL_NAME
+    spec_dir.mkdir(parents=True, exist_ok=True)
+    spec = {
+        "argv": [sys.executable, "-m", "grader.harness.kernel", "-f", "{connection_file}"],
+        "display_name": "Python 3 (grader harness)",
+        "language": "python",
+    }
+    (spec_dir / "kernel.json").write_text(json.dumps(spec))
+
+
+def run_notebook(path: Path) -> int:
+    import os
+
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, DeadKernelError
+
+    jupyter_home = path.parent.parent / "jupyter"
+    _write_kernelspec(jupyter_home)
+    os.environ["JUPYTER_PATH"] = str(jupyter_home)
+    os.environ.setdefault("JUPYTER_RUNTIME_DIR", str(jupyter_home / "runtime"))
+
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook,
+        kernel_name=KERNEL_NAME,
+        timeout=None,  # the grader's launcher enforces the wall-clock budget
+        allow_errors=False,
+        resources={"metadata": {"path": str(path.parent)}},
+        record_timing=False,
+    )
+    failed = False
+    execution_count = 0
+    with client.setup_kernel():
+        for index, cell in enumerate(notebook.cells):
+            if cell.cell_type != "code" or not cell.source.strip():
+                continue
+            execution_count += 1
+            emit("cell", index=index, execution_count=execution_count)
+            try:
+                client.execute_cell(cell, index)
+            except CellExecutionError:
+                failed = True
+                break
+            finally:
+                _echo_outputs(cell)
+        finish = nbformat.v4.new_code_cell(FINISH_CELL.format(after_error=failed))
+        try:
+            client.execute_cell(finish, len(notebook.cells))
+        except CellExecutionError:
+            failed = True
+        except DeadKernelError:
+            raise
+        finally:
+            _echo_outputs(finish)
+    return 1 if failed else 0
+
+
+def _echo_outputs(cell: dict) -> None:
+    """Pass the kernel's output on to the grader, which captures this process's streams."""
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "stream":
+            stream = sys.stderr if output.get("name") == "stderr" else sys.stdout
+            stream.write(output.get("text", ""))
+        elif output.get("output_type") == "error":
+            sys.stderr.write("\n".join(output.get("traceback", [])) + "\n")
+    sys.stdout.flush()
+    sys.stderr.flush()
+
+
+def main() -> int:
+    kind, path = sys.argv[1], Path(sys.argv[2])
+    return run_module(path) if kind == "module" else run_notebook(path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""The hint catalogue (`hints.toml`): each hint has an id that reports and tests refer to."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+CATALOGUE = Path(__file__).with_name("hints.toml")
+
+
+@dataclass(frozen=True)
+class Hint:
+    id: str
+    text: str
+    row: int | None = None  # row of shared/design/mistakes.md this hint answers
+
+
+@cache
+def catalogue() -> dict[str, Hint]:
+    raw = tomllib.loads(CATALOGUE.read_text(encoding="utf-8"))
+    return {key: Hint(id=key, text=value["text"], row=value.get("row")) for key, value in raw.items()}
+
+
+def hint_text(hint_id: str, **values: object) -> str:
+    """The hint's text with `{placeholders}` filled in; an unknown id is a programming error."""
+    text = catalogue()[hint_id].text
+    return text.format(**values) if values else text
