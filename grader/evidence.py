@@ -89,7 +89,26 @@ class RuntimeFailure:
     line: int | None
 
     def describe(self) -> str:
-        return f"{self.exc_type}: {self.message}" if self.message else self.exc_type
+        summary = summarize_exception_message(self.message)
+        return f"{self.exc_type}: {summary}" if summary else self.exc_type
+
+
+def summarize_exception_message(message: str, limit: int = 300) -> str:
+    """The line of an exception message a student needs; TensorFlow's graph errors bury it."""
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    if not lines:
+        return ""
+    if len(lines) > 1 and "Graph execution error" in lines[0]:
+        # The cause is the last line that is not a stack frame or a node name.
+        causes = [
+            line for line in lines[1:]
+            if not line.startswith(("File ", "Detected at node", "[", "defined at", "{{", '"'))
+            and not line.endswith(":")
+        ]
+        if causes:
+            lines = [causes[-1].split("[[")[0].strip()]
+    first = lines[0]
+    return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -35,6 +36,7 @@ from grader.submissions import (
 
 EventHandler = Callable[[dict[str, Any]], None]
 EVALUATOR_TIMEOUT_S = 300.0
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -253,7 +255,7 @@ def _run_and_check(
         notices=notes,
         error=failure.describe() if failure else "",
         error_location=_location(submission, failure.cell, failure.line) if failure else None,
-        output=outcome.stdout + (("\n" + outcome.stderr) if outcome.stderr.strip() else ""),
+        output=_ANSI.sub("", outcome.stdout + ("\n" + outcome.stderr if outcome.stderr.strip() else "")),
         output_truncated=outcome.output_truncated,
         limits=level.applied_limits(limits),
     )

@@ -20,6 +20,7 @@ _FAILURE_HINTS: list[tuple[str | None, str, str]] = [
     (None, r"Incompatible shapes|expected .*ndim|incompatible with the layer|"
            r"Arguments `target` and `output` must have the same", "missing_flatten"),
     ("TypeError", r"on_epoch_end\(\) (takes|missing)", "callback_signature"),
+    ("TypeError", r"cannot unpack non-iterable float", "missing_metrics"),
 ]
 
 

@@ -33,7 +33,9 @@ def emit(kind: str, **fields: Any) -> None:
         return
     for key, value in fields.items():
         if isinstance(value, str) and len(value) > _MAX_TEXT:
-            fields[key] = value[:_MAX_TEXT] + "\n[... cut by the grader ...]"
+            # Keep both ends: TensorFlow puts the cause of an error at the end of its message.
+            half = _MAX_TEXT // 2
+            fields[key] = value[:half] + "\n[... cut by the grader ...]\n" + value[-half:]
     event = {"type": kind, "t": round(time.monotonic() - _start, 3), **fields}
     line = json.dumps(event, default=str, ensure_ascii=True)
     if len(line) > _MAX_LINE:

@@ -83,6 +83,11 @@ def run_notebook(path: Path) -> int:
         resources={"metadata": {"path": str(path.parent)}},
         record_timing=False,
     )
+    # IPC sockets in the job's runtime dir: no TCP ports, nothing in the student's work dir.
+    client.km = client.create_kernel_manager()
+    client.km.transport = "ipc"
+    client.km.ip = str(jupyter_home / "runtime" / "kernel")
+    (jupyter_home / "runtime").mkdir(parents=True, exist_ok=True)
     failed = False
     execution_count = 0
     with client.setup_kernel():
@@ -99,8 +104,9 @@ def run_notebook(path: Path) -> int:
             finally:
                 _echo_outputs(cell)
         finish = nbformat.v4.new_code_cell(FINISH_CELL.format(after_error=failed))
+        notebook.cells.append(finish)
         try:
-            client.execute_cell(finish, len(notebook.cells))
+            client.execute_cell(finish, len(notebook.cells) - 1)
         except CellExecutionError:
             failed = True
         except DeadKernelError:

@@ -1,0 +1,142 @@
+"""End to end: real submissions, real training on the real data, every check's status asserted.
+
+Slow (each case trains a real model for 10-40 s); run in CI with the rest of the suite.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.exercises import load_exercise
+from grader.pipeline import grade_submission
+from grader.results import SubmissionResult
+
+ROOT = Path(__file__).resolve().parent.parent
+SUBMISSIONS = ROOT / "tests" / "submissions"
+
+pytestmark = pytest.mark.slow
+
+MNIST_CHECKS = ("runs", "architecture", "epoch_limit", "early_stop", "stop_message", "train_accuracy")
+FASHION_CHECKS = ("runs", "architecture", "compile", "epoch_limit", "normalization", "test_accuracy")
+
+
+def statuses(result: SubmissionResult) -> dict[str, str]:
+    return {check.id: check.status for check in result.checks}
+
+
+def hint_of(result: SubmissionResult, check_id: str) -> str:
+    return next(c.hint_id for c in result.checks if c.id == check_id)
+
+
+def grade(path: Path, exercise: str) -> SubmissionResult:
+    return grade_submission(path, load_exercise(exercise))
+
+
+@pytest.mark.parametrize(
+    ("path", "exercise"),
+    [
+        ("solutions/mnist_callback.py", "mnist_callback"),
+        ("solutions/mnist_callback.ipynb", "mnist_callback"),
+        ("solutions/fashion_mnist.py", "fashion_mnist"),
+        ("solutions/fashion_mnist.ipynb", "fashion_mnist"),
+    ],
+)
+def test_reference_solutions_pass_every_check(path: str, exercise: str) -> None:
+    result = grade(ROOT / path, exercise)
+    assert result.passed, [(c.id, c.status, c.message) for c in result.checks]
+    assert result.score == result.max_score
+    assert result.status == "graded"
+    assert result.versions["tensorflow"].startswith("2.")
+    if exercise == "mnist_callback":
+        stopped = result.training["epochs_run"]
+        assert result.training["stopped_early"] and stopped < 10
+        assert result.training["history"][stopped - 1]["accuracy"] >= 0.99
+        assert all(row["accuracy"] < 0.99 for row in result.training["history"][: stopped - 1])
+        assert result.train_accuracy is not None and result.train_accuracy >= 0.98
+    else:
+        assert result.test_accuracy is not None and 0.85 <= result.test_accuracy <= 0.92
+
+
+# (file, expected statuses of the checks that are not "pass", {check: hint id})
+MNIST_MISTAKES = [
+    ("acc_key.py", {"runs": "fail", "early_stop": "skip", "stop_message": "skip",
+                    "train_accuracy": "skip"}, {"runs": "acc_key"}),
+    ("published_solution.ipynb", {"runs": "fail", "early_stop": "skip", "stop_message": "skip",
+                                  "train_accuracy": "skip"}, {"runs": "acc_key"}),
+    ("slash_n_message.ipynb", {"stop_message": "fail"}, {"stop_message": "message_slash_n"}),
+    ("wrong_message.py", {"stop_message": "fail"}, {"stop_message": "message_text"}),
+    ("too_many_epochs.ipynb", {"epoch_limit": "fail"}, {"epoch_limit": "epochs_limit"}),
+    ("callback_not_passed.py", {"early_stop": "fail", "stop_message": "fail"},
+     {"early_stop": "callback_not_passed", "stop_message": "callback_not_passed"}),
+    ("self_stop_training.ipynb", {"early_stop": "fail"}, {"early_stop": "self_stop_training"}),
+    ("class_not_instance.py", {"runs": "fail", "early_stop": "skip", "stop_message": "skip",
+                               "train_accuracy": "skip"}, {"runs": "callback_class_passed"}),
+    ("no_flatten.ipynb", {"runs": "fail", "architecture": "fail", "early_stop": "skip",
+                          "stop_message": "skip", "train_accuracy": "skip"},
+     {"runs": "missing_flatten", "architecture": "missing_flatten"}),
+    ("loss_threshold.py", {"early_stop": "fail", "stop_message": "fail", "train_accuracy": "fail"},
+     {"early_stop": "stop_condition"}),
+    ("never_called.py", {}, {"runs": "entry_point_called"}),
+    ("colab_lines.ipynb", {}, {"runs": "colab_lines"}),
+    ("gt_threshold.py", {}, {}),
+]
+
+
+@pytest.mark.parametrize(("name", "failing", "hints"), MNIST_MISTAKES, ids=[m[0] for m in MNIST_MISTAKES])
+def test_mnist_callback_mistakes(name: str, failing: dict[str, str], hints: dict[str, str]) -> None:
+    result = grade(SUBMISSIONS / "mnist_callback" / name, "mnist_callback")
+    expected = {check: failing.get(check, "pass") for check in MNIST_CHECKS}
+    assert statuses(result) == expected, [(c.id, c.status, c.message) for c in result.checks]
+    for check_id, hint_id in hints.items():
+        assert hint_of(result, check_id) == hint_id
+    assert result.passed == (not failing)
+
+
+FASHION_MISTAKES = [
+    ("no_normalization.py", {"normalization": "fail", "test_accuracy": "fail"},
+     {"normalization": "normalize_pixels"}),
+    ("last_layer_5.ipynb", {"runs": "fail", "architecture": "fail", "test_accuracy": "skip"},
+     {"runs": "output_units", "architecture": "output_units"}),
+    ("no_metrics.py", {"runs": "fail", "compile": "fail"},
+     {"runs": "missing_metrics", "compile": "missing_metrics"}),
+    ("train_on_test.ipynb", {"test_accuracy": "fail"}, {"test_accuracy": "train_on_test"}),
+    ("tf1_optimizer.ipynb", {"runs": "fail", "architecture": "skip", "compile": "skip",
+                             "epoch_limit": "skip", "normalization": "skip",
+                             "test_accuracy": "skip"}, {"runs": "tf1_api"}),
+    ("too_many_epochs.py", {"epoch_limit": "fail"}, {"epoch_limit": "epochs_limit"}),
+    ("logits_from_logits.py", {}, {}),
+]
+
+
+@pytest.mark.parametrize(("name", "failing", "hints"), FASHION_MISTAKES,
+                         ids=[m[0] for m in FASHION_MISTAKES])
+def test_fashion_mnist_mistakes(name: str, failing: dict[str, str], hints: dict[str, str]) -> None:
+    result = grade(SUBMISSIONS / "fashion_mnist" / name, "fashion_mnist")
+    expected = {check: failing.get(check, "pass") for check in FASHION_CHECKS}
+    assert statuses(result) == expected, [(c.id, c.status, c.message) for c in result.checks]
+    for check_id, hint_id in hints.items():
+        assert hint_of(result, check_id) == hint_id
+
+
+def test_error_location_points_at_the_students_line() -> None:
+    result = grade(SUBMISSIONS / "mnist_callback" / "acc_key.py", "mnist_callback")
+    assert result.error_location is not None
+    assert result.error_location.cell is None and result.error_location.line == 11
+    assert any("logs.get('acc')" in text for _, text in result.error_location.excerpt)
+
+
+def test_notebook_error_location_names_the_cell() -> None:
+    result = grade(SUBMISSIONS / "fashion_mnist" / "tf1_optimizer.ipynb", "fashion_mnist")
+    assert result.error_location is not None
+    assert (result.error_location.cell, result.error_location.line) == (3, 8)
+
+
+def test_same_submission_graded_twice_gives_identical_numbers() -> None:
+    path = ROOT / "solutions" / "fashion_mnist.py"
+    first, second = grade(path, "fashion_mnist"), grade(path, "fashion_mnist")
+    assert first.training["history"] == second.training["history"]
+    assert first.test_accuracy == second.test_accuracy
+    assert [c.message for c in first.checks] == [c.message for c in second.checks]
+    assert first.seed == second.seed == 1234
