@@ -69,7 +69,7 @@ def no_training(ctx: CheckContext) -> Verdict | None:
     if fit is None:
         return skipped("no training run to judge (see `runs`)")
     if not fit.epochs:
-        return skipped("training did not finish a single epoch (see `runs`)")
+        return skipped("training ended with an error before any epoch was recorded (see `runs`)")
     return None
 
 

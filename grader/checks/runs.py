@@ -16,9 +16,11 @@ _FAILURE_HINTS: list[tuple[str | None, str, str]] = [
     (None, r"not recognized: \{'lr'|Argument\(s\) not recognized.*lr|has no attribute "
            r"'(Session|AdamOptimizer|placeholder)'|tf\.train\.|lr is not supported", "tf1_api"),
     ("NameError", r"", "name_not_defined"),
-    (None, r"label value of \d+ which is outside the valid range|labels? .* out of range", "output_units"),
+    (None, r"label value of \d+ which is outside the valid range|labels? .* out of range|"
+           r"indices\[\d+\] = \d+ is not in \[0, \d+\)", "output_units"),
     (None, r"Incompatible shapes|expected .*ndim|incompatible with the layer|"
-           r"Arguments `target` and `output` must have the same", "missing_flatten"),
+           r"Arguments `target` and `output` must have the same|"
+           r"Argument `output` must have rank", "missing_flatten"),
     ("TypeError", r"on_epoch_end\(\) (takes|missing)", "callback_signature"),
     ("TypeError", r"cannot unpack non-iterable float", "missing_metrics"),
 ]

@@ -48,15 +48,15 @@ def early_stop(ctx: CheckContext) -> Verdict:
     if last.accuracy() is None:
         return failed(f"no training accuracy was logged (keys: {', '.join(last.logs)})",
                       "missing_metrics", **details)
+    if first is None and last.stop_training:
+        return failed(
+            f"training stopped at epoch {last.epoch + 1} with accuracy {fmt_pct(last.accuracy())}, "
+            f"before reaching {threshold:.0%}", "stop_condition", **details)
     if first is None:
         return failed(
             f"training accuracy never reached {threshold:.0%} in {len(epochs)} epoch(s) "
             f"(best {fmt_pct(max(e.accuracy() or 0 for e in epochs))})",
             "keep_training", **details)
-    if last.epoch < first.epoch:
-        return failed(
-            f"training stopped at epoch {last.epoch + 1} with accuracy {fmt_pct(last.accuracy())}, "
-            f"before reaching {threshold:.0%}", "stop_condition", **details)
     if last.epoch == first.epoch and last.stop_training:
         return passed(
             f"stopped at epoch {last.epoch + 1}, the first to reach {threshold:.0%} "

@@ -379,6 +379,26 @@ def finish(namespace: dict[str, Any], after_error: bool) -> None:
     save_model()
 
 
+# TensorFlow ops that the tutorials pass as activations, and their Keras equivalents.
+_TF_ACTIVATIONS = {"softmax_v2": "softmax", "softmax": "softmax", "relu": "relu",
+                   "sigmoid": "sigmoid", "tanh": "tanh", "elu": "elu", "selu": "selu"}
+
+
+def _canonical_activations(model: Any) -> None:
+    """Swap `tf.nn.softmax`-style activations for Keras's own, which a safe load accepts.
+
+    The functions compute the same thing; only their serialised name differs.
+    """
+    import keras
+
+    for layer in getattr(model, "layers", []):
+        activation = getattr(layer, "activation", None)
+        module = getattr(activation, "__module__", "") or ""
+        name = _TF_ACTIVATIONS.get(getattr(activation, "__name__", ""))
+        if activation is not None and name and not module.startswith("keras"):
+            layer.activation = keras.activations.get(name)
+
+
 def save_model() -> None:
     path = os.environ.get("GRADER_MODEL_PATH")
     model = STATE.last_model
@@ -386,6 +406,7 @@ def save_model() -> None:
         emit("model", saved=False, reason="")  # nothing to save: `runs` says why
         return
     try:
+        _canonical_activations(model)
         model.save(path)
     except Exception as exc:
         emit("model", saved=False, reason=f"{type(exc).__name__}: {exc}")
