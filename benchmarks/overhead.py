@@ -31,7 +31,9 @@ def timed(argv: list[str], env: dict[str, str] | None = None, ok: tuple[int, ...
     proc = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if proc.returncode not in ok:
-        sys.exit(f"benchmark run failed ({proc.returncode}): {' '.join(argv)}\n{proc.stderr[-2000:]}")
+        sys.exit(
+            f"benchmark run failed ({proc.returncode}): {' '.join(argv)}\n{proc.stderr[-2000:]}"
+        )
     return elapsed
 
 
@@ -75,20 +77,39 @@ def main() -> None:
         nb_env = nbconvert_env(Path(tmp) / "ipython")
         for _ in range(args.repeat):
             out = Path(tmp) / "executed.ipynb"
-            plain = timed([str(BIN / "jupyter"), "nbconvert", "--to", "notebook", "--execute",
-                           "--output", str(out), str(notebook)], nb_env)
+            plain = timed(
+                [
+                    str(BIN / "jupyter"),
+                    "nbconvert",
+                    "--to",
+                    "notebook",
+                    "--execute",
+                    "--output",
+                    str(out),
+                    str(notebook),
+                ],
+                nb_env,
+            )
             graded = timed([grader, "check", str(notebook), "-q"])
             notebook_pairs.append((plain, graded))
 
-    print(f"exercise: {args.exercise}, pairs per comparison: {args.repeat}, cores: {os.cpu_count()}")
+    print(
+        f"exercise: {args.exercise}, pairs per comparison: {args.repeat}, cores: {os.cpu_count()}"
+    )
     base, graded, r = ratio(module_pairs)
-    print(f"grader check / plain python (module):      {r:.3f}  ({graded:.1f} s vs {base:.1f} s)"
-          f"  target <= 1.15")
+    print(
+        f"grader check / plain python (module):      {r:.3f}  ({graded:.1f} s vs {base:.1f} s)"
+        f"  target <= 1.15"
+    )
     base, graded, r = ratio(notebook_pairs)
-    print(f"grader check / nbconvert --execute (notebook): {r:.3f}  ({graded:.1f} s vs {base:.1f} s)"
-          f"  target <= 1.10")
-    print(f"syntax error to verdict:                   {statistics.median(syntax):.2f} s"
-          f"  target < 1.5 s")
+    print(
+        f"grader check / nbconvert --execute (notebook): {r:.3f}  ({graded:.1f} s vs {base:.1f} s)"
+        f"  target <= 1.10"
+    )
+    print(
+        f"syntax error to verdict:                   {statistics.median(syntax):.2f} s"
+        f"  target < 1.5 s"
+    )
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ def serve_datasets() -> None:
         "fashion_mnist": (keras.datasets.fashion_mnist, keras.src.datasets.fashion_mnist),
     }.items():
 
-        def load_data(path: str | None = None, _name: str = name):  # noqa: ARG001
+        def load_data(path: str | None = None, _name: str = name):
             return data.load_verified(_name)
 
         for module in modules:

@@ -1,4 +1,4 @@
-"""The `grader` command: a thin shell over the library; exit 0 pass, 1 fail, 2 usage/infrastructure."""
+"""The `grader` command, a thin shell over the library. Exit 0 pass, 1 fail, 2 usage/infra."""
 
 from __future__ import annotations
 
@@ -51,15 +51,32 @@ def main() -> None:
 
 @main.command()
 @click.argument("submission", type=click.Path(path_type=Path))
-@click.option("--exercise", "-e", help="Exercise id (default: detected from the data set the code loads).")
-@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write the result as JSON here.")
-@click.option("--html", "html_path", type=click.Path(path_type=Path), help="Write the HTML report here.")
-@click.option("--timeout", type=float, help="Wall-clock budget in seconds (default: the exercise's).")
-@click.option("--isolation", help="Refuse to grade below this isolation level (process, limits, ...).")
+@click.option(
+    "--exercise", "-e", help="Exercise id (default: detected from the data set the code loads)."
+)
+@click.option(
+    "--json", "json_path", type=click.Path(path_type=Path), help="Write the result as JSON here."
+)
+@click.option(
+    "--html", "html_path", type=click.Path(path_type=Path), help="Write the HTML report here."
+)
+@click.option(
+    "--timeout", type=float, help="Wall-clock budget in seconds (default: the exercise's)."
+)
+@click.option(
+    "--isolation", help="Refuse to grade below this isolation level (process, limits, ...)."
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line.")
 @_plain_errors
-def check(submission: Path, exercise: str | None, json_path: Path | None, html_path: Path | None,
-          timeout: float | None, isolation: str | None, quiet: bool) -> None:
+def check(
+    submission: Path,
+    exercise: str | None,
+    json_path: Path | None,
+    html_path: Path | None,
+    timeout: float | None,
+    isolation: str | None,
+    quiet: bool,
+) -> None:
     """Grade one SUBMISSION (.ipynb notebook or .py module).
 
     \b
@@ -80,14 +97,15 @@ def check(submission: Path, exercise: str | None, json_path: Path | None, html_p
         try:
             spec = detect_exercise(load_submission(submission))
         except SubmissionError:
-            raise click.UsageError(  # noqa: B904
+            raise click.UsageError(
                 f"{submission.name} cannot be read, so its exercise is unknown: pass --exercise"
             ) from None
         if not quiet:
             err_console.print(f"exercise: {spec.id} (detected from the data set the code loads)")
     progress = None if quiet else Progress(err_console, submission.name)
-    result = grade_submission(submission, spec, GradeOptions(timeout_s=timeout, isolation=isolation),
-                              on_event=progress)
+    result = grade_submission(
+        submission, spec, GradeOptions(timeout_s=timeout, isolation=isolation), on_event=progress
+    )
     if json_path:
         GradeReport(spec.id, [result]).write_json(json_path)
     if html_path:
@@ -102,13 +120,20 @@ def check(submission: Path, exercise: str | None, json_path: Path | None, html_p
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--exercise", "-e", required=True, help="Exercise id, e.g. mnist_callback.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
-              show_default=True, help="Folder for results.json and the HTML reports.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    help="Folder for results.json and the HTML reports.",
+)
 @click.option("--timeout", type=float, help="Wall-clock budget per submission, in seconds.")
 @click.option("--isolation", help="Refuse to grade below this isolation level.")
 @_plain_errors
-def grade(path: Path, exercise: str, out_dir: Path, timeout: float | None,
-          isolation: str | None) -> None:
+def grade(
+    path: Path, exercise: str, out_dir: Path, timeout: float | None, isolation: str | None
+) -> None:
     """Grade every .ipynb and .py file in the folder PATH, one after another.
 
     \b
@@ -118,13 +143,15 @@ def grade(path: Path, exercise: str, out_dir: Path, timeout: float | None,
     from grader.batch import grade_folder
     from grader.terminal import verdict_line
 
-    report = grade_folder(path, exercise, out_dir, timeout_s=timeout, isolation=isolation,
-                          console=err_console)
+    report = grade_folder(
+        path, exercise, out_dir, timeout_s=timeout, isolation=isolation, console=err_console
+    )
     for result in report.submissions:
         out_console.print(verdict_line(result), markup=False)
     passed = sum(r.passed for r in report.submissions)
-    out_console.print(f"{passed}/{len(report.submissions)} passed; reports in {out_dir}/",
-                      markup=False)
+    out_console.print(
+        f"{passed}/{len(report.submissions)} passed; reports in {out_dir}/", markup=False
+    )
     sys.exit(EXIT_PASS if passed == len(report.submissions) else EXIT_FAIL)
 
 
@@ -158,8 +185,9 @@ def data_verify() -> None:
 
     outcomes = datasets.verify()
     for outcome in outcomes:
-        out_console.print(f"{outcome.name}: {'ok' if outcome.ok else 'FAILED'} - {outcome.message}",
-                          markup=False)
+        out_console.print(
+            f"{outcome.name}: {'ok' if outcome.ok else 'FAILED'} - {outcome.message}", markup=False
+        )
     sys.exit(EXIT_PASS if all(o.ok for o in outcomes) else EXIT_ERROR)
 
 

@@ -101,7 +101,8 @@ def summarize_exception_message(message: str, limit: int = 300) -> str:
     if len(lines) > 1 and "Graph execution error" in lines[0]:
         # The cause is the last line that is not a stack frame or a node name.
         causes = [
-            line for line in lines[1:]
+            line
+            for line in lines[1:]
             if not line.startswith(("File ", "Detected at node", "[", "defined at", "{{", '"'))
             and not line.endswith(":")
         ]

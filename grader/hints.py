@@ -20,7 +20,9 @@ class Hint:
 @cache
 def catalogue() -> dict[str, Hint]:
     raw = tomllib.loads(CATALOGUE.read_text(encoding="utf-8"))
-    return {key: Hint(id=key, text=value["text"], row=value.get("row")) for key, value in raw.items()}
+    return {
+        key: Hint(id=key, text=value["text"], row=value.get("row")) for key, value in raw.items()
+    }
 
 
 def hint_text(hint_id: str, **values: object) -> str:

@@ -47,7 +47,9 @@ class GradeOptions:
     keep_workdir: bool = False
 
 
-def detect_exercise(submission: Submission, specs: list[ExerciseSpec] | None = None) -> ExerciseSpec:
+def detect_exercise(
+    submission: Submission, specs: list[ExerciseSpec] | None = None
+) -> ExerciseSpec:
     """The exercise whose data set the code loads."""
     specs = specs if specs is not None else all_exercises()
     dataset = detect_dataset(submission)
@@ -79,8 +81,12 @@ def _child_env(spec: ExerciseSpec, job: Path, threads: int) -> dict[str, str]:
         "GRADER_MODEL_PATH": str(job / "model.keras"),
     }
     if threads:
-        env.update(GRADER_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
-                   TF_NUM_INTRAOP_THREADS=str(threads), TF_NUM_INTEROP_THREADS="1")
+        env.update(
+            GRADER_THREADS=str(threads),
+            OMP_NUM_THREADS=str(threads),
+            TF_NUM_INTRAOP_THREADS=str(threads),
+            TF_NUM_INTEROP_THREADS="1",
+        )
     package_root = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = package_root
     return env
@@ -117,21 +123,38 @@ def _location(submission: Submission, cell: int | None, line: int | None) -> Sou
 
 
 def _result(
-    submission_id: str, path: Path, sha256: str, spec: ExerciseSpec, level: str,
-    checks: list[CheckResult], started: float, **fields: Any,
+    submission_id: str,
+    path: Path,
+    sha256: str,
+    spec: ExerciseSpec,
+    level: str,
+    checks: list[CheckResult],
+    started: float,
+    **fields: Any,
 ) -> SubmissionResult:
     score = sum(c.score for c in checks)
     defaults: dict[str, Any] = {
-        "status": "graded", "training": {}, "test_accuracy": None, "train_accuracy": None,
-        "versions": {}, "seed": spec.seed,
+        "status": "graded",
+        "training": {},
+        "test_accuracy": None,
+        "train_accuracy": None,
+        "versions": {},
+        "seed": spec.seed,
     }
     defaults.update(fields)
     return SubmissionResult(
-        id=submission_id, path=str(path), sha256=sha256, exercise=spec.id,
+        id=submission_id,
+        path=str(path),
+        sha256=sha256,
+        exercise=spec.id,
         passed=bool(checks) and all(c.status == "pass" for c in checks),
-        score=score, max_score=spec.max_score, checks=checks, isolation=level,
+        score=score,
+        max_score=spec.max_score,
+        checks=checks,
+        isolation=level,
         duration_s=round(time.monotonic() - started, 3),
-        graded_at=datetime.now(UTC).isoformat(timespec="seconds"), **defaults,
+        graded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        **defaults,
     )
 
 
@@ -140,24 +163,35 @@ def _static_failure(spec: ExerciseSpec, message: str, hint_id: str) -> list[Chec
     results = []
     for check_id, points in spec.points.items():
         if check_id == "runs":
-            results.append(CheckResult("runs", "fail", 0.0, points, message,
-                                       hint_text(hint_id), hint_id))
+            results.append(
+                CheckResult("runs", "fail", 0.0, points, message, hint_text(hint_id), hint_id)
+            )
         else:
-            results.append(CheckResult(check_id, "skip", 0.0, points,
-                                       "not checked: the submission could not run"))
+            results.append(
+                CheckResult(
+                    check_id, "skip", 0.0, points, "not checked: the submission could not run"
+                )
+            )
     return results
 
 
-def unreadable_result(path: Path, spec: ExerciseSpec, error: SubmissionError,
-                      submission_id: str | None = None) -> SubmissionResult:
+def unreadable_result(
+    path: Path, spec: ExerciseSpec, error: SubmissionError, submission_id: str | None = None
+) -> SubmissionResult:
     started = time.monotonic()
     raw = path.read_bytes() if path.is_file() else b""
     import hashlib
 
     return _result(
-        submission_id or path.stem, path, hashlib.sha256(raw).hexdigest(), spec, "none",
-        _static_failure(spec, str(error), "not_a_submission"), started,
-        status="error", error=str(error),
+        submission_id or path.stem,
+        path,
+        hashlib.sha256(raw).hexdigest(),
+        spec,
+        "none",
+        _static_failure(spec, str(error), "not_a_submission"),
+        started,
+        status="error",
+        error=str(error),
     )
 
 
@@ -173,9 +207,14 @@ def training_summary(evidence: Evidence) -> dict[str, Any]:
         "history": [{"epoch": e.epoch + 1, **e.logs} for e in fit.epochs],
         "callbacks": [cb.name for cb in fit.student_callbacks],
         "compile": (
-            {"loss": evidence.compile.loss, "from_logits": evidence.compile.from_logits,
-             "optimizer": evidence.compile.optimizer, "metrics": list(evidence.compile.metrics)}
-            if evidence.compile else {}
+            {
+                "loss": evidence.compile.loss,
+                "from_logits": evidence.compile.from_logits,
+                "optimizer": evidence.compile.optimizer,
+                "metrics": list(evidence.compile.metrics),
+            }
+            if evidence.compile
+            else {}
         ),
         "trained_on_test_set": fit.on_test_set,
         "input_range": [fit.x.min, fit.x.max] if fit.x else None,
@@ -201,9 +240,15 @@ def grade_submission(
         location = _location(submission, problem.cell, problem.line)
         where = location.label() if location else ""
         return _result(
-            submission.id, path, submission.sha256, spec, level.name,
+            submission.id,
+            path,
+            submission.sha256,
+            spec,
+            level.name,
             _static_failure(spec, f"SyntaxError: {problem.message} at {where}", "syntax_error"),
-            started, error=f"SyntaxError: {problem.message}", error_location=location,
+            started,
+            error=f"SyntaxError: {problem.message}",
+            error_location=location,
             notices=[n.describe() for n in submission.neutralised],
         )
     data.load_verified(spec.dataset)  # fail fast, with the fix, if the data set is missing
@@ -211,8 +256,12 @@ def grade_submission(
 
 
 def _run_and_check(
-    submission: Submission, spec: ExerciseSpec, options: GradeOptions, level: IsolationLevel,
-    started: float, on_event: EventHandler | None,
+    submission: Submission,
+    spec: ExerciseSpec,
+    options: GradeOptions,
+    level: IsolationLevel,
+    started: float,
+    on_event: EventHandler | None,
 ) -> SubmissionResult:
     threads = options.threads or os.cpu_count() or 1
     timeout = options.timeout_s or spec.timeout_s
@@ -228,8 +277,12 @@ def _run_and_check(
         try:
             outcome = run_isolated(
                 [sys.executable, "-m", "grader.harness.run", submission.kind, str(target)],
-                env=env, cwd=work, limits=limits, level=level,
-                events_path=job / "events.fifo", on_event=on_event,
+                env=env,
+                cwd=work,
+                limits=limits,
+                level=level,
+                events_path=job / "events.fifo",
+                on_event=on_event,
             )
             evidence = parse_events(outcome.events)
             measurement = _measure(evaluator, evidence, job / "model.keras", spec)
@@ -245,7 +298,13 @@ def _run_and_check(
         checks = [_with_colab_note(c) for c in checks]
     failure = evidence.failure
     return _result(
-        submission.id, submission.path, submission.sha256, spec, level.name, checks, started,
+        submission.id,
+        submission.path,
+        submission.sha256,
+        spec,
+        level.name,
+        checks,
+        started,
         status="timeout" if outcome.timed_out else "graded",
         training=training_summary(evidence),
         test_accuracy=measurement.test_accuracy,
@@ -255,7 +314,9 @@ def _run_and_check(
         notices=notes,
         error=failure.describe() if failure else "",
         error_location=_location(submission, failure.cell, failure.line) if failure else None,
-        output=_ANSI.sub("", outcome.stdout + ("\n" + outcome.stderr if outcome.stderr.strip() else "")),
+        output=_ANSI.sub(
+            "", outcome.stdout + ("\n" + outcome.stderr if outcome.stderr.strip() else "")
+        ),
         output_truncated=outcome.output_truncated,
         limits=level.applied_limits(limits),
     )
@@ -267,12 +328,15 @@ def _with_colab_note(check: CheckResult) -> CheckResult:
     return replace(check, hint=hint_text("colab_lines"), hint_id="colab_lines")
 
 
-def _measure(evaluator: Evaluator, evidence: Evidence, model: Path, spec: ExerciseSpec) -> Measurement:
+def _measure(
+    evaluator: Evaluator, evidence: Evidence, model: Path, spec: ExerciseSpec
+) -> Measurement:
     if not evidence.model_saved or not model.is_file():
         evaluator.close()
         problem = evidence.model_problem
         return Measurement(error=f"the model could not be saved: {problem}" if problem else "")
     fit = evidence.graded_fit
     scale = input_scale(fit.x.max if fit and fit.x else None)
-    return evaluator.measure(model, scale, train=spec.accuracy_threshold is not None,
-                             timeout_s=EVALUATOR_TIMEOUT_S)
+    return evaluator.measure(
+        model, scale, train=spec.accuracy_threshold is not None, timeout_s=EVALUATOR_TIMEOUT_S
+    )

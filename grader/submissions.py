@@ -106,7 +106,10 @@ def _read_notebook(path: Path) -> tuple[list[CodeCell], list[NeutralisedLine]]:
 
 
 def load_submission(path: Path, submission_id: str | None = None) -> Submission:
-    """Read a `.ipynb` or `.py` file. Raises UsageError for a wrong path, SubmissionError for bad content."""
+    """Read a `.ipynb` or `.py` file.
+
+    Raises UsageError for a wrong path, SubmissionError for content that is not a submission.
+    """
     if not path.exists():
         raise UsageError(f"no such file: {path}")
     if path.is_dir():

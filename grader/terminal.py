@@ -25,13 +25,17 @@ class Progress:
         kind = event.get("type")
         if kind == "fit_start":
             self.epochs_requested = event.get("epochs")
-            self.console.print(f"[dim]{escape(self.label)}: training started "
-                               f"({self.epochs_requested} epochs requested)[/dim]")
+            self.console.print(
+                f"[dim]{escape(self.label)}: training started "
+                f"({self.epochs_requested} epochs requested)[/dim]"
+            )
         elif kind == "epoch":
             logs = event.get("logs", {})
             acc = next((logs[k] for k in ("accuracy", "acc") if k in logs), None)
-            parts = [f"epoch {int(event.get('epoch', 0)) + 1}"
-                     + (f"/{self.epochs_requested}" if self.epochs_requested else "")]
+            parts = [
+                f"epoch {int(event.get('epoch', 0)) + 1}"
+                + (f"/{self.epochs_requested}" if self.epochs_requested else "")
+            ]
             if acc is not None:
                 parts.append(f"accuracy {acc:.4f}")
             if "loss" in logs:
@@ -39,14 +43,17 @@ class Progress:
             parts.append(f"{time.monotonic() - self.started:.0f} s")
             self.console.print(f"[dim]{escape(self.label)}: {escape(', '.join(parts))}[/dim]")
         elif kind == "entry_point":
-            self.console.print(f"[dim]{escape(self.label)}: calling "
-                               f"{escape(str(event.get('name')))}()[/dim]")
+            self.console.print(
+                f"[dim]{escape(self.label)}: calling {escape(str(event.get('name')))}()[/dim]"
+            )
 
 
 def verdict_line(result: SubmissionResult) -> str:
     word = "PASSED" if result.passed else ("TIMED OUT" if result.status == "timeout" else "FAILED")
-    return (f"{result.id}: {word} {result.score:g}/{result.max_score:g} "
-            f"({result.exercise}, {result.duration_s:.1f} s, isolation {result.isolation})")
+    return (
+        f"{result.id}: {word} {result.score:g}/{result.max_score:g} "
+        f"({result.exercise}, {result.duration_s:.1f} s, isolation {result.isolation})"
+    )
 
 
 def print_verdict(console: Console, result: SubmissionResult, report: str | None = None) -> None:
@@ -54,8 +61,10 @@ def print_verdict(console: Console, result: SubmissionResult, report: str | None
     console.print(f"[bold {colour}]{escape(verdict_line(result))}[/bold {colour}]")
     for check in result.checks:
         mark, style = MARKS[check.status]
-        console.print(f"  [{style}]{mark} {check.status:<5}[/{style}] {check.id:<15} "
-                      f"{check.score:g}/{check.max_score:g}  {escape(check.message)}")
+        console.print(
+            f"  [{style}]{mark} {check.status:<5}[/{style}] {check.id:<15} "
+            f"{check.score:g}/{check.max_score:g}  {escape(check.message)}"
+        )
     for notice in result.notices:
         console.print(f"  [yellow]note[/yellow] {escape(notice)}")
     first = result.first_failure()

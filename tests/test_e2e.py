@@ -18,8 +18,22 @@ SUBMISSIONS = ROOT / "tests" / "submissions"
 
 pytestmark = pytest.mark.slow
 
-MNIST_CHECKS = ("runs", "architecture", "epoch_limit", "early_stop", "stop_message", "train_accuracy")
-FASHION_CHECKS = ("runs", "architecture", "compile", "epoch_limit", "normalization", "test_accuracy")
+MNIST_CHECKS = (
+    "runs",
+    "architecture",
+    "epoch_limit",
+    "early_stop",
+    "stop_message",
+    "train_accuracy",
+)
+FASHION_CHECKS = (
+    "runs",
+    "architecture",
+    "compile",
+    "epoch_limit",
+    "normalization",
+    "test_accuracy",
+)
 
 
 def statuses(result: SubmissionResult) -> dict[str, str]:
@@ -61,30 +75,55 @@ def test_reference_solutions_pass_every_check(path: str, exercise: str) -> None:
 
 # (file, expected statuses of the checks that are not "pass", {check: hint id})
 MNIST_MISTAKES = [
-    ("acc_key.py", {"runs": "fail", "early_stop": "skip", "stop_message": "skip",
-                    "train_accuracy": "skip"}, {"runs": "acc_key"}),
-    ("published_solution.ipynb", {"runs": "fail", "early_stop": "skip", "stop_message": "skip",
-                                  "train_accuracy": "skip"}, {"runs": "acc_key"}),
+    (
+        "acc_key.py",
+        {"runs": "fail", "early_stop": "skip", "stop_message": "skip", "train_accuracy": "skip"},
+        {"runs": "acc_key"},
+    ),
+    (
+        "published_solution.ipynb",
+        {"runs": "fail", "early_stop": "skip", "stop_message": "skip", "train_accuracy": "skip"},
+        {"runs": "acc_key"},
+    ),
     ("slash_n_message.ipynb", {"stop_message": "fail"}, {"stop_message": "message_slash_n"}),
     ("wrong_message.py", {"stop_message": "fail"}, {"stop_message": "message_text"}),
     ("too_many_epochs.ipynb", {"epoch_limit": "fail"}, {"epoch_limit": "epochs_limit"}),
-    ("callback_not_passed.py", {"early_stop": "fail", "stop_message": "fail"},
-     {"early_stop": "callback_not_passed", "stop_message": "callback_not_passed"}),
+    (
+        "callback_not_passed.py",
+        {"early_stop": "fail", "stop_message": "fail"},
+        {"early_stop": "callback_not_passed", "stop_message": "callback_not_passed"},
+    ),
     ("self_stop_training.ipynb", {"early_stop": "fail"}, {"early_stop": "self_stop_training"}),
-    ("class_not_instance.py", {"runs": "fail", "early_stop": "skip", "stop_message": "skip",
-                               "train_accuracy": "skip"}, {"runs": "callback_class_passed"}),
-    ("no_flatten.ipynb", {"runs": "fail", "architecture": "fail", "early_stop": "skip",
-                          "stop_message": "skip", "train_accuracy": "skip"},
-     {"runs": "missing_flatten", "architecture": "missing_flatten"}),
-    ("loss_threshold.py", {"early_stop": "fail", "stop_message": "fail", "train_accuracy": "fail"},
-     {"early_stop": "stop_condition"}),
+    (
+        "class_not_instance.py",
+        {"runs": "fail", "early_stop": "skip", "stop_message": "skip", "train_accuracy": "skip"},
+        {"runs": "callback_class_passed"},
+    ),
+    (
+        "no_flatten.ipynb",
+        {
+            "runs": "fail",
+            "architecture": "fail",
+            "early_stop": "skip",
+            "stop_message": "skip",
+            "train_accuracy": "skip",
+        },
+        {"runs": "missing_flatten", "architecture": "missing_flatten"},
+    ),
+    (
+        "loss_threshold.py",
+        {"early_stop": "fail", "stop_message": "fail", "train_accuracy": "fail"},
+        {"early_stop": "stop_condition"},
+    ),
     ("never_called.py", {}, {"runs": "entry_point_called"}),
     ("colab_lines.ipynb", {}, {"runs": "colab_lines"}),
     ("gt_threshold.py", {}, {}),
 ]
 
 
-@pytest.mark.parametrize(("name", "failing", "hints"), MNIST_MISTAKES, ids=[m[0] for m in MNIST_MISTAKES])
+@pytest.mark.parametrize(
+    ("name", "failing", "hints"), MNIST_MISTAKES, ids=[m[0] for m in MNIST_MISTAKES]
+)
 def test_mnist_callback_mistakes(name: str, failing: dict[str, str], hints: dict[str, str]) -> None:
     result = grade(SUBMISSIONS / "mnist_callback" / name, "mnist_callback")
     expected = {check: failing.get(check, "pass") for check in MNIST_CHECKS}
@@ -95,23 +134,42 @@ def test_mnist_callback_mistakes(name: str, failing: dict[str, str], hints: dict
 
 
 FASHION_MISTAKES = [
-    ("no_normalization.py", {"normalization": "fail", "test_accuracy": "fail"},
-     {"normalization": "normalize_pixels"}),
-    ("last_layer_5.ipynb", {"runs": "fail", "architecture": "fail", "test_accuracy": "skip"},
-     {"runs": "output_units", "architecture": "output_units"}),
-    ("no_metrics.py", {"runs": "fail", "compile": "fail"},
-     {"runs": "missing_metrics", "compile": "missing_metrics"}),
+    (
+        "no_normalization.py",
+        {"normalization": "fail", "test_accuracy": "fail"},
+        {"normalization": "normalize_pixels"},
+    ),
+    (
+        "last_layer_5.ipynb",
+        {"runs": "fail", "architecture": "fail", "test_accuracy": "skip"},
+        {"runs": "output_units", "architecture": "output_units"},
+    ),
+    (
+        "no_metrics.py",
+        {"runs": "fail", "compile": "fail"},
+        {"runs": "missing_metrics", "compile": "missing_metrics"},
+    ),
     ("train_on_test.ipynb", {"test_accuracy": "fail"}, {"test_accuracy": "train_on_test"}),
-    ("tf1_optimizer.ipynb", {"runs": "fail", "architecture": "skip", "compile": "skip",
-                             "epoch_limit": "skip", "normalization": "skip",
-                             "test_accuracy": "skip"}, {"runs": "tf1_api"}),
+    (
+        "tf1_optimizer.ipynb",
+        {
+            "runs": "fail",
+            "architecture": "skip",
+            "compile": "skip",
+            "epoch_limit": "skip",
+            "normalization": "skip",
+            "test_accuracy": "skip",
+        },
+        {"runs": "tf1_api"},
+    ),
     ("too_many_epochs.py", {"epoch_limit": "fail"}, {"epoch_limit": "epochs_limit"}),
     ("logits_from_logits.py", {}, {}),
 ]
 
 
-@pytest.mark.parametrize(("name", "failing", "hints"), FASHION_MISTAKES,
-                         ids=[m[0] for m in FASHION_MISTAKES])
+@pytest.mark.parametrize(
+    ("name", "failing", "hints"), FASHION_MISTAKES, ids=[m[0] for m in FASHION_MISTAKES]
+)
 def test_fashion_mnist_mistakes(name: str, failing: dict[str, str], hints: dict[str, str]) -> None:
     result = grade(SUBMISSIONS / "fashion_mnist" / name, "fashion_mnist")
     expected = {check: failing.get(check, "pass") for check in FASHION_CHECKS}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from grader.checks.accuracy import test_accuracy, train_accuracy
 from grader.checks.base import CheckContext, CheckFn, RunSummary, Verdict
 from grader.checks.message import stop_message
@@ -10,7 +9,6 @@ from grader.checks.model import architecture, compile_settings
 from grader.checks.runs import runs
 from grader.checks.training import early_stop, epoch_limit, normalization
 from grader.results import CheckResult
-
 
 CHECKS: dict[str, CheckFn] = {
     "runs": runs,

@@ -23,15 +23,24 @@ def train_accuracy(ctx: CheckContext) -> Verdict:
     tolerance = ctx.spec.accuracy_tolerance
     logged = fit.epochs[-1].accuracy()
     measured = ctx.measurement.train_accuracy
-    details = {"logged": logged, "measured": measured, "threshold": threshold,
-               "tolerance": tolerance}
+    details = {
+        "logged": logged,
+        "measured": measured,
+        "threshold": threshold,
+        "tolerance": tolerance,
+    }
     summary = f"logged {fmt_pct(logged)}, re-measured by the grader {fmt_pct(measured)}"
     if logged is None or logged < threshold:
-        return failed(f"final training accuracy below {threshold:.0%}: {summary}",
-                      "keep_training", **details)
+        return failed(
+            f"final training accuracy below {threshold:.0%}: {summary}", "keep_training", **details
+        )
     if measured is None or measured < threshold - tolerance:
-        return failed(f"the trained model does not reproduce the logged accuracy: {summary} "
-                      f"(allowed gap {tolerance:.0%})", "accuracy_not_confirmed", **details)
+        return failed(
+            f"the trained model does not reproduce the logged accuracy: {summary} "
+            f"(allowed gap {tolerance:.0%})",
+            "accuracy_not_confirmed",
+            **details,
+        )
     return passed(summary, **details)
 
 
@@ -44,10 +53,19 @@ def test_accuracy(ctx: CheckContext) -> Verdict:
     measured = ctx.measurement.test_accuracy
     details = {"measured": measured, "threshold": threshold, "trained_on_test": fit.on_test_set}
     if fit.on_test_set:
-        return failed(f"the model was trained on the test images; its {fmt_pct(measured)} on them "
-                      "does not count", "train_on_test", **details)
+        return failed(
+            f"the model was trained on the test images; its {fmt_pct(measured)} on them "
+            "does not count",
+            "train_on_test",
+            **details,
+        )
     if measured is None or measured < threshold:
-        return failed(f"test accuracy {fmt_pct(measured)} on 10,000 test images, below "
-                      f"{threshold:.0%}", "low_test_accuracy", **details)
-    return passed(f"test accuracy {fmt_pct(measured)} on 10,000 test images "
-                  f"(needs {threshold:.0%})", **details)
+        return failed(
+            f"test accuracy {fmt_pct(measured)} on 10,000 test images, below {threshold:.0%}",
+            "low_test_accuracy",
+            **details,
+        )
+    return passed(
+        f"test accuracy {fmt_pct(measured)} on 10,000 test images (needs {threshold:.0%})",
+        **details,
+    )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from grader.evaluate import Measurement
-from grader.evidence import Evidence, EpochRecord, FitCall
+from grader.evidence import EpochRecord, Evidence, FitCall
 from grader.hints import hint_text
 from grader.results import CheckStatus
 
@@ -78,9 +78,7 @@ def training_accuracies(fit: FitCall) -> list[float | None]:
 
 
 def first_epoch_reaching(epochs: tuple[EpochRecord, ...], threshold: float) -> EpochRecord | None:
-    return next(
-        (e for e in epochs if (acc := e.accuracy()) is not None and acc >= threshold), None
-    )
+    return next((e for e in epochs if (acc := e.accuracy()) is not None and acc >= threshold), None)
 
 
 def visible(text: str) -> str:

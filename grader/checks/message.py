@@ -33,36 +33,65 @@ def stop_message(ctx: CheckContext) -> Verdict:
     by_epoch: dict[int | None, list[str]] = {}
     for p in printed:
         by_epoch.setdefault(p.epoch, []).extend(
-            line.strip() for line in p.text.split("\n") if line.strip())
+            line.strip() for line in p.text.split("\n") if line.strip()
+        )
     anywhere = [line for lines in by_epoch.values() for line in lines] + [
-        line.strip() for p in ctx.evidence.prints if p.phase == "outside"
-        for line in p.text.split("\n") if line.strip()]
+        line.strip()
+        for p in ctx.evidence.prints
+        if p.phase == "outside"
+        for line in p.text.split("\n")
+        if line.strip()
+    ]
     details: dict[str, object] = {"expected": expected}
     if target is None:
         if expected in anywhere:
-            return failed("the message was printed, but training accuracy never reached the "
-                          "threshold", "stop_condition", **details)
-        return failed("training never reached the threshold, so the message is not due",
-                      "keep_training", **details)
+            return failed(
+                "the message was printed, but training accuracy never reached the threshold",
+                "stop_condition",
+                **details,
+            )
+        return failed(
+            "training never reached the threshold, so the message is not due",
+            "keep_training",
+            **details,
+        )
     at_target = by_epoch.get(target.epoch, [])
     details["epoch"] = target.epoch + 1
     if expected in at_target:
-        return passed(f"printed at the end of epoch {target.epoch + 1}", printed=expected,
-                      **details)
-    epochs_with_message = [e for e, lines in by_epoch.items() if expected in lines and e is not None]
+        return passed(
+            f"printed at the end of epoch {target.epoch + 1}", printed=expected, **details
+        )
+    epochs_with_message = [
+        e for e, lines in by_epoch.items() if expected in lines and e is not None
+    ]
     if epochs_with_message:
-        return failed(f"printed at the end of epoch {epochs_with_message[0] + 1}, but accuracy "
-                      f"first reached the threshold at epoch {target.epoch + 1}",
-                      "stop_condition", printed=expected, **details)
+        return failed(
+            f"printed at the end of epoch {epochs_with_message[0] + 1}, but accuracy "
+            f"first reached the threshold at epoch {target.epoch + 1}",
+            "stop_condition",
+            printed=expected,
+            **details,
+        )
     near = _closest(expected, at_target) or _closest(expected, anywhere)
     if near is not None:
         hint = "message_slash_n" if "/n" in near else "message_text"
-        return failed(f'printed "{visible(near)}" instead of "{expected}" '
-                      f"(diff: {char_diff(expected, near)})", hint, printed=near,
-                      diff=char_diff(expected, near), **details)
+        return failed(
+            f'printed "{visible(near)}" instead of "{expected}" '
+            f"(diff: {char_diff(expected, near)})",
+            hint,
+            printed=near,
+            diff=char_diff(expected, near),
+            **details,
+        )
     if expected in anywhere:
-        return failed("printed outside the callback, not at the end of the stopping epoch",
-                      "callback_not_passed", printed=expected, **details)
-    return failed(f"the message was not printed at the end of epoch {target.epoch + 1}",
-                  "callback_not_passed" if not fit.student_callbacks else "message_text",
-                  **details)
+        return failed(
+            "printed outside the callback, not at the end of the stopping epoch",
+            "callback_not_passed",
+            printed=expected,
+            **details,
+        )
+    return failed(
+        f"the message was not printed at the end of epoch {target.epoch + 1}",
+        "callback_not_passed" if not fit.student_callbacks else "message_text",
+        **details,
+    )

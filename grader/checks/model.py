@@ -16,8 +16,12 @@ def _layers(ctx: CheckContext) -> tuple[LayerInfo, ...]:
 
 def layer_table(layers: tuple[LayerInfo, ...]) -> list[dict[str, object]]:
     return [
-        {"class": layer.cls, "units": layer.units, "activation": layer.activation,
-         "output_shape": list(layer.output_shape) if layer.output_shape else None}
+        {
+            "class": layer.cls,
+            "units": layer.units,
+            "activation": layer.activation,
+            "output_shape": list(layer.output_shape) if layer.output_shape else None,
+        }
         for layer in layers
     ]
 
@@ -35,15 +39,20 @@ def architecture(ctx: CheckContext) -> Verdict:
             return Verdict("error", m.error or "the saved model has no layers", "unsafe_model")
         return skipped("no trained model was saved (see `runs`)")
     layers = _layers(ctx)
-    details = {"layers": layer_table(layers),
-               "expected": f"Input{list(arch.input_shape)} -> Flatten -> Dense(n, "
-                           f"{arch.hidden_activation}) -> Dense({arch.output_units})"}
+    details = {
+        "layers": layer_table(layers),
+        "expected": f"Input{list(arch.input_shape)} -> Flatten -> Dense(n, "
+        f"{arch.hidden_activation}) -> Dense({arch.output_units})",
+    }
     dense = [layer for layer in layers if layer.cls == "Dense"]
     want_input = tuple(arch.input_shape)
     got_input = tuple(m.input_shape[1:]) if m.input_shape else None
     if got_input not in (want_input, (*want_input, 1)):
-        return failed(f"the model's input shape is {got_input}, expected {want_input}",
-                      "input_shape", **details)
+        return failed(
+            f"the model's input shape is {got_input}, expected {want_input}",
+            "input_shape",
+            **details,
+        )
     if not dense:
         return failed("the model has no Dense layer", "output_units", **details)
     first_dense = layers.index(dense[0])
@@ -51,23 +60,37 @@ def architecture(ctx: CheckContext) -> Verdict:
         return failed(
             f"no Flatten before the first Dense layer: the model's output shape is "
             f"{list(m.output_shape) if m.output_shape else '?'}, not one row per image",
-            "missing_flatten", **details)
+            "missing_flatten",
+            **details,
+        )
     last = dense[-1]
     if last.units != arch.output_units:
-        return failed(f"the last layer has {last.units} units; the task has "
-                      f"{arch.output_units} classes", "output_units", **details)
+        return failed(
+            f"the last layer has {last.units} units; the task has {arch.output_units} classes",
+            "output_units",
+            **details,
+        )
     hidden = [layer for layer in dense[:-1] if layer.activation == arch.hidden_activation]
     if not hidden:
-        return failed(f"no hidden Dense layer with {arch.hidden_activation} activation",
-                      "missing_flatten" if not dense[:-1] else "", **details)
+        return failed(
+            f"no hidden Dense layer with {arch.hidden_activation} activation",
+            "missing_flatten" if not dense[:-1] else "",
+            **details,
+        )
     compiled = ctx.evidence.compile
     from_logits = compiled.from_logits if compiled else False
     if last.activation == "linear" and not from_logits:
-        return failed("the last layer outputs logits (no softmax) but the loss expects "
-                      "probabilities", "logits_without_flag", **details)
+        return failed(
+            "the last layer outputs logits (no softmax) but the loss expects probabilities",
+            "logits_without_flag",
+            **details,
+        )
     if last.activation not in ("softmax", "linear"):
-        return failed(f"the last layer uses {last.activation}; use softmax (or logits with "
-                      f"from_logits=True)", "logits_without_flag", **details)
+        return failed(
+            f"the last layer uses {last.activation}; use softmax (or logits with from_logits=True)",
+            "logits_without_flag",
+            **details,
+        )
     return passed(" -> ".join(describe_layer(layer) for layer in layers), **details)
 
 
@@ -75,21 +98,36 @@ def compile_settings(ctx: CheckContext) -> Verdict:
     compiled = ctx.evidence.compile
     if compiled is None:
         return skipped("the model was never compiled (see `runs`)")
-    details = {"loss": compiled.loss, "from_logits": compiled.from_logits,
-               "optimizer": compiled.optimizer, "metrics": list(compiled.metrics)}
+    details = {
+        "loss": compiled.loss,
+        "from_logits": compiled.from_logits,
+        "optimizer": compiled.optimizer,
+        "metrics": list(compiled.metrics),
+    }
     if compiled.loss not in SPARSE_LOSSES:
-        return failed(f"loss is {compiled.loss!r}; the labels are integers 0-9",
-                      "sparse_loss", **details)
+        return failed(
+            f"loss is {compiled.loss!r}; the labels are integers 0-9", "sparse_loss", **details
+        )
     if not ACCURACY_METRICS.intersection(compiled.metrics):
-        return failed("compile has no accuracy metric"
-                      + (f" (metrics: {', '.join(compiled.metrics)})" if compiled.metrics else ""),
-                      "missing_metrics", **details)
+        return failed(
+            "compile has no accuracy metric"
+            + (f" (metrics: {', '.join(compiled.metrics)})" if compiled.metrics else ""),
+            "missing_metrics",
+            **details,
+        )
     last = next((layer for layer in reversed(_layers(ctx)) if layer.cls == "Dense"), None)
     if last is not None and last.activation == "linear" and not compiled.from_logits:
-        return failed("the model outputs logits but the loss expects probabilities",
-                      "logits_without_flag", **details)
+        return failed(
+            "the model outputs logits but the loss expects probabilities",
+            "logits_without_flag",
+            **details,
+        )
     message = f"{compiled.loss}, {compiled.optimizer}, metrics {list(compiled.metrics)}"
     if last is not None and last.activation == "softmax" and compiled.from_logits:
-        return Verdict("pass", message + " (warning: softmax output with from_logits=True)",
-                       hint_id="softmax_and_logits", details=details)
+        return Verdict(
+            "pass",
+            message + " (warning: softmax output with from_logits=True)",
+            hint_id="softmax_and_logits",
+            details=details,
+        )
     return passed(message, **details)

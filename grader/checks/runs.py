@@ -11,16 +11,36 @@ from grader.evidence import RuntimeFailure
 _FAILURE_HINTS: list[tuple[str | None, str, str]] = [
     ("TypeError", r"NoneType.*(float|int)|(float|int).*NoneType", "acc_key"),
     ("KeyError", r"^'?(acc|val_acc)'?$", "history_acc_key"),
-    (None, r"missing 1 required positional argument|set_model\(\) missing", "callback_class_passed"),
-    ("AttributeError", r"has no attribute '(set_model|set_params|_implements)", "callback_base_class"),
-    (None, r"not recognized: \{'lr'|Argument\(s\) not recognized.*lr|has no attribute "
-           r"'(Session|AdamOptimizer|placeholder)'|tf\.train\.|lr is not supported", "tf1_api"),
+    (
+        None,
+        r"missing 1 required positional argument|set_model\(\) missing",
+        "callback_class_passed",
+    ),
+    (
+        "AttributeError",
+        r"has no attribute '(set_model|set_params|_implements)",
+        "callback_base_class",
+    ),
+    (
+        None,
+        r"not recognized: \{'lr'|Argument\(s\) not recognized.*lr|has no attribute "
+        r"'(Session|AdamOptimizer|placeholder)'|tf\.train\.|lr is not supported",
+        "tf1_api",
+    ),
     ("NameError", r"", "name_not_defined"),
-    (None, r"label value of \d+ which is outside the valid range|labels? .* out of range|"
-           r"indices\[\d+\] = \d+ is not in \[0, \d+\)", "output_units"),
-    (None, r"Incompatible shapes|expected .*ndim|incompatible with the layer|"
-           r"Arguments `target` and `output` must have the same|"
-           r"Argument `output` must have rank", "missing_flatten"),
+    (
+        None,
+        r"label value of \d+ which is outside the valid range|labels? .* out of range|"
+        r"indices\[\d+\] = \d+ is not in \[0, \d+\)",
+        "output_units",
+    ),
+    (
+        None,
+        r"Incompatible shapes|expected .*ndim|incompatible with the layer|"
+        r"Arguments `target` and `output` must have the same|"
+        r"Argument `output` must have rank",
+        "missing_flatten",
+    ),
     ("TypeError", r"on_epoch_end\(\) (takes|missing)", "callback_signature"),
     ("TypeError", r"cannot unpack non-iterable float", "missing_metrics"),
 ]
@@ -46,10 +66,11 @@ def runs(ctx: CheckContext) -> Verdict:
             "timeout",
         )
     if evidence.failure is not None:
+        failure = evidence.failure
         where = ""
-        if evidence.failure.line is not None:
-            where = f" at {'cell ' + str(evidence.failure.cell) + ', ' if evidence.failure.cell else ''}"
-            where += f"line {evidence.failure.line}"
+        if failure.line is not None:
+            cell = f"cell {failure.cell}, " if failure.cell else ""
+            where = f" at {cell}line {failure.line}"
         return failed(
             f"raised {evidence.failure.describe()}{where}", hint_for_failure(evidence.failure)
         )

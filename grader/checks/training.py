@@ -24,8 +24,13 @@ def epoch_limit(ctx: CheckContext) -> Verdict:
     details = {"requested": requested, "limit": limit}
     if total > limit:
         spelled = " + ".join(str(r) for r in requested)
-        return Verdict("fail", f"asked for {spelled} epoch(s); the limit is {limit}",
-                       hint_id="epochs_limit", hint_values={"max_epochs": limit}, details=details)
+        return Verdict(
+            "fail",
+            f"asked for {spelled} epoch(s); the limit is {limit}",
+            hint_id="epochs_limit",
+            hint_values={"max_epochs": limit},
+            details=details,
+        )
     return passed(f"asked for {total} epoch(s) (limit {limit})", **details)
 
 
@@ -46,33 +51,53 @@ def early_stop(ctx: CheckContext) -> Verdict:
         "stopped_by_callback": last.stop_training,
     }
     if last.accuracy() is None:
-        return failed(f"no training accuracy was logged (keys: {', '.join(last.logs)})",
-                      "missing_metrics", **details)
+        return failed(
+            f"no training accuracy was logged (keys: {', '.join(last.logs)})",
+            "missing_metrics",
+            **details,
+        )
     if first is None and last.stop_training:
         return failed(
             f"training stopped at epoch {last.epoch + 1} with accuracy {fmt_pct(last.accuracy())}, "
-            f"before reaching {threshold:.0%}", "stop_condition", **details)
+            f"before reaching {threshold:.0%}",
+            "stop_condition",
+            **details,
+        )
     if first is None:
         return failed(
             f"training accuracy never reached {threshold:.0%} in {len(epochs)} epoch(s) "
             f"(best {fmt_pct(max(e.accuracy() or 0 for e in epochs))})",
-            "keep_training", **details)
+            "keep_training",
+            **details,
+        )
     if last.epoch == first.epoch and last.stop_training:
         return passed(
             f"stopped at epoch {last.epoch + 1}, the first to reach {threshold:.0%} "
-            f"({fmt_pct(first.accuracy())})", **details)
+            f"({fmt_pct(first.accuracy())})",
+            **details,
+        )
     exactly_at_threshold = first.accuracy() == threshold and last.epoch == first.epoch + 1
     if exactly_at_threshold and last.stop_training:
-        return Verdict("pass", f"stopped at epoch {last.epoch + 1}, one after an accuracy of "
-                       f"exactly {threshold:.0%}", hint_id="greater_than", details=details)
+        return Verdict(
+            "pass",
+            f"stopped at epoch {last.epoch + 1}, one after an accuracy of exactly {threshold:.0%}",
+            hint_id="greater_than",
+            details=details,
+        )
     if last.stop_training:
         return failed(
             f"first reached {threshold:.0%} at epoch {first.epoch + 1} but stopped only at epoch "
-            f"{last.epoch + 1}", "stopped_late", **details)
+            f"{last.epoch + 1}",
+            "stopped_late",
+            **details,
+        )
     hint = _why_not_stopped(ctx)
     return failed(
         f"reached {threshold:.0%} at epoch {first.epoch + 1} but training went on to epoch "
-        f"{last.epoch + 1}", hint, **details)
+        f"{last.epoch + 1}",
+        hint,
+        **details,
+    )
 
 
 def _why_not_stopped(ctx: CheckContext) -> str:
@@ -100,8 +125,11 @@ def normalization(ctx: CheckContext) -> Verdict:
     details = {"min": x.min, "max": x.max}
     if x.min >= 0.0 and x.max <= 1.0 + 1e-6:
         return passed(f"training pixels range from {x.min:g} to {x.max:g}", **details)
-    return failed(f"training pixels range from {x.min:g} to {x.max:g}, not 0 to 1",
-                  "normalize_pixels", **details)
+    return failed(
+        f"training pixels range from {x.min:g} to {x.max:g}, not 0 to 1",
+        "normalize_pixels",
+        **details,
+    )
 
 
 def input_scale(ctx_x_max: float | None) -> float:

@@ -6,6 +6,7 @@ it as evidence and re-measures what matters in its own evaluator.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
 import sys
@@ -157,10 +158,8 @@ def _describe_optimizer(optimizer: Any) -> dict[str, Any]:
     info: dict[str, Any] = {"name": _name_of(optimizer)}
     lr = getattr(optimizer, "learning_rate", None)
     if lr is not None:
-        try:
+        with contextlib.suppress(TypeError, ValueError):
             info["learning_rate"] = float(np.asarray(lr))
-        except (TypeError, ValueError):
-            pass
     return info
 
 
@@ -380,8 +379,15 @@ def finish(namespace: dict[str, Any], after_error: bool) -> None:
 
 
 # TensorFlow ops that the tutorials pass as activations, and their Keras equivalents.
-_TF_ACTIVATIONS = {"softmax_v2": "softmax", "softmax": "softmax", "relu": "relu",
-                   "sigmoid": "sigmoid", "tanh": "tanh", "elu": "elu", "selu": "selu"}
+_TF_ACTIVATIONS = {
+    "softmax_v2": "softmax",
+    "softmax": "softmax",
+    "relu": "relu",
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "elu": "elu",
+    "selu": "selu",
+}
 
 
 def _canonical_activations(model: Any) -> None:

@@ -16,6 +16,7 @@ def student_frames(
     for frame in traceback.extract_tb(tb):
         key = locate(frame.filename)
         if key is not None:
-            frames.append({"cell": key if key >= 0 else None, "line": frame.lineno,
-                           "function": frame.name})
+            frames.append(
+                {"cell": key if key >= 0 else None, "line": frame.lineno, "function": frame.name}
+            )
     return frames

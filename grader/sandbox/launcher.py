@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -17,7 +18,9 @@ from typing import Any, BinaryIO
 from grader.sandbox.levels import IsolationLevel, Limits
 
 EventHandler = Callable[[dict[str, Any]], None]
-CUT_MARKER = "\n[... output cut by the grader after {limit} bytes; {dropped} more bytes dropped ...]\n"
+CUT_MARKER = (
+    "\n[... output cut by the grader after {limit} bytes; {dropped} more bytes dropped ...]\n"
+)
 
 
 @dataclass(frozen=True)
@@ -89,10 +92,9 @@ class _EventReader(threading.Thread):
             return
         self.events.append(event)
         if self.handler is not None:
-            try:
+            # A progress display must never break grading.
+            with contextlib.suppress(Exception):
                 self.handler(event)
-            except Exception:  # a progress display must never break grading
-                pass
 
 
 def _open_fifo(path: Path) -> tuple[int, int]:
@@ -106,10 +108,8 @@ def _open_fifo(path: Path) -> tuple[int, int]:
 
 
 def kill_group(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def run_isolated(

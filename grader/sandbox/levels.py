@@ -82,7 +82,9 @@ class RlimitLevel(IsolationLevel):
         return limits.describe()
 
 
-LEVELS: dict[str, IsolationLevel] = {level.name: level for level in (IsolationLevel(), RlimitLevel())}
+LEVELS: dict[str, IsolationLevel] = {
+    level.name: level for level in (IsolationLevel(), RlimitLevel())
+}
 
 
 def strongest_available() -> IsolationLevel:
@@ -98,13 +100,9 @@ def choose_level(minimum: str | None) -> IsolationLevel:
     if minimum is None:
         return best
     if minimum not in LEVELS:
-        raise UsageError(
-            f"unknown isolation level '{minimum}' (known: {', '.join(LEVELS)})"
-        )
+        raise UsageError(f"unknown isolation level '{minimum}' (known: {', '.join(LEVELS)})")
     wanted = LEVELS[minimum]
     if best.rank < wanted.rank:
         _, why = wanted.available()
-        raise InfrastructureError(
-            f"isolation level '{minimum}' is not available here: {why}"
-        )
+        raise InfrastructureError(f"isolation level '{minimum}' is not available here: {why}")
     return best
