@@ -64,7 +64,14 @@ def main() -> None:
     "--timeout", type=float, help="Wall-clock budget in seconds (default: the exercise's)."
 )
 @click.option(
-    "--isolation", help="Refuse to grade below this isolation level (process, limits, ...)."
+    "--isolation",
+    help="Refuse to grade below this isolation level "
+    "(process, limits, namespaces; default: the strongest available).",
+)
+@click.option(
+    "--exact-isolation",
+    is_flag=True,
+    help="Run at exactly the --isolation level, not the strongest (to compare levels).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line.")
 @_plain_errors
@@ -75,6 +82,7 @@ def check(
     html_path: Path | None,
     timeout: float | None,
     isolation: str | None,
+    exact_isolation: bool,
     quiet: bool,
 ) -> None:
     """Grade one SUBMISSION (.ipynb notebook or .py module).
@@ -103,9 +111,8 @@ def check(
         if not quiet:
             err_console.print(f"exercise: {spec.id} (detected from the data set the code loads)")
     progress = None if quiet else Progress(err_console, submission.name)
-    result = grade_submission(
-        submission, spec, GradeOptions(timeout_s=timeout, isolation=isolation), on_event=progress
-    )
+    options = GradeOptions(timeout_s=timeout, isolation=isolation, exact_isolation=exact_isolation)
+    result = grade_submission(submission, spec, options, on_event=progress)
     if json_path:
         GradeReport(spec.id, [result]).write_json(json_path)
     if html_path:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -25,7 +24,7 @@ from grader.evidence import Evidence, parse_events
 from grader.exercises import ExerciseSpec, all_exercises
 from grader.hints import hint_text
 from grader.results import CheckResult, SourceLocation, SubmissionResult
-from grader.sandbox import IsolationLevel, Limits, choose_level, run_isolated
+from grader.sandbox import IsolationLevel, Job, Limits, choose_level, run_isolated
 from grader.submissions import (
     Submission,
     SubmissionError,
@@ -43,6 +42,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 class GradeOptions:
     timeout_s: float | None = None  # None: the exercise's own budget
     isolation: str | None = None  # the minimum level demanded; None: the strongest available
+    exact_isolation: bool = False  # run at exactly `isolation` (benchmarks, the hostile suite)
     threads: int = 0  # CPU threads for TensorFlow in the child; 0: every core
     keep_workdir: bool = False
 
@@ -62,23 +62,22 @@ def detect_exercise(
     return matches[0]
 
 
-def _child_env(spec: ExerciseSpec, job: Path, threads: int) -> dict[str, str]:
+def _child_env(spec: ExerciseSpec, job: Job, threads: int) -> dict[str, str]:
     """A small, explicit environment: nothing from the grader's own (no tokens, no secrets)."""
     env = {
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin", "/bin"]),
-        "HOME": str(job / "home"),
-        "KERAS_HOME": str(job / "home" / ".keras"),
-        "MPLCONFIGDIR": str(job / "home" / ".matplotlib"),
+        "HOME": str(job.home),
+        "KERAS_HOME": str(job.home / ".keras"),
+        "MPLCONFIGDIR": str(job.home / ".matplotlib"),
         "LANG": "C.UTF-8",
         "PYTHONHASHSEED": "0",
         "PYTHONUNBUFFERED": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
-        "GRADER_DATA_DIR": str(data.data_dir()),
         "GRADER_DATASET": spec.dataset,
         "GRADER_SEED": str(spec.seed),
         "GRADER_ENTRY_POINT": spec.entry_point,
-        "GRADER_MODEL_PATH": str(job / "model.keras"),
+        "GRADER_MODEL_PATH": str(job.out / "model.keras"),
     }
     if threads:
         env.update(
@@ -180,7 +179,6 @@ def unreadable_result(
 ) -> SubmissionResult:
     started = time.monotonic()
     raw = path.read_bytes() if path.is_file() else b""
-    import hashlib
 
     return _result(
         submission_id or path.stem,
@@ -234,7 +232,7 @@ def grade_submission(
         submission = load_submission(path, submission_id)
     except SubmissionError as exc:
         return unreadable_result(path, spec, exc, submission_id)
-    level = choose_level(options.isolation)
+    level = choose_level(options.isolation, exact=options.exact_isolation)
     problem = find_syntax_error(submission)
     if problem is not None:
         location = _location(submission, problem.cell, problem.line)
@@ -266,34 +264,34 @@ def _run_and_check(
     threads = options.threads or os.cpu_count() or 1
     timeout = options.timeout_s or spec.timeout_s
     limits = Limits(wall_clock_s=timeout)
-    job = Path(tempfile.mkdtemp(prefix="grader-"))
+    job = Job.create(data.cache_path(spec.dataset))
     try:
-        work = job / "work"
-        work.mkdir()
-        (job / "home").mkdir()
-        target = _write_work_copy(submission, work)
+        target = _write_work_copy(submission, job.work)
         env = _child_env(spec, job, threads)
-        evaluator = Evaluator(spec.dataset, env)
+        # The evaluator never runs student code: it reads the data cache directly.
+        evaluator = Evaluator(spec.dataset, {**env, "GRADER_DATA_DIR": str(data.data_dir())})
         try:
             outcome = run_isolated(
                 [sys.executable, "-m", "grader.harness.run", submission.kind, str(target)],
                 env=env,
-                cwd=work,
+                job=job,
                 limits=limits,
                 level=level,
-                events_path=job / "events.fifo",
                 on_event=on_event,
             )
             evidence = parse_events(outcome.events)
-            measurement = _measure(evaluator, evidence, job / "model.keras", spec)
+            measurement = _measure(evaluator, evidence, job.out / "model.keras", spec)
         finally:
             evaluator.close()
     finally:
         if not options.keep_workdir:
-            shutil.rmtree(job, ignore_errors=True)
+            job.remove()
     run = RunSummary(outcome.timed_out, outcome.returncode, outcome.duration_s, timeout)
     notes = [n.describe() for n in submission.neutralised]
-    checks = run_checks(CheckContext(spec, evidence, measurement, run))
+    confirmed = evidence_confirmed(evidence, measurement)
+    checks = run_checks(
+        CheckContext(spec, evidence, measurement, run, evidence_confirmed=confirmed)
+    )
     if submission.neutralised:
         checks = [_with_colab_note(c) for c in checks]
     failure = evidence.failure
@@ -326,6 +324,22 @@ def _with_colab_note(check: CheckResult) -> CheckResult:
     if check.id != "runs" or check.hint_id:
         return check
     return replace(check, hint=hint_text("colab_lines"), hint_id="colab_lines")
+
+
+CONFIRMATION_GAP = 0.05  # Keras logs a running mean; the final weights usually score higher
+
+
+def evidence_confirmed(evidence: Evidence, measurement: Measurement) -> bool:
+    """Whether the evaluator's measurement backs the training the child reported."""
+    fit = evidence.graded_fit
+    if fit is None or not fit.epochs:
+        return True  # nothing claimed
+    if measurement.error or measurement.test_accuracy is None:
+        return False
+    logged, measured = fit.epochs[-1].accuracy(), measurement.train_accuracy
+    if logged is None or measured is None:
+        return True
+    return measured >= logged - CONFIRMATION_GAP
 
 
 def _measure(

@@ -13,6 +13,7 @@ from typing import Literal
 from grader.errors import UsageError
 
 SubmissionKind = Literal["notebook", "module"]
+MAX_SUBMISSION_BYTES = 20 * 1024 * 1024
 
 # Lines that only make sense on Colab or in a shell; replaced by `pass` so line numbers stay.
 _NEUTRALISE = [
@@ -114,6 +115,12 @@ def load_submission(path: Path, submission_id: str | None = None) -> Submission:
         raise UsageError(f"no such file: {path}")
     if path.is_dir():
         raise UsageError(f"{path} is a folder; give a .ipynb or .py file")
+    size = path.stat().st_size
+    if size > MAX_SUBMISSION_BYTES:
+        raise SubmissionError(
+            f"{path.name} is {size / 1024**2:.0f} MB; a submission may be at most "
+            f"{MAX_SUBMISSION_BYTES // 1024**2} MB (clear the notebook's outputs and try again)"
+        )
     raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
     suffix = path.suffix.lower()

@@ -23,11 +23,24 @@ CHECKS: dict[str, CheckFn] = {
 }
 
 
+# Checks judged on the child's per-epoch reports alone; they earn nothing when the evaluator
+# cannot confirm that the reported training happened.
+EVIDENCE_ONLY_CHECKS = frozenset({"early_stop", "stop_message"})
+UNCONFIRMED = Verdict(
+    "fail",
+    "the training this run reported could not be confirmed: the saved model does not "
+    "reproduce it (see the accuracy checks)",
+    hint_id="accuracy_not_confirmed",
+)
+
+
 def run_checks(ctx: CheckContext) -> list[CheckResult]:
     """Every check the exercise lists, in its order, scored with the exercise's points."""
     results = []
     for check_id, points in ctx.spec.points.items():
         verdict = CHECKS[check_id](ctx)
+        if verdict.status == "pass" and check_id in EVIDENCE_ONLY_CHECKS:
+            verdict = verdict if ctx.evidence_confirmed else UNCONFIRMED
         results.append(
             CheckResult(
                 id=check_id,

@@ -33,6 +33,9 @@ class CheckContext:
     measurement: Measurement
     run: RunSummary
     notes: tuple[str, ...] = ()  # hint ids found before running (e.g. neutralised Colab lines)
+    # False when the evaluator's own measurement contradicts the training the child reported
+    # (no loadable model, or far lower accuracy than logged): the stream may be forged.
+    evidence_confirmed: bool = True
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,7 @@ def run_notebook(path: Path) -> int:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, DeadKernelError
 
-    jupyter_home = path.parent.parent / "jupyter"
+    jupyter_home = Path(os.environ["HOME"]) / ".grader-jupyter"
     _write_kernelspec(jupyter_home)
     os.environ["JUPYTER_PATH"] = str(jupyter_home)
     os.environ.setdefault("JUPYTER_RUNTIME_DIR", str(jupyter_home / "runtime"))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from grader.sandbox.levels import IsolationLevel, Limits
+from grader.sandbox.levels import IsolationLevel, Job, Limits
 
 EventHandler = Callable[[dict[str, Any]], None]
 CUT_MARKER = (
@@ -99,7 +99,7 @@ class _EventReader(threading.Thread):
 
 def _open_fifo(path: Path) -> tuple[int, int]:
     """Create the FIFO and open both ends: the parent's own writer keeps EOF away until the end."""
-    os.mkfifo(path, 0o600)
+    os.mkfifo(path, 0o600)  # the level hands it to the sandbox user where there is one
     reader = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     keepalive = os.open(path, os.O_WRONLY)
     flags = fcntl.fcntl(reader, fcntl.F_GETFL)
@@ -116,27 +116,32 @@ def run_isolated(
     argv: Sequence[str],
     *,
     env: dict[str, str],
-    cwd: Path,
+    job: Job,
     limits: Limits,
     level: IsolationLevel,
-    events_path: Path,
     on_event: EventHandler | None = None,
 ) -> RunOutcome:
-    """Run `argv` at `level` within `limits`; the child writes evidence to `events_path`."""
-    reader_fd, keepalive_fd = _open_fifo(events_path)
+    """Run `argv` in `job` at `level` within `limits`; evidence streams in over `job.events`."""
+    reader_fd, keepalive_fd = _open_fifo(job.events)
     events = _EventReader(reader_fd, on_event, limit=limits.output_bytes * 4)
     events.start()
+    launch = level.launch(list(argv), {**env, "GRADER_EVENTS": str(job.events)}, job)
     started = time.monotonic()
-    proc = subprocess.Popen(
-        level.wrap(list(argv), cwd=cwd, limits=limits),
-        cwd=cwd,
-        env={**env, "GRADER_EVENTS": str(events_path)},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,  # its own process group: one kill ends it and its children
-        preexec_fn=level.preexec(limits),
-    )
+    try:
+        proc = subprocess.Popen(
+            launch.argv,
+            cwd=job.work,
+            env=launch.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,  # its own process group: one kill ends it and its children
+            pass_fds=launch.pass_fds,
+            preexec_fn=level.preexec(limits),
+        )
+    finally:
+        for fd in launch.fds_to_close:
+            os.close(fd)
     assert proc.stdout is not None and proc.stderr is not None
     out = _CappedReader(proc.stdout, limits.output_bytes)
     err = _CappedReader(proc.stderr, limits.output_bytes)

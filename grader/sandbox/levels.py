@@ -1,19 +1,26 @@
 """Isolation levels, weakest first; each adds to the one before it and says what it needs.
 
-A level is a small class: `available()` says whether this machine supports it, `wrap()` may
-prefix the command (a namespace tool), `preexec()` runs in the child before exec (rlimits).
-Stronger levels (cgroups, namespaces, syscall filters) are added here as new classes.
+A level is a small class: `available()` says whether this machine supports it (and if not, what
+to install), `launch()` turns the harness command into the command that runs it at this level,
+`preexec()` runs in the child before exec (rlimits). A new level is a new class in `LEVELS`.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import resource
+import shutil
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 GIB = 1024**3
+SANDBOX_UID = 65534  # nobody: owns nothing on the host
+SANDBOX_DATA_DIR = "/tmp/grader-data"
 
 
 @dataclass(frozen=True)
@@ -23,8 +30,9 @@ class Limits:
     wall_clock_s: float
     output_bytes: int = 2 * 1024 * 1024
     address_space_bytes: int = 8 * GIB
-    file_size_bytes: int = 2 * GIB
-    open_files: int = 4096
+    file_size_bytes: int = 1 * GIB
+    open_files: int = 1024
+    processes: int = 512  # threads count too: TensorFlow needs a few dozen
 
     def describe(self) -> dict[str, str]:
         return {
@@ -33,7 +41,54 @@ class Limits:
             "address_space": f"{self.address_space_bytes / GIB:g} GiB",
             "file_size": f"{self.file_size_bytes / GIB:g} GiB",
             "open_files": str(self.open_files),
+            "processes": str(self.processes),
         }
+
+
+@dataclass(frozen=True)
+class Job:
+    """The directories of one run. Only `work`, `home` and `out` are writable by the child."""
+
+    root: Path
+    data_file: Path  # the verified data set the exercise loads
+
+    @property
+    def work(self) -> Path:
+        return self.root / "work"
+
+    @property
+    def home(self) -> Path:
+        return self.root / "home"
+
+    @property
+    def out(self) -> Path:
+        return self.root / "out"
+
+    @property
+    def events(self) -> Path:
+        return self.root / "events.fifo"
+
+    @classmethod
+    def create(cls, data_file: Path) -> Job:
+        root = Path(tempfile.mkdtemp(prefix="grader-"))
+        os.chmod(root, 0o755)  # traversable by the sandbox user; its children decide the rest
+        job = cls(root=root, data_file=data_file)
+        for folder in (job.work, job.home, job.out):
+            folder.mkdir(mode=0o700)
+        return job
+
+    def remove(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class Launch:
+    """The command to start at a level, with its environment and inherited descriptors."""
+
+    argv: list[str]
+    env: dict[str, str]
+    pass_fds: tuple[int, ...] = ()
+    fds_to_close: tuple[int, ...] = field(default=())
 
 
 class IsolationLevel:
@@ -44,8 +99,8 @@ class IsolationLevel:
     def available(self) -> tuple[bool, str]:
         return True, ""
 
-    def wrap(self, argv: list[str], *, cwd: Path, limits: Limits) -> list[str]:
-        return argv
+    def launch(self, argv: list[str], env: dict[str, str], job: Job) -> Launch:
+        return Launch(argv=argv, env={**env, "GRADER_DATA_DIR": str(job.data_file.parent)})
 
     def preexec(self, limits: Limits) -> Callable[[], None] | None:
         return None
@@ -58,7 +113,7 @@ class IsolationLevel:
 class RlimitLevel(IsolationLevel):
     name = "limits"
     rank = 1
-    summary = "process + rlimits: address space, file size, open files, no core dumps"
+    summary = "process + rlimits: address space, file size, open files, processes, no core dumps"
 
     def available(self) -> tuple[bool, str]:
         if os.name != "posix":
@@ -66,24 +121,148 @@ class RlimitLevel(IsolationLevel):
         return True, ""
 
     def preexec(self, limits: Limits) -> Callable[[], None] | None:
+        pairs = [
+            (resource.RLIMIT_CORE, 0),
+            (resource.RLIMIT_AS, limits.address_space_bytes),
+            (resource.RLIMIT_FSIZE, limits.file_size_bytes),
+            (resource.RLIMIT_NOFILE, limits.open_files),
+        ]
+        if hasattr(resource, "RLIMIT_NPROC"):
+            # Ignored for root; it bites once the namespaces level drops to an unprivileged uid.
+            pairs.append((resource.RLIMIT_NPROC, limits.processes))
+
         def apply() -> None:
-            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-            resource.setrlimit(
-                resource.RLIMIT_AS, (limits.address_space_bytes, limits.address_space_bytes)
-            )
-            resource.setrlimit(
-                resource.RLIMIT_FSIZE, (limits.file_size_bytes, limits.file_size_bytes)
-            )
-            resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
+            for which, value in pairs:
+                resource.setrlimit(which, (value, value))
 
         return apply
 
     def applied_limits(self, limits: Limits) -> dict[str, str]:
-        return limits.describe()
+        applied = limits.describe()
+        if os.geteuid() == 0:
+            applied["processes"] += " (not enforced for root)"
+        return applied
+
+
+def _package_root() -> Path:
+    return Path(__file__).resolve().parent.parent.parent
+
+
+def _traversable_by_others(path: Path) -> bool:
+    """Whether an unprivileged user can reach `path`: every ancestor must be world-executable."""
+    for folder in [path, *path.parents]:
+        try:
+            if not folder.stat().st_mode & 0o001:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+class NamespaceLevel(RlimitLevel):
+    name = "namespaces"
+    rank = 3
+    summary = (
+        "limits + bubblewrap as an unprivileged uid: no network, read-only system, "
+        "only the work dir writable, private /tmp, no view of other files"
+    )
+
+    def _readable_roots(self) -> list[Path]:
+        """What the child must read: the interpreter's prefix and the grader package itself."""
+        interpreter = Path(os.path.realpath(sys.executable))
+        roots = [Path(sys.prefix), _package_root() / "grader"]
+        if not str(interpreter).startswith("/usr/"):
+            roots.append(Path(sys.base_prefix))
+        return roots
+
+    def available(self) -> tuple[bool, str]:
+        return _namespace_probe(tuple(str(p) for p in self._readable_roots()))
+
+    def applied_limits(self, limits: Limits) -> dict[str, str]:
+        return limits.describe()  # all enforced: the child runs as an unprivileged uid
+
+    def _prefix(self) -> list[str]:
+        if os.geteuid() != 0:
+            return ["bwrap"]
+        # bwrap started by root keeps root powers inside: drop them before it starts.
+        return [
+            "setpriv", f"--reuid={SANDBOX_UID}", f"--regid={SANDBOX_UID}", "--clear-groups",
+            "--inh-caps=-all", "--no-new-privs", "bwrap",
+        ]  # fmt: skip
+
+    def launch(self, argv: list[str], env: dict[str, str], job: Job) -> Launch:
+        if os.geteuid() == 0:
+            for folder in (job.work, job.home, job.out):
+                os.chown(folder, SANDBOX_UID, SANDBOX_UID)
+            os.chown(job.events, SANDBOX_UID, SANDBOX_UID)
+        data_fd = os.open(job.data_file, os.O_RDONLY)
+        data_dest = f"{SANDBOX_DATA_DIR}/{job.data_file.name}"
+        bwrap = [
+            "--unshare-all", "--die-with-parent", "--new-session",
+            "--ro-bind", "/usr", "/usr",
+            "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+            "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
+            "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
+            "--ro-bind-try", "/etc/localtime", "/etc/localtime",
+            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/dev/shm",
+            "--tmpfs", "/tmp",
+        ]  # fmt: skip
+        for root in self._readable_roots():
+            bwrap += ["--ro-bind", str(root), str(root)]
+        for folder in (job.work, job.home, job.out):
+            bwrap += ["--bind", str(folder), str(folder)]
+        bwrap += ["--bind", str(job.events), str(job.events)]
+        bwrap += ["--ro-bind-data", str(data_fd), data_dest]
+        bwrap += ["--chdir", str(job.work), "--"]
+        return Launch(
+            argv=[*self._prefix(), *bwrap, *argv],
+            env={**env, "GRADER_DATA_DIR": SANDBOX_DATA_DIR},
+            pass_fds=(data_fd,),
+            fds_to_close=(data_fd,),
+        )
+
+
+@functools.cache
+def _namespace_probe(readable: tuple[str, ...]) -> tuple[bool, str]:
+    """Start a trivial sandbox once per process: the only honest test that it works here."""
+    if sys.platform != "linux":
+        return False, "bubblewrap namespaces need Linux"
+    if shutil.which("bwrap") is None:
+        return False, "bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
+    if os.geteuid() == 0 and shutil.which("setpriv") is None:
+        return False, "setpriv is missing (Debian/Ubuntu: apt-get install util-linux)"
+    if os.geteuid() == 0:
+        blocked = [p for p in readable if not _traversable_by_others(Path(p))]
+        if blocked:
+            return False, (
+                f"the sandbox user cannot read {blocked[0]} (a parent folder is private); "
+                "build the venv from the system Python in a world-readable folder"
+            )
+    argv = [*NamespaceLevel()._prefix(), "--unshare-all", "--die-with-parent",
+            "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
+            "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin",
+            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]  # fmt: skip
+    for root in readable:
+        argv += ["--ro-bind", root, root]
+    argv += ["--", sys.executable, "-c", "import grader"]
+    try:
+        probe = subprocess.run(
+            argv,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(_package_root())},
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return False, f"bubblewrap could not start a sandbox: {exc}"
+    if probe.returncode != 0:
+        last = (probe.stderr.strip().splitlines() or ["no message"])[-1]
+        return False, f"bubblewrap could not start a sandbox here: {last}"
+    return True, ""
 
 
 LEVELS: dict[str, IsolationLevel] = {
-    level.name: level for level in (IsolationLevel(), RlimitLevel())
+    level.name: level for level in (IsolationLevel(), RlimitLevel(), NamespaceLevel())
 }
 
 
@@ -92,17 +271,30 @@ def strongest_available() -> IsolationLevel:
     return max(usable, key=lambda level: level.rank)
 
 
-def choose_level(minimum: str | None) -> IsolationLevel:
-    """The strongest level here, refusing when it is below the `minimum` the user demands."""
+def choose_level(minimum: str | None, exact: bool = False) -> IsolationLevel:
+    """The strongest level here, refusing when it is below the `minimum` the user demands.
+
+    With `exact`, exactly that level (for measuring levels against each other).
+    """
     from grader.errors import InfrastructureError, UsageError
 
+    if minimum is not None and minimum not in LEVELS:
+        raise UsageError(f"unknown isolation level '{minimum}' (known: {', '.join(LEVELS)})")
+    if exact and minimum is not None:
+        usable, why = LEVELS[minimum].available()
+        if not usable:
+            raise InfrastructureError(f"isolation level '{minimum}' is not available here: {why}")
+        return LEVELS[minimum]
     best = strongest_available()
     if minimum is None:
         return best
-    if minimum not in LEVELS:
-        raise UsageError(f"unknown isolation level '{minimum}' (known: {', '.join(LEVELS)})")
     wanted = LEVELS[minimum]
     if best.rank < wanted.rank:
         _, why = wanted.available()
         raise InfrastructureError(f"isolation level '{minimum}' is not available here: {why}")
     return best
+
+
+def level_report() -> list[tuple[str, bool, str, str]]:
+    """Every level with whether it works here, why not, and what it does: for `grader doctor`."""
+    return [(lvl.name, *lvl.available(), lvl.summary) for lvl in LEVELS.values()]
