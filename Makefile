@@ -43,6 +43,7 @@ lint: setup
 
 bench: data
 	$(BIN)/python benchmarks/overhead.py
+	$(BIN)/python benchmarks/isolation.py
 
 clean:
 	rm -rf $(VENV) reports/mnist_callback reports/fashion_mnist .pytest_cache .ruff_cache
