@@ -32,9 +32,11 @@ demo: data
 	@echo "Reports: reports/mnist_callback/index.html and reports/fashion_mnist/index.html"
 
 test: data
+	./scripts/system-deps.sh test
 	$(BIN)/python -m pytest
 
 test-fast: data
+	./scripts/system-deps.sh test
 	$(BIN)/python -m pytest -m "not slow"
 
 lint: setup

@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.console import Console
 
 from grader.exercises import load_exercise
+from grader.exports import write_exports
 from grader.pipeline import GradeOptions, grade_submission
 from grader.report import write_index, write_report
 from grader.results import GradeReport, SubmissionResult
@@ -33,8 +34,12 @@ def report_filename(submission_id: str) -> str:
 
 
 def grade_folder(
-    folder: Path, exercise: str, out_dir: Path, timeout_s: float | None = None,
-    isolation: str | None = None, console: Console | None = None,
+    folder: Path,
+    exercise: str,
+    out_dir: Path,
+    timeout_s: float | None = None,
+    isolation: str | None = None,
+    console: Console | None = None,
 ) -> GradeReport:
     spec = load_exercise(exercise)
     options = GradeOptions(timeout_s=timeout_s, isolation=isolation)
@@ -52,6 +57,6 @@ def grade_folder(
         if console:
             console.print(f"[{number}/{len(paths)}] {verdict_line(result)}", markup=False)
     report = GradeReport(spec.id, results)
-    report.write_json(out_dir / "results.json")
+    write_exports(report, out_dir)  # results.json, grades.csv, junit.xml
     write_index(report, links, out_dir / "index.html")
     return report

@@ -2,10 +2,16 @@
 # Installs the Debian packages the grader uses, where apt is available and we may use it:
 #   dataset-fashion-mnist  Fashion-MNIST files for offline provisioning
 #   bubblewrap             namespace isolation for submissions (optional; used when present)
+# and, with the argument `test`, for the test suite only:
+#   chromium               headless browser for the HTML report tests (tests/test_report_browser.py)
+#   fonts-liberation       fonts for its screenshots (a recommends, skipped by --no-install-recommends)
 # Elsewhere (macOS, no root) it says what is missing and carries on: `grader data fetch`
 # then tries the other sources and names the fix if none works.
 set -euo pipefail
 packages=(dataset-fashion-mnist bubblewrap)
+if [ "${1:-}" = "test" ]; then
+  packages+=(chromium fonts-liberation)
+fi
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${packages[@]}"; do

@@ -249,7 +249,9 @@ def test_forged_evidence_earns_nothing_it_cannot_prove(level: str, spec: Exercis
         assert by_id["early_stop"].status == "fail"
         assert by_id["stop_message"].status in ("fail", "skip")
         assert by_id["train_accuracy"].status in ("fail", "error", "skip")
-        assert result.score <= 2, (name, [(c.id, c.status) for c in result.checks])
+        # At most what the run shows without the per-epoch claims: it ran, its model, its epochs.
+        honest = sum(spec.points[c] for c in ("runs", "architecture", "epoch_limit"))
+        assert result.score <= honest, (name, [(c.id, c.status) for c in result.checks])
 
 
 @pytest.mark.parametrize("level", AVAILABLE)

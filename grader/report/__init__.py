@@ -1,34 +1,103 @@
-"""HTML reports, rendered with jinja2 from the result model; self-contained, all text escaped."""
+"""HTML reports, rendered with jinja2 from the result model: one page per submission and a class
+overview. Self-contained (inline CSS and SVG, no network), readable on a phone.
+
+Safety: everything a submission produced (its name, output, messages, code) is untrusted. The
+templates autoescape every value, a `finalize` hook writes invisible and bidi characters as
+escapes, and each page carries a Content-Security-Policy that forbids any script but our own
+(the report pages have none; the index allows exactly its inline script, by hash).
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from grader.exercises import ExerciseSpec
+from grader.report.text import clean
+from grader.report.views import index_page, submission_page
 from grader.results import GradeReport, SubmissionResult
+
+__all__ = ["DOWNLOADS", "render_index", "render_report", "write_index", "write_report"]
+
+# Files an index links to when they sit beside it (written by grader.exports).
+DOWNLOADS = ("results.json", "grades.csv", "junit.xml")
+
+
+def _finalize(value: Any) -> Any:
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return clean(value)
+    return value
+
+
+def _num(value: float) -> str:
+    """A coordinate for SVG: short, locale-free."""
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
 
 _env = Environment(
     loader=PackageLoader("grader", "report/templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=True,
     lstrip_blocks=True,
+    finalize=_finalize,
 )
+_env.filters["num"] = _num
+
+
+@cache
+def _index_script() -> tuple[str, str]:
+    """The index page's inline script and its CSP source expression."""
+    script = _env.get_template("index.js.j2").render()
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    return script, f"'sha256-{digest}'"
+
+
+def _write(path: Path, html: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # `replace`: a lone surrogate from undecodable output must not stop the report being written.
+    path.write_text(html, encoding="utf-8", errors="replace")
+    return path
 
 
 def render_report(result: SubmissionResult, spec: ExerciseSpec) -> str:
-    return _env.get_template("submission.html.j2").render(result=result, spec=spec)
+    """The report page of one submission, as a self-contained HTML document."""
+    page = submission_page(result, spec)
+    return _env.get_template("submission.html.j2").render(page=page, csp_script="'none'")
 
 
 def write_report(result: SubmissionResult, spec: ExerciseSpec, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_report(result, spec), encoding="utf-8")
-    return path
+    return _write(path, render_report(result, spec))
 
 
-def write_index(report: GradeReport, links: dict[str, str], path: Path) -> Path:
-    html = _env.get_template("index.html.j2").render(report=report, links=links)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
-    return path
+def _title(exercise: str) -> str:
+    from grader.errors import UsageError
+    from grader.exercises import load_exercise
+
+    try:
+        return load_exercise(exercise).title
+    except (UsageError, OSError):
+        return exercise
+
+
+def render_index(
+    report: GradeReport, links: Mapping[str, str], downloads: list[str] | None = None
+) -> str:
+    """The class overview: all submissions, summary figures, histogram, common failures."""
+    page = index_page(report, links, _title(report.exercise), list(downloads or []))
+    script, source = _index_script()
+    return _env.get_template("index.html.j2").render(
+        page=page, script=Markup(script), csp_script=source
+    )
+
+
+def write_index(report: GradeReport, links: Mapping[str, str], path: Path) -> Path:
+    """Write the class overview; it links the export files already written beside it."""
+    downloads = [name for name in DOWNLOADS if (path.parent / name).is_file()]
+    return _write(path, render_index(report, links, downloads))

@@ -1,0 +1,285 @@
+"""Machine-readable exports of a grade report, written beside the HTML class overview.
+
+Each format is a small exporter registered in `EXPORTERS` under one interface: `write(report,
+out_dir) -> list[Path]`. `write_exports` runs the default ones (`results.json`, `grades.csv`,
+`junit.xml`); `gradescope` writes Gradescope's results format, one file per submission.
+
+    json        results.json   the result model itself (GradeReport.write_json)
+    csv         grades.csv     one row per submission: id, score, max, passed, points per check
+    junit       junit.xml      one <testsuite> per submission, one <testcase> per check
+    gradescope  gradescope/<id>.json   Gradescope autograder results, per submission
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+from junitparser import Error, Failure, JUnitXml, Skipped, TestCase, TestSuite
+
+from grader.results import GradeReport, SubmissionResult
+
+__all__ = [
+    "DEFAULT_FORMATS",
+    "EXPORTERS",
+    "CsvExporter",
+    "Exporter",
+    "GradescopeExporter",
+    "JUnitExporter",
+    "JsonExporter",
+    "gradescope_results",
+    "register",
+    "write_exports",
+    "write_gradescope",
+]
+
+
+class Exporter(Protocol):
+    name: str
+
+    def write(self, report: GradeReport, out_dir: Path) -> list[Path]: ...
+
+
+EXPORTERS: dict[str, Exporter] = {}
+DEFAULT_FORMATS: tuple[str, ...] = ("json", "csv", "junit")
+
+
+def register(cls: type[Any]) -> type[Any]:
+    """Class decorator: make an exporter available under its `name`."""
+    EXPORTERS[cls.name] = cls()
+    return cls
+
+
+def write_exports(
+    report: GradeReport, out_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS
+) -> list[Path]:
+    """Write each format's files into `out_dir`; returns every path written."""
+    unknown = [f for f in formats if f not in EXPORTERS]
+    if unknown:
+        raise ValueError(f"unknown export format(s) {unknown}; known: {sorted(EXPORTERS)}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for name in formats:
+        written.extend(EXPORTERS[name].write(report, out_dir))
+    return written
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+# Characters XML 1.0 cannot hold at all, even escaped; untrusted output may contain them.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_text(text: str) -> str:
+    return _XML_INVALID.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def csv_cell(text: str) -> str:
+    """A text cell that a spreadsheet will not run as a formula (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def safe_name(submission_id: str) -> str:
+    return re.sub(r"[^\w\- .]", "_", submission_id).strip() or "submission"
+
+
+def check_ids(submissions: Iterable[SubmissionResult]) -> list[str]:
+    """Every check id in the order the exercise lists them (first seen first)."""
+    ids: list[str] = []
+    for s in submissions:
+        for c in s.checks:
+            if c.id not in ids:
+                ids.append(c.id)
+    return ids
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+# -- exporters --------------------------------------------------------------------------------
+
+
+@register
+class JsonExporter:
+    """results.json: the result model as is (the stable interface other tools read)."""
+
+    name: ClassVar[str] = "json"
+    filename: ClassVar[str] = "results.json"
+
+    def write(self, report: GradeReport, out_dir: Path) -> list[Path]:
+        path = out_dir / self.filename
+        report.write_json(path)
+        return [path]
+
+
+@register
+class CsvExporter:
+    """grades.csv: one row per submission; each check's column holds the points it earned."""
+
+    name: ClassVar[str] = "csv"
+    filename: ClassVar[str] = "grades.csv"
+
+    def write(self, report: GradeReport, out_dir: Path) -> list[Path]:
+        path = out_dir / self.filename
+        ids = check_ids(report.submissions)
+        with path.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(["id", "score", "max_score", "passed", "status", *ids, "failing"])
+            for s in report.submissions:
+                by_id = {c.id: c for c in s.checks}
+                writer.writerow(
+                    [
+                        csv_cell(s.id),
+                        _points(s.score),
+                        _points(s.max_score),
+                        "true" if s.passed else "false",
+                        s.status,
+                        *(_points(by_id[i].score) if i in by_id else "" for i in ids),
+                        " ".join(c.id for c in s.checks if c.status in ("fail", "error")),
+                    ]
+                )
+        return [path]
+
+
+@register
+class JUnitExporter:
+    """junit.xml: a suite per submission, a case per check; fail → <failure>, error → <error>,
+    skip → <skipped>. Written with junitparser, readable by CI JUnit reporters."""
+
+    name: ClassVar[str] = "junit"
+    filename: ClassVar[str] = "junit.xml"
+
+    def write(self, report: GradeReport, out_dir: Path) -> list[Path]:
+        path = out_dir / self.filename
+        junit_xml(report).write(str(path), pretty=True)
+        return [path]
+
+
+def junit_xml(report: GradeReport) -> JUnitXml:
+    xml = JUnitXml(name=f"grader: {report.exercise}")
+    for s in report.submissions:
+        suite = TestSuite(xml_text(s.id))
+        if s.graded_at:
+            suite.timestamp = s.graded_at
+        for key, value in (
+            ("exercise", s.exercise),
+            ("score", _points(s.score)),
+            ("max_score", _points(s.max_score)),
+            ("passed", str(s.passed).lower()),
+            ("status", s.status),
+            ("sha256", s.sha256),
+            ("isolation", s.isolation),
+            ("path", xml_text(s.path)),
+        ):
+            suite.add_property(key, value)
+        for c in s.checks:
+            case = TestCase(c.id, classname=xml_text(f"{s.exercise}.{s.id}"), time=0.0)
+            message = xml_text(c.message)
+            body = xml_text(c.message + (f"\n\nHint: {c.hint}" if c.hint else ""))
+            if c.status == "fail":
+                result = Failure(message, type_=c.hint_id or "fail")
+                result.text = body
+                case.result = [result]
+            elif c.status == "error":
+                result = Error(message, type_=c.hint_id or "error")
+                result.text = body
+                case.result = [result]
+            elif c.status == "skip":
+                case.result = [Skipped(message)]
+            else:
+                case.system_out = message
+            suite.add_testcase(case)
+        xml.add_testsuite(suite)
+    xml.update_statistics()
+    total = 0.0
+    for suite, s in zip(xml, report.submissions, strict=True):
+        suite.time = round(s.duration_s, 3)  # grading time of the whole submission
+        total += s.duration_s
+    xml.time = round(total, 3)
+    return xml
+
+
+def gradescope_results(result: SubmissionResult) -> dict[str, Any]:
+    """Gradescope's autograder `results.json` for one submission.
+
+    Gradescope knows only "passed" and "failed": a skipped check (nothing to judge because an
+    earlier one failed) earned no points and is reported as failed, its output saying why.
+    """
+    tests = []
+    for c in result.checks:
+        lines = [("Skipped: " if c.status == "skip" else "") + c.message]
+        if c.status == "error":
+            lines[0] = "The grader could not check this: " + c.message
+        if c.hint:
+            lines.append(f"Hint: {c.hint}")
+        tests.append(
+            {
+                "name": c.id,
+                "score": c.score,
+                "max_score": c.max_score,
+                "status": "passed" if c.status == "pass" else "failed",
+                "output": "\n\n".join(lines),
+                "output_format": "text",
+                "visibility": "visible",
+            }
+        )
+    first = result.first_failure()
+    summary = (
+        f"{'Passed' if result.passed else 'Not passed yet'}: "
+        f"{result.score:g} / {result.max_score:g} points."
+    )
+    if first is not None:
+        summary += f"\nFirst thing to fix ({first.id}): {first.message}"
+        if first.hint:
+            summary += f"\nHint: {first.hint}"
+    if result.status == "timeout":
+        summary += "\nThe run was stopped at the time limit."
+    return {
+        "score": result.score,
+        "execution_time": round(result.duration_s, 3),
+        "output": summary,
+        "output_format": "text",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+        "extra_data": {
+            "submission": result.id,
+            "exercise": result.exercise,
+            "sha256": result.sha256,
+            "status": result.status,
+            "max_score": result.max_score,
+            "graded_at": result.graded_at,
+            "isolation": result.isolation,
+        },
+    }
+
+
+def write_gradescope(result: SubmissionResult, path: Path) -> Path:
+    """Write `gradescope_results(result)` as JSON (e.g. to /autograder/results/results.json)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(gradescope_results(result), indent=2, ensure_ascii=False) + "\n"
+    path.write_text(text, encoding="utf-8", errors="replace")
+    return path
+
+
+@register
+class GradescopeExporter:
+    """gradescope/<id>.json: one Gradescope results file per submission."""
+
+    name: ClassVar[str] = "gradescope"
+    folder: ClassVar[str] = "gradescope"
+
+    def write(self, report: GradeReport, out_dir: Path) -> list[Path]:
+        written, used = [], set()
+        for s in report.submissions:
+            stem = safe_name(s.id)
+            while stem in used:
+                stem += "_"
+            used.add(stem)
+            written.append(write_gradescope(s, out_dir / self.folder / f"{stem}.json"))
+        return written
