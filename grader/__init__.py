@@ -1,3 +1,24 @@
-"""grader: an automated grader for the TensorFlow course exercises."""
+"""grader: an automated grader for the TensorFlow course exercises.
+
+from grader import check
+result = check("my_notebook.ipynb")   # a SubmissionResult; shows its report in Jupyter
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+__all__ = ["__version__", "check"]
+
+if TYPE_CHECKING:
+    from grader.api import check
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use: `import grader` stays light for the CLI's fast paths.
+    if name == "check":
+        from grader.api import check
+
+        return check
+    raise AttributeError(name)

@@ -58,7 +58,19 @@ def main() -> None:
     "--json", "json_path", type=click.Path(path_type=Path), help="Write the result as JSON here."
 )
 @click.option(
-    "--html", "html_path", type=click.Path(path_type=Path), help="Write the HTML report here."
+    "--html",
+    "html_path",
+    type=click.Path(path_type=Path),
+    help="Write the HTML report here (default: reports/<submission>.html).",
+)
+@click.option("--no-html", is_flag=True, help="Do not write an HTML report.")
+@click.option(
+    "--junit", "junit_path", type=click.Path(path_type=Path), help="Write JUnit XML here (for CI)."
+)
+@click.option(
+    "--github",
+    is_flag=True,
+    help="Emit GitHub Actions annotations and append a summary to $GITHUB_STEP_SUMMARY.",
 )
 @click.option(
     "--timeout", type=float, help="Wall-clock budget in seconds (default: the exercise's)."
@@ -80,6 +92,9 @@ def check(
     exercise: str | None,
     json_path: Path | None,
     html_path: Path | None,
+    no_html: bool,
+    junit_path: Path | None,
+    github: bool,
     timeout: float | None,
     isolation: str | None,
     exact_isolation: bool,
@@ -87,40 +102,49 @@ def check(
 ) -> None:
     """Grade one SUBMISSION (.ipynb notebook or .py module).
 
+    Shows each epoch while it trains, then every check with its mark, the first failing
+    check's hint, the failing line of your code and the path of the HTML report.
+
     \b
     Examples:
       grader check my_notebook.ipynb
-      grader check solution.py --exercise mnist_callback --json result.json --html report.html
+      grader check solution.py --exercise mnist_callback --json result.json
+      grader check my_notebook.ipynb --junit junit.xml --github     # in CI
     """
-    from grader.exercises import load_exercise
-    from grader.pipeline import GradeOptions, detect_exercise, grade_submission
-    from grader.report import write_report
+    from grader.api import resolve_exercise
+    from grader.pipeline import GradeOptions, grade_submission
     from grader.results import GradeReport
-    from grader.submissions import SubmissionError, load_submission
     from grader.terminal import Progress, print_verdict, verdict_line
 
-    if exercise:
-        spec = load_exercise(exercise)
-    else:
-        try:
-            spec = detect_exercise(load_submission(submission))
-        except SubmissionError:
-            raise click.UsageError(
-                f"{submission.name} cannot be read, so its exercise is unknown: pass --exercise"
-            ) from None
-        if not quiet:
-            err_console.print(f"exercise: {spec.id} (detected from the data set the code loads)")
+    spec, detected = resolve_exercise(submission, exercise)
+    if detected and not quiet:
+        err_console.print(f"exercise: {spec.id} (detected from the data set the code loads)")
     progress = None if quiet else Progress(err_console, submission.name)
     options = GradeOptions(timeout_s=timeout, isolation=isolation, exact_isolation=exact_isolation)
     result = grade_submission(submission, spec, options, on_event=progress)
+    report = GradeReport(spec.id, [result])
     if json_path:
-        GradeReport(spec.id, [result]).write_json(json_path)
-    if html_path:
+        report.write_json(json_path)
+    if not no_html:
+        from grader.batch import report_filename
+        from grader.report import write_report
+
+        html_path = html_path or Path("reports") / report_filename(result.id)
         write_report(result, spec, html_path)
+    if junit_path:
+        from grader.exports import junit_xml
+
+        junit_path.parent.mkdir(parents=True, exist_ok=True)
+        junit_xml(report).write(str(junit_path), pretty=True)
+    if github:
+        from grader.github import report_to_github
+
+        for line in report_to_github([result]):
+            click.echo(line)
     if quiet:
         out_console.print(verdict_line(result), markup=False)
     else:
-        print_verdict(out_console, result, str(html_path) if html_path else None)
+        print_verdict(out_console, result, None if no_html else str(html_path))
     sys.exit(EXIT_PASS if result.passed else EXIT_FAIL)
 
 
@@ -207,6 +231,82 @@ def list_exercises() -> None:
     for spec in all_exercises():
         checks = ", ".join(f"{cid} ({pts:g})" for cid, pts in spec.points.items())
         out_console.print(f"{spec.id}: {spec.title}\n  checks: {checks}", markup=False)
+
+
+@main.command("init-ci")
+@click.option("--exercise", "-e", required=True, help="Exercise the submissions are for.")
+@click.option(
+    "--folder",
+    default="submissions",
+    show_default=True,
+    help="Where students add their submissions in the course repository.",
+)
+@click.option(
+    "--install",
+    default="grader",
+    show_default=True,
+    help="What the workflow pip-installs (e.g. 'git+https://host/org/grader@v0.1.0').",
+)
+@click.option(
+    "--path",
+    "workflow_path",
+    type=click.Path(path_type=Path),
+    default=Path(".github/workflows/grader.yml"),
+    show_default=True,
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing workflow file.")
+@_plain_errors
+def init_ci(exercise: str, folder: str, install: str, workflow_path: Path, force: bool) -> None:
+    """Write a GitHub Actions workflow that grades pull requests' changed submissions.
+
+    It installs the grader, caches the data sets, grades each added or changed notebook or
+    module under FOLDER with annotations on the student's lines, uploads the HTML reports as
+    an artifact, and fails the job when a check fails.
+    """
+    from grader.ci import write_workflow
+    from grader.exercises import load_exercise
+
+    load_exercise(exercise)  # an unknown id fails now, not in the course's CI
+    path = write_workflow(exercise, workflow_path, folder, install, force)
+    out_console.print(f"wrote {path}; commit it to run on pull requests", markup=False)
+
+
+@main.command()
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path),
+    default=Path("/autograder"),
+    show_default=True,
+    help="Gradescope's autograder folder.",
+)
+@click.option("--exercise", "-e", required=True, help="Exercise id.")
+@click.option("--timeout", type=float, help="Wall-clock budget in seconds.")
+@_plain_errors
+def gradescope(root: Path, exercise: str, timeout: float | None) -> None:
+    """Grade Gradescope's ROOT/submission/ and write ROOT/results/results.json.
+
+    Called by gradescope/run_autograder; always exits 0 once results.json is written, as
+    Gradescope expects (the score is in the file).
+    """
+    from grader.gradescope import run_autograder
+    from grader.terminal import verdict_line
+
+    result = run_autograder(root, exercise, timeout)
+    out_console.print(verdict_line(result), markup=False)
+
+
+@main.command()
+def doctor() -> None:
+    """Say which isolation levels work on this machine, and where the data sets stand."""
+    from grader import data as datasets
+    from grader.sandbox.levels import level_report
+
+    for name, usable, why, summary in level_report():
+        state = "available" if usable else f"not available: {why}"
+        out_console.print(f"isolation {name:<11} {state}\n  {summary}", markup=False)
+    for outcome in datasets.verify():
+        state = "ok" if outcome.ok else "missing or broken"
+        out_console.print(f"data {outcome.name:<14} {state}: {outcome.message}", markup=False)
 
 
 if __name__ == "__main__":

@@ -15,11 +15,15 @@ DATASETS = ("mnist", "fashion_mnist")
 
 
 def exercises_root() -> Path:
-    """Where exercise folders live: `$GRADER_EXERCISES_DIR`, else the repository's `exercises/`."""
+    """Where exercise folders live: `$GRADER_EXERCISES_DIR`, else the repository's `exercises/`,
+    else the copy installed inside the package (`pip install .`)."""
     configured = os.environ.get("GRADER_EXERCISES_DIR")
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parent.parent / "exercises"
+    checkout = Path(__file__).resolve().parent.parent / "exercises"
+    if checkout.is_dir():
+        return checkout
+    return Path(__file__).resolve().parent / "_exercises"
 
 
 @dataclass(frozen=True)

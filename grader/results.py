@@ -80,6 +80,20 @@ class SubmissionResult:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def _repr_html_(self) -> str:
+        """In Jupyter, a result displays as its full HTML report, framed so its styles stay put."""
+        import html
+
+        from grader.exercises import load_exercise
+        from grader.report import render_report
+
+        page = render_report(self, load_exercise(self.exercise))
+        return (
+            f'<iframe title="grader report for {html.escape(self.id)}" '
+            f'srcdoc="{html.escape(page, quote=True)}" sandbox '
+            'style="width:100%;height:640px;border:1px solid #ddd;border-radius:6px"></iframe>'
+        )
+
 
 @dataclass(frozen=True)
 class GradeReport:

@@ -13,6 +13,7 @@ from typing import Literal
 from grader.errors import UsageError
 
 SubmissionKind = Literal["notebook", "module"]
+SUBMISSION_SUFFIXES = (".ipynb", ".py")
 MAX_SUBMISSION_BYTES = 20 * 1024 * 1024
 
 # Lines that only make sense on Colab or in a shell; replaced by `pass` so line numbers stay.
