@@ -43,7 +43,7 @@ def nbconvert_env(home: Path) -> dict[str, str]:
     startup.mkdir(parents=True, exist_ok=True)
     (startup / "00-data.py").write_text(
         f"import sys; sys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
-        "import plain_run; plain_run.serve_datasets()\n"
+        "import plain_run; plain_run.serve_datasets(); plain_run.same_seed()\n"
     )
     return {**os.environ, "IPYTHONDIR": str(home), "PYTHONPATH": str(ROOT)}
 
