@@ -182,9 +182,9 @@ def parse_events(events: list[dict[str, Any]]) -> Evidence:
         kind = event.get("type")
         try:
             if kind == "start":
-                fields["started"] = True
-                fields["versions"] = {str(k): str(v) for k, v in event["versions"].items()}
-                fields["seed"] = int(event["seed"])
+                # Parsed in full before any field is set: a malformed start changes nothing.
+                versions = {str(k): str(v) for k, v in event["versions"].items()}
+                fields.update(started=True, versions=versions, seed=int(event["seed"]))
             elif kind == "cell":
                 cell_of_execution[int(event["execution_count"])] = int(event["index"]) + 1
             elif kind == "compile":

@@ -25,6 +25,7 @@ from grader.exercises import ExerciseSpec, all_exercises
 from grader.hints import hint_text
 from grader.results import CheckResult, SourceLocation, SubmissionResult
 from grader.sandbox import IsolationLevel, Job, Limits, choose_level, run_isolated
+from grader.static import Finding, find_mistakes
 from grader.submissions import (
     Submission,
     SubmissionError,
@@ -249,8 +250,9 @@ def grade_submission(
             error_location=location,
             notices=[n.describe() for n in submission.neutralised],
         )
+    findings = find_mistakes(submission, spec)  # static pre-checks: AST only, milliseconds
     data.load_verified(spec.dataset)  # fail fast, with the fix, if the data set is missing
-    return _run_and_check(submission, spec, options, level, started, on_event)
+    return _run_and_check(submission, spec, options, level, started, on_event, findings)
 
 
 def _run_and_check(
@@ -260,6 +262,7 @@ def _run_and_check(
     level: IsolationLevel,
     started: float,
     on_event: EventHandler | None,
+    findings: tuple[Finding, ...] = (),
 ) -> SubmissionResult:
     threads = options.threads or os.cpu_count() or 1
     timeout = options.timeout_s or spec.timeout_s
@@ -290,7 +293,9 @@ def _run_and_check(
     notes = [n.describe() for n in submission.neutralised]
     confirmed = evidence_confirmed(evidence, measurement)
     checks = run_checks(
-        CheckContext(spec, evidence, measurement, run, evidence_confirmed=confirmed)
+        CheckContext(
+            spec, evidence, measurement, run, evidence_confirmed=confirmed, findings=findings
+        )
     )
     if submission.neutralised:
         checks = [_with_colab_note(c) for c in checks]

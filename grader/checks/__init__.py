@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from grader.checks.accuracy import test_accuracy, train_accuracy
 from grader.checks.base import CheckContext, CheckFn, RunSummary, Verdict
+from grader.checks.findings import explain
 from grader.checks.message import stop_message
 from grader.checks.model import architecture, compile_settings
 from grader.checks.runs import runs
@@ -38,7 +39,7 @@ def run_checks(ctx: CheckContext) -> list[CheckResult]:
     """Every check the exercise lists, in its order, scored with the exercise's points."""
     results = []
     for check_id, points in ctx.spec.points.items():
-        verdict = CHECKS[check_id](ctx)
+        verdict = explain(check_id, CHECKS[check_id](ctx), ctx)
         if verdict.status == "pass" and check_id in EVIDENCE_ONLY_CHECKS:
             verdict = verdict if ctx.evidence_confirmed else UNCONFIRMED
         results.append(

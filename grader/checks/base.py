@@ -14,6 +14,7 @@ from grader.results import CheckStatus
 
 if TYPE_CHECKING:
     from grader.exercises import ExerciseSpec
+    from grader.static import Finding
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,9 @@ class CheckContext:
     measurement: Measurement
     run: RunSummary
     notes: tuple[str, ...] = ()  # hint ids found before running (e.g. neutralised Colab lines)
+    # What the static pre-checks saw in the code (`grader.static`): each names a hint, the
+    # student's line and the check it explains (see `grader.checks.findings`).
+    findings: tuple[Finding, ...] = ()
     # False when the evaluator's own measurement contradicts the training the child reported
     # (no loadable model, or far lower accuracy than logged): the stream may be forged.
     evidence_confirmed: bool = True

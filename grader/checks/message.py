@@ -72,7 +72,9 @@ def stop_message(ctx: CheckContext) -> Verdict:
             printed=expected,
             **details,
         )
-    near = _closest(expected, at_target) or _closest(expected, anywhere)
+    near = _closest(expected, at_target)
+    if near is None and expected not in anywhere:  # the exact text elsewhere is no near miss
+        near = _closest(expected, anywhere)
     if near is not None:
         hint = "message_slash_n" if "/n" in near else "message_text"
         return failed(
@@ -90,8 +92,12 @@ def stop_message(ctx: CheckContext) -> Verdict:
             printed=expected,
             **details,
         )
+    if not fit.student_callbacks:
+        hint = "callback_not_passed"
+    elif not any("on_epoch_end" in cb.hooks for cb in fit.student_callbacks):
+        hint = "callback_signature"  # the hook is misspelled: it never ran
+    else:
+        hint = "message_text"
     return failed(
-        f"the message was not printed at the end of epoch {target.epoch + 1}",
-        "callback_not_passed" if not fit.student_callbacks else "message_text",
-        **details,
+        f"the message was not printed at the end of epoch {target.epoch + 1}", hint, **details
     )

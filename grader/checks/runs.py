@@ -11,6 +11,10 @@ from grader.evidence import RuntimeFailure
 _FAILURE_HINTS: list[tuple[str | None, str, str]] = [
     ("TypeError", r"NoneType.*(float|int)|(float|int).*NoneType", "acc_key"),
     ("KeyError", r"^'?(acc|val_acc)'?$", "history_acc_key"),
+    # The logs have no accuracy at all: nothing was compiled under that name (row 19).
+    ("KeyError", r"^'?accuracy'?$", "missing_metrics"),
+    # Before the generic "missing 1 required positional argument": a hook's own signature.
+    ("TypeError", r"on_epoch_end\(\) (takes|missing|got)", "callback_signature"),
     (
         None,
         r"missing 1 required positional argument|set_model\(\) missing",
@@ -41,7 +45,6 @@ _FAILURE_HINTS: list[tuple[str | None, str, str]] = [
         r"Argument `output` must have rank",
         "missing_flatten",
     ),
-    ("TypeError", r"on_epoch_end\(\) (takes|missing)", "callback_signature"),
     ("TypeError", r"cannot unpack non-iterable float", "missing_metrics"),
 ]
 

@@ -43,12 +43,20 @@ def early_stop(ctx: CheckContext) -> Verdict:
     epochs = fit.epochs
     last = epochs[-1]
     first = first_epoch_reaching(epochs, threshold)
+    # The near miss, in numbers: where training stopped against where it should have (1-based).
     details = {
         "accuracies": [e.accuracy() for e in epochs],
+        "losses": [e.logs.get("loss") for e in epochs],
         "threshold": threshold,
+        "epochs_requested": fit.epochs_requested,
+        "epochs_run": len(epochs),
         "first_reaching_epoch": first.epoch + 1 if first else None,
+        "accuracy_at_first_reaching": first.accuracy() if first else None,
         "stopped_epoch": last.epoch + 1,
+        "accuracy_at_stop": last.accuracy(),
         "stopped_by_callback": last.stop_training,
+        # epochs trained past the first one at the threshold (0: on time); None if never reached
+        "epochs_late": last.epoch - first.epoch if first else None,
     }
     if last.accuracy() is None:
         return failed(
