@@ -1,0 +1,280 @@
+"""`run_isolated` with real child processes: timeouts, output caps, the live evidence stream."""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.errors import UsageError
+from grader.sandbox import LEVELS, Job, Limits, RunOutcome, choose_level, run_isolated
+
+EMIT = """
+import json, os, time
+_fd = os.open(os.environ["GRADER_EVENTS"], os.O_WRONLY)
+def emit(kind, **fields):
+    os.write(_fd, (json.dumps({"type": kind, **fields}) + "\\n").encode())
+def raw(text):
+    os.write(_fd, text.encode())
+"""
+
+
+@pytest.fixture
+def job(tmp_path: Path) -> Iterator[Job]:
+    job = Job.create(tmp_path / "mnist.npz")  # the process level only passes its folder on
+    yield job
+    job.remove()
+
+
+def run(
+    job: Job,
+    code: str,
+    wall_clock_s: float = 20.0,
+    output_bytes: int = 2 * 1024 * 1024,
+    on_event: Any = None,
+    level: str = "process",
+) -> RunOutcome:
+    return run_isolated(
+        [sys.executable, "-c", EMIT + textwrap.dedent(code)],
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+        job=job,
+        limits=Limits(wall_clock_s=wall_clock_s, output_bytes=output_bytes),
+        level=LEVELS[level],
+        on_event=on_event,
+    )
+
+
+def sleeper_code(pidfile: Path) -> str:
+    """Code for a long-lived process that first writes its pid to `pidfile`."""
+    return f"import os, time; open({str(pidfile)!r}, 'w').write(str(os.getpid())); time.sleep(120)"
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` runs: a zombie waiting for its reaper has already ended."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_normal_run(job: Job) -> None:
+    outcome = run(
+        job,
+        """
+        import sys
+        print("out", os.getcwd())
+        print("err", file=sys.stderr)
+        emit("start", dir=os.environ["GRADER_DATA_DIR"])
+        sys.exit(3)
+        """,
+    )
+    assert outcome.returncode == 3 and not outcome.timed_out
+    assert outcome.stdout == f"out {job.work}\n"
+    assert outcome.stderr == "err\n"
+    assert not outcome.output_truncated
+    assert outcome.events == [{"type": "start", "dir": str(job.data_file.parent)}]
+    assert outcome.malformed_events == 0
+
+
+def test_a_child_that_never_writes_evidence(job: Job) -> None:
+    outcome = run(job, "pass")
+    assert (outcome.returncode, outcome.events, outcome.stdout) == (0, [], "")
+
+
+@pytest.mark.parametrize("level", ["process", "limits"])
+def test_the_timeout_kills_the_child_and_its_grandchild(
+    job: Job, tmp_path: Path, level: str
+) -> None:
+    pidfile = tmp_path / "grandchild.pid"
+    started = time.monotonic()
+    outcome = run(
+        job,
+        f"""
+        import subprocess, sys
+        subprocess.Popen([sys.executable, "-c", {sleeper_code(pidfile)!r}])
+        emit("spawned")
+        time.sleep(120)
+        """,
+        wall_clock_s=2.0,
+        level=level,
+    )
+    elapsed = time.monotonic() - started
+    assert outcome.timed_out and outcome.returncode is None
+    assert 2.0 <= outcome.duration_s < 5.0 and elapsed < 9.0
+    assert outcome.events == [{"type": "spawned"}]
+    grandchild = int(pidfile.read_text())
+    deadline = time.monotonic() + 5
+    while alive(grandchild) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(grandchild), f"grandchild {grandchild} survived the timeout"
+
+
+def test_a_quick_exit_leaves_no_process_behind(job: Job, tmp_path: Path) -> None:
+    pidfile = tmp_path / "left.pid"
+    outcome = run(
+        job,
+        f"""
+        import subprocess, sys
+        subprocess.Popen([sys.executable, "-c", {sleeper_code(pidfile)!r}])
+        while not os.path.exists({str(pidfile)!r}):
+            time.sleep(0.01)
+        """,
+    )
+    assert outcome.returncode == 0 and outcome.duration_s < 10
+    grandchild = int(pidfile.read_text())
+    deadline = time.monotonic() + 5
+    while alive(grandchild) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(grandchild)
+
+
+def test_output_is_capped_keeping_the_start(job: Job) -> None:
+    outcome = run(
+        job,
+        """
+        import sys
+        sys.stdout.write("BEGIN" + "a" * 10_000 + "END")
+        sys.stderr.write("e" * 300)
+        """,
+        output_bytes=1000,
+    )
+    assert outcome.returncode == 0
+    assert outcome.output_truncated
+    assert outcome.stdout.startswith("BEGIN" + "a" * 995)
+    assert "END" not in outcome.stdout
+    kept, marker = outcome.stdout[:1000], outcome.stdout[1000:]
+    assert kept == "BEGIN" + "a" * 995
+    assert marker == (
+        "\n[... output cut by the grader after 1000 bytes; 9008 more bytes dropped ...]\n"
+    )
+    assert outcome.stderr == "e" * 300  # each stream has its own cap
+
+
+def test_output_below_the_cap_is_whole(job: Job) -> None:
+    outcome = run(job, "print('x' * 999, end='')", output_bytes=1000)
+    assert outcome.stdout == "x" * 999 and not outcome.output_truncated
+
+
+def test_events_arrive_in_order_and_live(job: Job) -> None:
+    seen: list[tuple[float, dict[str, Any]]] = []
+    outcome = run(
+        job,
+        """
+        for n in range(3):
+            emit("epoch", epoch=n)
+        time.sleep(1.5)
+        emit("fit_end", epochs_run=3)
+        """,
+        on_event=lambda event: seen.append((time.monotonic(), event)),
+    )
+    assert outcome.returncode == 0
+    expected = [{"type": "epoch", "epoch": n} for n in range(3)] + [
+        {"type": "fit_end", "epochs_run": 3}
+    ]
+    assert outcome.events == expected
+    assert [event for _, event in seen] == expected
+    # The first events reached the handler while the child was still sleeping, not at its end.
+    assert seen[-1][0] - seen[0][0] >= 1.0
+
+
+def test_a_failing_handler_does_not_stop_the_stream(job: Job) -> None:
+    def handler(event: dict[str, Any]) -> None:
+        raise RuntimeError("a broken progress display")
+
+    outcome = run(job, "emit('a'); emit('b')", on_event=handler)
+    assert [e["type"] for e in outcome.events] == ["a", "b"]
+
+
+def test_malformed_event_lines_are_counted_and_skipped(job: Job) -> None:
+    outcome = run(
+        job,
+        """
+        raw("this is not json\\n")
+        raw("[1, 2, 3]\\n")
+        raw('{"no": "type"}\\n')
+        raw('{"type": 5}\\n')
+        raw('{"type": "epoch", "epoch": 0}\\n')
+        raw('{"type": "epo')
+        raw('ch", "epoch": 1}\\n')  # one line written in two pieces
+        raw("\\xff\\xfe\\n")
+        """,
+    )
+    assert outcome.events == [{"type": "epoch", "epoch": 0}, {"type": "epoch", "epoch": 1}]
+    assert outcome.malformed_events == 5
+
+
+def test_an_event_flood_is_drained_without_blocking(job: Job) -> None:
+    outcome = run(
+        job,
+        """
+        for n in range(3):
+            emit("epoch", n=n)
+        time.sleep(0.5)  # these arrive before the flood
+        for n in range(3, 2000):
+            emit("print", text="x" * 100, n=n)
+        print("finished")
+        """,
+        output_bytes=1000,  # the event budget is four times the output cap
+    )
+    assert outcome.returncode == 0 and not outcome.timed_out
+    assert outcome.stdout == "finished\n"
+    kept = [event["n"] for event in outcome.events]
+    assert kept[:3] == [0, 1, 2]
+    assert len(kept) < 2000
+    assert kept == list(range(len(kept)))  # what is kept is the start, in order
+
+
+def test_a_child_that_closes_its_stdout_early(job: Job) -> None:
+    outcome = run(
+        job,
+        """
+        import sys
+        print("before", flush=True)
+        os.close(1)
+        os.close(2)
+        time.sleep(1.0)
+        emit("after_close")
+        os._exit(4)
+        """,
+    )
+    assert outcome.returncode == 4 and not outcome.timed_out
+    assert outcome.duration_s >= 1.0  # the grader waited for the process, not for its streams
+    assert outcome.stdout == "before\n" and outcome.stderr == ""
+    assert outcome.events == [{"type": "after_close"}]
+
+
+def test_a_child_killed_by_a_signal(job: Job) -> None:
+    outcome = run(job, "import signal; os.kill(os.getpid(), signal.SIGKILL)")
+    assert outcome.returncode == -9 and not outcome.timed_out
+
+
+def test_choose_level_refuses_an_unknown_level() -> None:
+    with pytest.raises(UsageError) as caught:
+        choose_level("docker")
+    assert str(caught.value) == (
+        "unknown isolation level 'docker' (known: process, limits, namespaces)"
+    )
+    with pytest.raises(UsageError):
+        choose_level("docker", exact=True)
+
+
+def test_choose_level_exact_and_minimum() -> None:
+    assert choose_level("process", exact=True).name == "process"
+    assert choose_level("limits", exact=True).name == "limits"
+    best = choose_level(None)
+    assert choose_level("process").name == best.name  # a minimum gives the strongest available
+    assert best.rank >= LEVELS["limits"].rank
+
+
+def test_limits_report_what_each_level_enforces() -> None:
+    limits = Limits(wall_clock_s=30)
+    assert LEVELS["process"].applied_limits(limits) == {"wall_clock": "30 s", "output": "2048 KiB"}
+    applied = LEVELS["limits"].applied_limits(limits)
+    assert applied["address_space"] == "8 GiB" and applied["open_files"] == "1024"
