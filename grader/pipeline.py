@@ -8,7 +8,7 @@ import re
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -297,8 +297,6 @@ def _run_and_check(
             spec, evidence, measurement, run, evidence_confirmed=confirmed, findings=findings
         )
     )
-    if submission.neutralised:
-        checks = [_with_colab_note(c) for c in checks]
     failure = evidence.failure
     return _result(
         submission.id,
@@ -323,12 +321,6 @@ def _run_and_check(
         output_truncated=outcome.output_truncated,
         limits=level.applied_limits(limits),
     )
-
-
-def _with_colab_note(check: CheckResult) -> CheckResult:
-    if check.id != "runs" or check.hint_id:
-        return check
-    return replace(check, hint=hint_text("colab_lines"), hint_id="colab_lines")
 
 
 CONFIRMATION_GAP = 0.05  # Keras logs a running mean; the final weights usually score higher

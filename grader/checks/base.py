@@ -33,7 +33,6 @@ class CheckContext:
     evidence: Evidence
     measurement: Measurement
     run: RunSummary
-    notes: tuple[str, ...] = ()  # hint ids found before running (e.g. neutralised Colab lines)
     # What the static pre-checks saw in the code (`grader.static`): each names a hint, the
     # student's line and the check it explains (see `grader.checks.findings`).
     findings: tuple[Finding, ...] = ()
