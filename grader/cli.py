@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from grader.errors import GraderError
 
@@ -27,7 +28,11 @@ def _plain_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return command(*args, **kwargs)
         except GraderError as exc:
-            err_console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+            # Escaped: a file name like `answer [final].ipynb` is text, not markup; soft-wrapped:
+            # one line however long, never broken at the console's width.
+            err_console.print(
+                f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True
+            )
             sys.exit(EXIT_ERROR)
         except KeyboardInterrupt:
             err_console.print("interrupted")
@@ -142,7 +147,7 @@ def check(
         for line in report_to_github([result]):
             click.echo(line)
     if quiet:
-        out_console.print(verdict_line(result), markup=False)
+        out_console.print(verdict_line(result), markup=False, soft_wrap=True)
     else:
         print_verdict(out_console, result, None if no_html else str(html_path))
     sys.exit(EXIT_PASS if result.passed else EXIT_FAIL)
@@ -157,32 +162,104 @@ def check(
     type=click.Path(path_type=Path),
     default=Path("reports"),
     show_default=True,
-    help="Folder for results.json and the HTML reports.",
+    help="Folder for results.json, the HTML reports, the exports and the gradebook.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    "workers",
+    type=click.IntRange(min=1),
+    help="Gradings at once; CPU threads are split between them "
+    "(default: one per core, as memory allows; on a cluster: all its slots).",
 )
 @click.option("--timeout", type=float, help="Wall-clock budget per submission, in seconds.")
 @click.option("--isolation", help="Refuse to grade below this isolation level.")
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Where gradings run: threads here, or a Dask distributed cluster.",
+)
+@click.option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
+@click.option(
+    "--gradebook",
+    "gradebook_path",
+    type=click.Path(path_type=Path),
+    help="SQLite gradebook to keep verdicts and runs in (default: OUT/gradebook.sqlite).",
+)
+@click.option("--regrade", is_flag=True, help="Grade everything again, ignoring earlier verdicts.")
 @_plain_errors
 def grade(
-    path: Path, exercise: str, out_dir: Path, timeout: float | None, isolation: str | None
+    path: Path,
+    exercise: str,
+    out_dir: Path,
+    workers: int | None,
+    timeout: float | None,
+    isolation: str | None,
+    executor: str,
+    scheduler: str | None,
+    gradebook_path: Path | None,
+    regrade: bool,
 ) -> None:
-    """Grade every .ipynb and .py file in the folder PATH, one after another.
+    """Grade a class: every submission in PATH, each distinct one once, in parallel.
+
+    PATH is a folder of .ipynb/.py files (alice.ipynb), a folder of student folders (alice/...),
+    an nbgrader tree (submitted/<student>/<assignment>/), or a .zip of any of these. Verdicts are
+    kept in a SQLite gradebook: a re-run grades only new or changed submissions, and a run that
+    was stopped picks up where it was.
 
     \b
-    Example:
+    Examples:
       grader grade samples/mnist_callback --exercise mnist_callback --out reports/mnist_callback
+      grader grade class.zip -e fashion_mnist --out reports/fashion -j 2 --timeout 300
+      grader grade submitted/ -e mnist_callback --executor dask --scheduler tcp://10.0.0.5:8786
     """
-    from grader.batch import grade_folder
+    import os
+
+    from grader.batch import BatchSettings, grade_class
     from grader.terminal import verdict_line
 
-    report = grade_folder(
-        path, exercise, out_dir, timeout_s=timeout, isolation=isolation, console=err_console
+    settings = BatchSettings(
+        timeout_s=timeout,
+        isolation=isolation,
+        workers=workers,
+        executor=executor,
+        scheduler=scheduler,
+        gradebook=gradebook_path,
+        regrade=regrade,
+        args={"argv": sys.argv[1:], "cwd": str(Path.cwd())},
     )
+    try:
+        outcome = grade_class(path, exercise, out_dir, settings, console=err_console)
+    except (GraderError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # a bug or a lost cluster: still one line and exit 2
+        if os.environ.get("GRADER_DEBUG"):
+            raise
+        raise GraderError(
+            f"the batch stopped: {type(exc).__name__}: {exc} (finished verdicts are in the "
+            "gradebook; run again to resume; GRADER_DEBUG=1 shows the traceback)"
+        ) from None
+    report, counts = outcome.report, outcome.counts
     for result in report.submissions:
-        out_console.print(verdict_line(result), markup=False)
+        out_console.print(verdict_line(result), markup=False, soft_wrap=True)
     passed = sum(r.passed for r in report.submissions)
     out_console.print(
-        f"{passed}/{len(report.submissions)} passed; reports in {out_dir}/", markup=False
+        f"{passed}/{len(report.submissions)} passed ({counts['graded']} graded, "
+        f"{counts['duplicates']} duplicate(s), {counts['reused']} from the gradebook) in "
+        f"{counts['wall_s']:.1f} s; reports in {out_dir}/, gradebook {outcome.gradebook}",
+        markup=False,
+        soft_wrap=True,
     )
+    if counts["failed_jobs"]:
+        err_console.print(
+            f"error: the grader itself failed on {counts['failed_jobs']} submission(s) (see their "
+            "reports); run again to retry them",
+            markup=False,
+            soft_wrap=True,
+        )
+        sys.exit(EXIT_ERROR)
     sys.exit(EXIT_PASS if passed == len(report.submissions) else EXIT_FAIL)
 
 

@@ -12,6 +12,7 @@ import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped
 
 import grader.batch
+import grader.executors
 from grader.exports import (
     DEFAULT_FORMATS,
     EXPORTERS,
@@ -156,12 +157,12 @@ def test_grade_folder_writes_reports_index_and_exports(
     folder = tmp_path / "class"
     folder.mkdir()
     for name in recorded:
-        (folder / f"{name}.py").write_text("# recorded\n")
+        (folder / f"{name}.py").write_text(f"# recorded {name}\n")
 
-    def fake_grade(path: Path, spec: object, options: object, on_event: object = None):
+    def fake_grade(path: Path, spec: object, options: object, **kwargs: object):
         return recorded[path.stem]
 
-    monkeypatch.setattr(grader.batch, "grade_submission", fake_grade)
+    monkeypatch.setattr(grader.executors, "grade_submission", fake_grade)
     out = tmp_path / "out"
     report = grader.batch.grade_folder(folder, "mnist_callback", out)
     assert len(report.submissions) == len(recorded)

@@ -1,0 +1,3 @@
+# attack: resource exhaustion - hang without using CPU
+import time
+time.sleep(10**6)

@@ -1,0 +1,329 @@
+"""Grading a class: find the submissions, grade each distinct one once, keep every verdict.
+
+    sources (folder, folder of folders, nbgrader tree, zip)
+      -> content keys (notebook metadata and outputs left out) + spec, grader, limits = cache key
+      -> verdicts already in the gradebook are reused; duplicates in the class share one grading
+      -> the rest run on an executor (local threads, or a Dask cluster), each one the same
+         `grade_submission` as `grader check`
+      -> as each verdict arrives: one gradebook transaction, the HTML report of every submission
+         it decides, the progress display
+      -> at the end: results.json, grades.csv, junit.xml and the class index
+
+A run killed at any point loses only what was in flight: the next run finds every finished
+verdict in the gradebook under its key.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from grader.batch.keys import cache_key, content_key, grader_identity, spec_key, verdict_inputs
+from grader.batch.progress import BatchProgress
+from grader.batch.sources import SubmissionSource, find_submissions
+from grader.errors import InfrastructureError
+from grader.executors import GradeJob, JobOutcome, make_executor
+from grader.exercises import ExerciseSpec, load_exercise
+from grader.exports import write_exports
+from grader.gradebook import FILENAME, Gradebook, Graded, RunInfo, Verdict
+from grader.pipeline import GradeOptions, unreadable_result
+from grader.report import write_index, write_report
+from grader.results import GradeReport, SubmissionResult, submission_result_from_dict
+from grader.sandbox import choose_level
+from grader.submissions import SubmissionError
+
+__all__ = [
+    "BatchSettings",
+    "ClassGrading",
+    "find_submissions",
+    "grade_class",
+    "grade_folder",
+    "report_filename",
+]
+
+
+def report_filename(submission_id: str) -> str:
+    """A safe file name for a submission's report; ids keep spaces and non-ASCII letters."""
+    return re.sub(r"[^\w\- .]", "_", submission_id).strip() + ".html"
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    timeout_s: float | None = None  # None: the exercise's own budget
+    isolation: str | None = None  # the minimum level demanded; None: the strongest here
+    workers: int | None = None  # -j; None: what the machine suits (executors.default_workers)
+    executor: str = "local"
+    scheduler: str | None = None  # the Dask scheduler's address
+    gradebook: Path | None = None  # None: OUT_DIR/gradebook.sqlite
+    regrade: bool = False  # grade everything again, whatever the gradebook holds
+    args: Mapping[str, Any] = field(default_factory=dict)  # recorded with the run
+
+
+@dataclass(frozen=True)
+class ClassGrading:
+    """What a batch did: the report, and how it came by each verdict."""
+
+    report: GradeReport
+    run_id: int
+    gradebook: Path
+    counts: dict[str, Any]
+    executor: str
+
+
+@dataclass
+class _Group:
+    """The submissions of one class that share a cache key: graded once."""
+
+    key: str
+    content: str
+    members: list[tuple[SubmissionSource, str]]  # (source, sha256 of its bytes)
+
+
+def _sha256(raw: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _problem_result(source: SubmissionSource, spec: ExerciseSpec) -> SubmissionResult:
+    """A student folder the grader cannot pick a file from, or a file too big to read."""
+    # The folder, not the file: unreadable_result would read a file's bytes for its hash.
+    folder = Path(source.path).parent
+    result = unreadable_result(folder, spec, SubmissionError(source.problem), source.id)
+    return replace(result, path=source.path, sha256="")
+
+
+def _for_submission(
+    result: SubmissionResult, source: SubmissionSource, sha: str
+) -> SubmissionResult:
+    """`result` as the verdict of `source`, which has the same content under another name."""
+    mine = replace(result, id=source.id, path=source.path, sha256=sha)
+    theirs = Path(result.path).name
+    if mine.status != "error" or not theirs or theirs == source.filename:
+        return mine
+
+    # An unreadable file's message names the file: name this one.
+    def rename(text: str) -> str:
+        return text.replace(theirs, source.filename)
+
+    checks = [replace(c, message=rename(c.message)) for c in mine.checks]
+    return replace(mine, error=rename(mine.error), checks=checks)
+
+
+def _failure_result(
+    source: SubmissionSource, sha: str, spec: ExerciseSpec, failure: str
+) -> SubmissionResult:
+    """The grader itself failed on this submission (a bug, a lost worker): say so; not cached."""
+    message = f"the grader failed on this submission, not your code: {failure}"
+    folder = Path(source.path).parent  # not the file: its hash is known already
+    result = unreadable_result(folder, spec, SubmissionError(message), source.id)
+    checks = [
+        replace(c, status="error", message=message) if c.id == "runs" else c for c in result.checks
+    ]
+    return replace(result, path=source.path, sha256=sha, checks=checks)
+
+
+def _report_names(sources: list[SubmissionSource]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    used: set[str] = set()
+    for source in sources:
+        name = report_filename(source.id)
+        stem, number = name[: -len(".html")], 2
+        while name.casefold() in used or name.casefold() in ("index.html",):
+            name, number = f"{stem}-{number}.html", number + 1
+        used.add(name.casefold())
+        names[source.id] = name
+    return names
+
+
+def grade_class(
+    path: Path,
+    exercise: str,
+    out_dir: Path,
+    settings: BatchSettings = BatchSettings(),
+    console: Console | None = None,
+) -> ClassGrading:
+    """Grade every submission under `path`; write reports, exports and the gradebook."""
+    started = time.monotonic()
+    spec = load_exercise(exercise)
+    sources = find_submissions(path, spec.id)
+    level = choose_level(settings.isolation)  # refuses here, before anything runs
+    timeout = settings.timeout_s or spec.timeout_s
+    inputs = verdict_inputs(spec, timeout, level.name)
+    options = GradeOptions(timeout_s=timeout, isolation=level.name, exact_isolation=True)
+
+    problems: list[SubmissionSource] = []
+    groups: dict[str, _Group] = {}
+    for source in sources:
+        if source.problem:
+            problems.append(source)
+            continue
+        try:
+            raw = source.read()
+        except (OSError, ValueError) as exc:
+            problems.append(replace(source, problem=f"{source.filename} cannot be read: {exc}"))
+            continue
+        content = content_key(source.filename, raw)
+        key = cache_key(content, inputs)
+        group = groups.setdefault(key, _Group(key, content, []))
+        group.members.append((source, _sha256(raw)))
+
+    links = _report_names(sources)
+    book_path = settings.gradebook or out_dir / FILENAME
+    out_dir.mkdir(parents=True, exist_ok=True)
+    executor = make_executor(settings.executor, settings.workers, settings.scheduler)
+    described = executor.describe()
+    identity = grader_identity()
+    results: dict[str, SubmissionResult] = {}
+    counts = dict.fromkeys(("graded", "duplicates", "reused", "failed_jobs"), 0)
+    with Gradebook(book_path) as book:
+        run_id = book.start_run(
+            RunInfo(
+                exercise=spec.id,
+                spec_hash=spec.spec_hash,
+                spec_key=spec_key(spec),
+                source=str(path),
+                args={
+                    **settings.args,
+                    "workers": executor.slots,
+                    "timeout_s": timeout,
+                    "regrade": settings.regrade,
+                },
+                executor=described,
+                isolation=level.name,
+                timeout_s=timeout,
+                identity=identity,
+            )
+        )
+        status = "failed"
+        ordered: list[SubmissionResult] = []
+        try:
+            cached = {} if settings.regrade else book.cached(groups)
+            to_grade = [g for g in groups.values() if g.key not in cached]
+            if to_grade:
+                executor.check(identity)
+            display = BatchProgress(
+                console,
+                total=len(sources),
+                jobs=len(to_grade),
+                slots=executor.slots,
+                prior_duration_s=book.typical_duration(spec.id),
+            )
+            display.log(
+                f"{spec.id}: {len(sources)} submission(s) in {path}; "
+                f"{sum(len(g.members) for g in groups.values() if g.key in cached)} from the "
+                f"gradebook, {sum(len(g.members) - 1 for g in to_grade)} duplicate(s), "
+                f"{len(to_grade) + len(problems)} to grade on {described}"
+            )
+
+            def keep(graded: list[Graded]) -> None:
+                for item in graded:
+                    results[item.result.id] = item.result
+                    write_report(item.result, spec, out_dir / links[item.result.id])
+
+            with display:
+                reused = [
+                    Graded(_for_submission(cached[g.key], source, sha), g.key, "cache")
+                    for g in groups.values()
+                    if g.key in cached
+                    for source, sha in g.members
+                ]
+                if reused:
+                    book.record(run_id, reused)
+                    keep(reused)
+                    display.finished(None, [g.result for g in reused], graded=False)
+                    counts["reused"] = len(reused)
+                if problems:
+                    instant = [Graded(_problem_result(s, spec), None, "graded") for s in problems]
+                    book.record(run_id, instant)
+                    keep(instant)
+                    display.finished(None, [g.result for g in instant], graded=False)
+                    counts["graded"] += len(instant)
+                by_key = {g.key: g for g in to_grade}
+
+                def on_event(key: str, event: dict[str, Any]) -> None:
+                    display.event(key, by_key[key].members[0][0].id, event)
+
+                for job, outcome in executor.run(_jobs(to_grade, spec, options), on_event):
+                    group = by_key[job.key]
+                    graded = _settle(group, outcome, spec)
+                    verdict = None
+                    if graded[0].origin == "graded":
+                        verdict = Verdict(
+                            group.key,
+                            group.content,
+                            inputs["spec"],
+                            identity["grader"],
+                            outcome.worker,
+                            graded[0].result,
+                        )
+                    book.record(run_id, graded, verdict)
+                    keep(graded)
+                    display.finished(job.key, [g.result for g in graded], graded=True)
+                    counts["graded"] += 1
+                    counts["duplicates"] += len(graded) - 1
+                    counts["failed_jobs"] += graded[0].origin == "failed"
+            status = "finished"
+        except KeyboardInterrupt:
+            status = "interrupted"
+            raise
+        finally:
+            executor.close(aborted=status != "finished")
+            ordered = [results[s.id] for s in sources if s.id in results]
+            passed = sum(r.passed for r in ordered)
+            counts.update(
+                submissions=len(sources),
+                passed=passed,
+                failed=len(ordered) - passed,
+                wall_s=round(time.monotonic() - started, 3),
+            )
+            book.finish_run(run_id, status, counts)
+    report = GradeReport(spec.id, ordered)
+    write_exports(report, out_dir)  # results.json, grades.csv, junit.xml
+    write_index(report, {r.id: links[r.id] for r in ordered}, out_dir / "index.html")
+    return ClassGrading(report, run_id, book_path, counts, described)
+
+
+def _jobs(groups: list[_Group], spec: ExerciseSpec, options: GradeOptions) -> Iterator[GradeJob]:
+    """One job per group, its bytes read only when an executor is ready to send it."""
+    for group in groups:
+        source, _ = group.members[0]
+        yield GradeJob(group.key, source.id, source.filename, source.read(), spec, options)
+
+
+def _settle(group: _Group, outcome: JobOutcome, spec: ExerciseSpec) -> list[Graded]:
+    """The verdict of every submission in `group` from one job's outcome."""
+    if outcome.fatal:
+        raise InfrastructureError(outcome.failure)
+    if outcome.result is None:
+        return [
+            Graded(_failure_result(source, sha, spec, outcome.failure), None, "failed")
+            for source, sha in group.members
+        ]
+    graded = submission_result_from_dict(outcome.result)
+    (first, sha), *others = group.members
+    primary = replace(graded, path=first.path, sha256=sha)
+    return [Graded(primary, group.key, "graded")] + [
+        Graded(_for_submission(primary, source, sha), group.key, "duplicate")
+        for source, sha in others
+    ]
+
+
+def grade_folder(
+    folder: Path,
+    exercise: str,
+    out_dir: Path,
+    timeout_s: float | None = None,
+    isolation: str | None = None,
+    console: Console | None = None,
+    **settings: Any,
+) -> GradeReport:
+    """`grade_class` for callers that want only the report."""
+    chosen = BatchSettings(timeout_s=timeout_s, isolation=isolation, **settings)
+    return grade_class(folder, exercise, out_dir, chosen, console).report

@@ -1,0 +1,165 @@
+"""The SQLite gradebook: schema, WAL, one transaction per verdict, audit rows, stale runs.
+
+A real SQLite file in a temporary folder; results from the recorded real gradings in
+tests/fixtures/reports/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from grader.batch.keys import grader_identity
+from grader.errors import InfrastructureError
+from grader.gradebook import SCHEMA_VERSION, Gradebook, Graded, RunInfo, Verdict
+from grader.results import SubmissionResult, read_results
+
+FIXTURES = Path(__file__).parent / "fixtures" / "reports"
+
+
+def recorded(name: str) -> SubmissionResult:
+    return read_results(FIXTURES / f"mnist_callback-{name}.json").submissions[0]
+
+
+def info(**changes: object) -> RunInfo:
+    base = RunInfo(
+        exercise="mnist_callback",
+        spec_hash="a" * 64,
+        spec_key="b" * 64,
+        source="class/",
+        args={"argv": ["grade", "class/", "-j", "2"]},
+        executor="2 local workers (1 CPU thread each)",
+        isolation="namespaces",
+        timeout_s=600.0,
+        identity=grader_identity(),
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def columns(db: Path, table: str) -> list[str]:
+    with sqlite3.connect(db) as con:
+        return [row[1] for row in con.execute(f"PRAGMA table_info({table})")]
+
+
+def test_schema_and_wal(tmp_path: Path) -> None:
+    path = tmp_path / "book.sqlite"
+    with Gradebook(path):
+        pass
+    with sqlite3.connect(path) as con:
+        assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert tables == {"meta", "runs", "results", "grades"}
+        assert con.execute("SELECT value FROM meta").fetchone() == (str(SCHEMA_VERSION),)
+    audit = {"user", "host", "grader_version", "tensorflow_version", "python_version",
+             "spec_hash", "args", "started_at", "finished_at", "status"}  # fmt: skip
+    assert audit <= set(columns(path, "runs"))
+    assert columns(path, "grades")[:6] == [
+        "run_id", "submission_id", "path", "sha256", "cache_key", "origin",
+    ]  # fmt: skip
+    with Gradebook(path):  # opening again keeps everything
+        pass
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "book.sqlite"
+    with Gradebook(path):
+        pass
+    with sqlite3.connect(path) as con:
+        con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(InfrastructureError, match="schema version 99"):
+        Gradebook(path)
+
+
+def test_run_audit_row(tmp_path: Path) -> None:
+    with Gradebook(tmp_path / "book.sqlite") as book:
+        run_id = book.start_run(info())
+        book.finish_run(run_id, "finished", {"submissions": 3, "graded": 2, "wall_s": 1.5})
+        (run,) = book.runs()
+    assert run["status"] == "finished" and run["finished_at"] >= run["started_at"]
+    assert run["user"] and run["host"] and run["pid"] == os.getpid()
+    assert run["grader_version"] == grader_identity()["grader"]
+    assert run["tensorflow_version"].startswith("2.")
+    assert run["python_version"] == ".".join(map(str, sys.version_info[:3]))
+    assert json.loads(run["args"]) == {"argv": ["grade", "class/", "-j", "2"]}
+    assert (run["submissions"], run["graded"], run["wall_s"]) == (3, 2, 1.5)
+
+
+def test_verdicts_are_cached_and_history_is_kept(tmp_path: Path) -> None:
+    result = recorded("wrong_message")
+    copy = replace(result, id="copy", path="class/copy.py")
+    with Gradebook(tmp_path / "book.sqlite") as book:
+        first = book.start_run(info())
+        verdict = Verdict("k1", "c1", "s1", "g1", "host-a", result)
+        book.record(
+            first, [Graded(result, "k1", "graded"), Graded(copy, "k1", "duplicate")], verdict
+        )
+        second = book.start_run(info())
+        cached = book.cached(["k1", "missing"])
+        assert list(cached) == ["k1"]
+        assert cached["k1"] == result  # exactly the result, through JSON and back
+        book.record(second, [Graded(result, "k1", "cache")])
+        history = book.history(result.id)
+        assert [(h["run_id"], h["origin"]) for h in history] == [
+            (first, "graded"),
+            (second, "cache"),
+        ]
+        assert book.typical_duration("mnist_callback") == result.duration_s
+        assert [g["submission_id"] for g in book.grades(first)] == ["copy", result.id]
+
+
+def test_a_failed_record_leaves_nothing_half_written(tmp_path: Path) -> None:
+    result = recorded("wrong_message")
+    with Gradebook(tmp_path / "book.sqlite") as book:
+        run_id = book.start_run(info())
+        bad = Graded(replace(result, id=None), "k1", "graded")  # type: ignore[arg-type]
+        with pytest.raises(sqlite3.IntegrityError):
+            book.record(run_id, [bad], Verdict("k1", "c", "s", "g", "w", result))
+        assert book.cached(["k1"]) == {}  # the verdict went with the failed grade row
+        assert book.grades(run_id) == []
+
+
+def test_a_run_whose_process_died_becomes_interrupted(tmp_path: Path) -> None:
+    path = tmp_path / "book.sqlite"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    with Gradebook(path) as book:
+        stale = book.start_run(info())
+        book.db.execute("UPDATE runs SET pid = ? WHERE id = ?", (int(dead.stdout), stale))
+        alive = book.start_run(info())  # this process: still running
+        book.start_run(info())
+        statuses = {r["id"]: r["status"] for r in book.runs()}
+    assert statuses[stale] == "interrupted"
+    assert statuses[alive] == "running"
+
+
+def test_two_processes_share_a_gradebook(tmp_path: Path) -> None:
+    """Another grader writing at the same time waits for the lock instead of failing."""
+    path = tmp_path / "book.sqlite"
+    result = recorded("wrong_message")
+    script = (
+        "import sys; from pathlib import Path; from tests.test_gradebook import *\n"
+        "with Gradebook(Path(sys.argv[1])) as book:\n"
+        "    for i in range(30):\n"
+        "        r = book.start_run(info())\n"
+        "        res = recorded('wrong_message')\n"
+        "        book.record(r, [Graded(res, f'p{i}', 'graded')],"
+        " Verdict(f'p{i}', 'c', 's', 'g', 'w', res))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    other = subprocess.Popen([sys.executable, "-c", script, str(path)], cwd=root)
+    with Gradebook(path) as book:
+        for i in range(30):
+            run_id = book.start_run(info())
+            book.record(run_id, [Graded(result, f"m{i}", "graded")],
+                        Verdict(f"m{i}", "c", "s", "g", "w", result))  # fmt: skip
+    assert other.wait(timeout=60) == 0
+    with sqlite3.connect(path) as con:
+        assert con.execute("SELECT COUNT(*) FROM results").fetchone() == (60,)
+        assert con.execute("SELECT COUNT(*) FROM runs").fetchone() == (60,)
