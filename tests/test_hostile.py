@@ -42,6 +42,7 @@ TIMEOUT_S = 60.0
 HANG_S = 10.0  # for attacks that only hang: the budget they hit
 AVAILABLE = [name for name, usable, _, _ in level_report() if usable]
 RANK = {name: level.rank for name, level in LEVELS.items()}
+OUR_PYTHON = str(Path(sys.executable).parent)  # other checkouts' runs are not our leftovers
 
 BENIGN = """
 import tensorflow as tf
@@ -178,7 +179,9 @@ def leftover_harness_processes() -> list[str]:
     for _ in range(20):
         out = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
         found = [
-            line for line in out.splitlines() if "grader.harness" in line or "sleep 4242" in line
+            line
+            for line in out.splitlines()
+            if (OUR_PYTHON in line and "grader.harness" in line) or "sleep 4242" in line
         ]
         if not found:
             return []
@@ -302,3 +305,18 @@ def test_grader_survives_a_submission_that_kills_its_parent(level: str) -> None:
     else:
         # Documented weakness: the child runs with the grader's uid and may signal it.
         assert proc.returncode == -9
+
+
+@pytest.mark.parametrize("level", AVAILABLE)
+@pytest.mark.parametrize("delay_s", [0.3, 6.0])
+def test_a_killed_grader_leaves_no_sandbox_running(level: str, delay_s: float) -> None:
+    """SIGKILL the grader while it starts the child and while the child runs: nothing survives."""
+    argv = [sys.executable, "-m", "grader.cli", "check", str(HOSTILE / "sleep_forever.py"),
+            "--exercise", "mnist_callback", "--timeout", "300", "--isolation", level,
+            "--exact-isolation", "--no-html", "--quiet"]  # fmt: skip
+    grader = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay_s)
+    grader.kill()
+    grader.wait()
+    time.sleep(1.0)  # the kernel delivers the parent-death signals
+    assert not leftover_harness_processes()

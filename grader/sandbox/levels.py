@@ -7,10 +7,12 @@ to install), `launch()` turns the harness command into the command that runs it 
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -21,6 +23,31 @@ from pathlib import Path
 GIB = 1024**3
 SANDBOX_UID = 65534  # nobody: owns nothing on the host
 SANDBOX_DATA_DIR = "/tmp/grader-data"
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+# Resolved once in the grader: the child calls it between fork and exec, where little is safe.
+_PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
+
+
+def _die_with_parent(grader_pid: int) -> None:
+    """In the child: be killed when the grader dies, whatever kills it (even SIGKILL).
+
+    Must come after any uid change, which clears the setting. Without it a killed grader
+    leaves its sandboxes running, unlimited, under init.
+    """
+    if _PRCTL is None:
+        return
+    _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != grader_pid:  # the grader died before the line above: go too
+        os._exit(1)
+
+
+def _drop_privileges() -> None:
+    """In the child, when the grader runs as root: become `nobody`, for good."""
+    os.setgroups([])
+    os.setresgid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)
+    os.setresuid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)  # clears every capability
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -102,8 +129,20 @@ class IsolationLevel:
     def launch(self, argv: list[str], env: dict[str, str], job: Job) -> Launch:
         return Launch(argv=argv, env={**env, "GRADER_DATA_DIR": str(job.data_file.parent)})
 
-    def preexec(self, limits: Limits) -> Callable[[], None] | None:
-        return None
+    def child_setup(self, limits: Limits) -> list[Callable[[], None]]:
+        """Steps the child takes between fork and exec, in order."""
+        return []
+
+    def preexec(self, limits: Limits) -> Callable[[], None]:
+        steps = self.child_setup(limits)
+        grader_pid = os.getpid()
+
+        def prepare() -> None:
+            for step in steps:
+                step()
+            _die_with_parent(grader_pid)  # last: a uid change would clear it
+
+        return prepare
 
     def applied_limits(self, limits: Limits) -> dict[str, str]:
         described = limits.describe()
@@ -120,7 +159,7 @@ class RlimitLevel(IsolationLevel):
             return False, "resource limits need a POSIX system"
         return True, ""
 
-    def preexec(self, limits: Limits) -> Callable[[], None] | None:
+    def child_setup(self, limits: Limits) -> list[Callable[[], None]]:
         pairs = [
             (resource.RLIMIT_CORE, 0),
             (resource.RLIMIT_AS, limits.address_space_bytes),
@@ -135,7 +174,7 @@ class RlimitLevel(IsolationLevel):
             for which, value in pairs:
                 resource.setrlimit(which, (value, value))
 
-        return apply
+        return [apply]
 
     def applied_limits(self, limits: Limits) -> dict[str, str]:
         applied = limits.describe()
@@ -181,14 +220,10 @@ class NamespaceLevel(RlimitLevel):
     def applied_limits(self, limits: Limits) -> dict[str, str]:
         return limits.describe()  # all enforced: the child runs as an unprivileged uid
 
-    def _prefix(self) -> list[str]:
-        if os.geteuid() != 0:
-            return ["bwrap"]
+    def child_setup(self, limits: Limits) -> list[Callable[[], None]]:
         # bwrap started by root keeps root powers inside: drop them before it starts.
-        return [
-            "setpriv", f"--reuid={SANDBOX_UID}", f"--regid={SANDBOX_UID}", "--clear-groups",
-            "--inh-caps=-all", "--no-new-privs", "bwrap",
-        ]  # fmt: skip
+        steps = super().child_setup(limits)
+        return [*steps, _drop_privileges] if os.geteuid() == 0 else steps
 
     def launch(self, argv: list[str], env: dict[str, str], job: Job) -> Launch:
         if os.geteuid() == 0:
@@ -215,7 +250,7 @@ class NamespaceLevel(RlimitLevel):
         bwrap += ["--ro-bind-data", str(data_fd), data_dest]
         bwrap += ["--chdir", str(job.work), "--"]
         return Launch(
-            argv=[*self._prefix(), *bwrap, *argv],
+            argv=["bwrap", *bwrap, *argv],
             env={**env, "GRADER_DATA_DIR": SANDBOX_DATA_DIR},
             pass_fds=(data_fd,),
             fds_to_close=(data_fd,),
@@ -229,8 +264,6 @@ def _namespace_probe(readable: tuple[str, ...]) -> tuple[bool, str]:
         return False, "bubblewrap namespaces need Linux"
     if shutil.which("bwrap") is None:
         return False, "bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
-    if os.geteuid() == 0 and shutil.which("setpriv") is None:
-        return False, "setpriv is missing (Debian/Ubuntu: apt-get install util-linux)"
     if os.geteuid() == 0:
         blocked = [p for p in readable if not _traversable_by_others(Path(p))]
         if blocked:
@@ -238,7 +271,7 @@ def _namespace_probe(readable: tuple[str, ...]) -> tuple[bool, str]:
                 f"the sandbox user cannot read {blocked[0]} (a parent folder is private); "
                 "build the venv from the system Python in a world-readable folder"
             )
-    argv = [*NamespaceLevel()._prefix(), "--unshare-all", "--die-with-parent",
+    argv = ["bwrap", "--unshare-all", "--die-with-parent",
             "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
             "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin",
             "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]  # fmt: skip
@@ -252,6 +285,7 @@ def _namespace_probe(readable: tuple[str, ...]) -> tuple[bool, str]:
             text=True,
             timeout=30,
             env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(_package_root())},
+            preexec_fn=NamespaceLevel().preexec(Limits(wall_clock_s=30)),
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return False, f"bubblewrap could not start a sandbox: {exc}"
