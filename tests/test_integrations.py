@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -240,3 +241,39 @@ def test_gradescope_run_autograder_writes_results(tmp_path: Path, upload: Path) 
 def test_gradescope_setup_script_is_valid_bash() -> None:
     for script in ("setup.sh", "run_autograder"):
         assert run(["bash", "-n", str(ROOT / "gradescope" / script)]).returncode == 0
+
+
+@pytest.mark.slow
+def test_gradescope_setup_builds_an_autograder_that_grades_for_real(tmp_path: Path) -> None:
+    """setup.sh as Gradescope runs it (apt, a venv, `pip install .`, data), then run_autograder
+    on the reference solution: a real training run in the installed copy."""
+    base = Path(tempfile.mkdtemp(prefix="grader-gradescope-", dir="/var/tmp"))
+    try:
+        base.chmod(0o755)  # the sandbox user must read the venv, as in /opt on Gradescope
+        prefix, data = base / "venv", base / "data"
+        env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+        env |= {"GRADER_PREFIX": str(prefix), "GRADER_DATA_DIR": str(data)}
+        setup = subprocess.run(
+            ["bash", str(ROOT / "gradescope" / "setup.sh")],
+            env=env, capture_output=True, text=True, timeout=1800, cwd=tmp_path,
+        )  # fmt: skip
+        assert setup.returncode == 0, setup.stderr[-3000:]
+        installed = prefix / "bin" / "grader"
+        assert installed.is_file()
+        assert run([str(installed), "data", "verify"], env=env).returncode == 0
+
+        root = tmp_path / "autograder"
+        (root / "submission").mkdir(parents=True)
+        shutil.copy(ROOT / "solutions" / "mnist_callback.ipynb", root / "submission" / "hw.ipynb")
+        env |= {"AUTOGRADER_ROOT": str(root), "GRADER_BIN": str(installed)}
+        proc = subprocess.run(
+            ["bash", str(ROOT / "gradescope" / "run_autograder")],
+            env=env, capture_output=True, text=True, timeout=900, cwd=tmp_path,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        results = json.loads((root / "results" / "results.json").read_text())
+        tests = results["tests"]
+        assert {t["status"] for t in tests} == {"passed"}, tests
+        assert results["score"] == sum(t["max_score"] for t in tests) == 10
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
