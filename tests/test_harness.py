@@ -8,6 +8,10 @@ instrumentation, the evidence stream, the evaluator and the checks. Thresholds a
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import textwrap
 import time
 from dataclasses import replace
@@ -222,3 +226,41 @@ def test_a_syntax_error_never_starts_a_child(tmp_path: Path, spec: ExerciseSpec)
     assert all(c.status == "skip" for c in result.checks if c.id != "runs")
     assert result.error_location is not None and result.error_location.line == 5
     assert result.versions == {} and result.training == {}
+
+
+# -- the harness ends its run when the grader is gone -----------------------------------------
+
+WATCHED = """\
+import os, sys, time
+from grader.harness import events
+events.watch_grader()
+print("watching", flush=True)
+time.sleep(60)
+"""
+
+
+def test_harness_ends_when_the_grader_stops_reading(tmp_path: Path) -> None:
+    fifo = tmp_path / "events.fifo"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    env = {**os.environ, "GRADER_EVENTS": str(fifo)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", WATCHED],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # as the grader starts it: a process group of its own
+    )
+    assert child.stdout is not None and child.stdout.readline() == "watching\n"
+    os.close(reader)  # what a dead grader does
+    assert child.wait(timeout=10) == -signal.SIGKILL
+
+
+def test_harness_does_not_wait_for_a_grader_that_is_gone(tmp_path: Path) -> None:
+    fifo = tmp_path / "events.fifo"
+    os.mkfifo(fifo)  # nobody reads it: a blocking open would wait forever
+    env = {**os.environ, "GRADER_EVENTS": str(fifo)}
+    child = subprocess.run(
+        [sys.executable, "-c", WATCHED], env=env, timeout=30, start_new_session=True
+    )
+    assert child.returncode == -signal.SIGKILL

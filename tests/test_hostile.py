@@ -320,3 +320,26 @@ def test_a_killed_grader_leaves_no_sandbox_running(level: str, delay_s: float) -
     grader.wait()
     time.sleep(1.0)  # the kernel delivers the parent-death signals
     assert not leftover_harness_processes()
+
+
+def test_a_killed_batch_leaves_no_sandbox_running(tmp_path: Path) -> None:
+    """SIGKILL `grader grade -j 2` while its sandboxes start (the racy moment), again and again.
+
+    Before the harness watched its evidence FIFO, about one kill in six at `namespaces` left a
+    sandbox behind: bubblewrap arms its inner parent-death signal a moment after it starts.
+    """
+    level = AVAILABLE[-1]
+    for i in range(4):
+        (tmp_path / "class" / f"s{i}.py").parent.mkdir(exist_ok=True)
+        (tmp_path / "class" / f"s{i}.py").write_text(f"# {i}\nimport time\ntime.sleep(30)\n")
+    argv = [sys.executable, "-m", "grader.cli", "grade", str(tmp_path / "class"),
+            "--exercise", "mnist_callback", "--out", str(tmp_path / "out"), "-j", "2",
+            "--timeout", "20", "--isolation", level, "--regrade"]  # fmt: skip
+    for delay_s in (0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.4):
+        grader = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay_s)
+        grader.kill()
+        grader.wait()
+        time.sleep(1.0)
+        left = leftover_harness_processes()
+        assert not left, f"killed after {delay_s} s, still running: {left}"

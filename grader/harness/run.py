@@ -11,7 +11,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from grader.harness.events import emit
+from grader.harness.events import emit, watch_grader
 
 KERNEL_NAME = "grader-harness"
 FINISH_CELL = "__grader_finish__(after_error={after_error})"
@@ -130,6 +130,7 @@ def _echo_outputs(cell: dict) -> None:
 
 def main() -> int:
     kind, path = sys.argv[1], Path(sys.argv[2])
+    watch_grader()
     return run_module(path) if kind == "module" else run_notebook(path)
 
 
