@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from needs import missing
 
 from grader.batch import report_filename
 from grader.exercises import load_exercise
@@ -43,14 +44,11 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1200, "height": 900}
 
 if not CHROMIUM.exists():
-    pytest.skip(
-        f"no chromium at {CHROMIUM}: install it with scripts/system-deps.sh "
-        "(apt-get install chromium)",
-        allow_module_level=True,
-    )
-playwright_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')"
-)
+    missing(f"no chromium at {CHROMIUM} (scripts/system-deps.sh runs apt-get install chromium)")
+try:
+    import playwright.sync_api as playwright_api
+except ImportError:
+    missing("playwright is not installed (pip install -e '.[dev]')")
 
 pytestmark = pytest.mark.timeout(300)
 

@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from needs import missing
 
 from grader.errors import UsageError
 from grader.sandbox import LEVELS, Job, Limits, RunOutcome, choose_level, run_isolated
+from grader.sandbox.levels import level_report
 
 EMIT = """
 import json, os, time
@@ -278,3 +280,12 @@ def test_limits_report_what_each_level_enforces() -> None:
     assert LEVELS["process"].applied_limits(limits) == {"wall_clock": "30 s", "output": "2048 KiB"}
     applied = LEVELS["limits"].applied_limits(limits)
     assert applied["address_space"] == "8 GiB" and applied["open_files"] == "1024"
+
+
+def test_every_level_is_available_on_a_linux_test_machine() -> None:
+    """`make test` installs bubblewrap: without it the adversarial suite would shrink silently."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("bubblewrap needs Linux")
+    reasons = {name: why for name, usable, _, why in level_report() if not usable}
+    if reasons:
+        missing(f"isolation levels unavailable here: {reasons}")
