@@ -6,7 +6,8 @@ Prints:
   - `grader check` on the reference module  /  plain `python` on the same module
   - `grader check` on the reference notebook  /  `jupyter nbconvert --execute` of it
   - seconds to a verdict for a submission with a syntax error (no TensorFlow on that path)
-Runs alternate (plain, grader, plain, grader, ...) so drift on a noisy machine hits both sides.
+Each pair's order alternates (plain then grader, grader then plain, ...) so drift on a noisy
+machine hits both sides; a ratio is the median of the pairs' ratios.
 Both sides get the data from the grader's verified cache (Keras cannot download it offline).
 """
 
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,9 +51,19 @@ def nbconvert_env(home: Path) -> dict[str, str]:
 
 
 def ratio(pairs: list[tuple[float, float]]) -> tuple[float, float, float]:
+    """Median times, and the median of the per-pair ratios (robust to a slow spell)."""
     base = statistics.median(p[0] for p in pairs)
     grader = statistics.median(p[1] for p in pairs)
-    return base, grader, grader / base
+    return base, grader, statistics.median(g / b for b, g in pairs)
+
+
+def pair(baseline: Callable[[], float], graded: Callable[[], float], i: int) -> tuple[float, float]:
+    """One baseline and one graded run, in alternating order so drift favours neither."""
+    if i % 2:
+        g = graded()
+        return baseline(), g
+    b = baseline()
+    return b, graded()
 
 
 def main() -> None:
@@ -67,31 +79,30 @@ def main() -> None:
     syntax = [timed([grader, "check", str(SYNTAX_ERROR), "-q"], ok=(1,)) for _ in range(3)]
 
     module_pairs = []
-    for _ in range(args.repeat):
-        plain = timed([sys.executable, str(ROOT / "benchmarks" / "plain_run.py"), str(module)], env)
-        graded = timed([grader, "check", str(module), "-q"])
-        module_pairs.append((plain, graded))
+    plain_argv = [sys.executable, str(ROOT / "benchmarks" / "plain_run.py"), str(module)]
+    for i in range(args.repeat):
+        module_pairs.append(
+            pair(
+                lambda: timed(plain_argv, env),
+                lambda: timed([grader, "check", str(module), "-q"]),
+                i,
+            )
+        )
 
     notebook_pairs = []
     with tempfile.TemporaryDirectory() as tmp:
         nb_env = nbconvert_env(Path(tmp) / "ipython")
-        for _ in range(args.repeat):
-            out = Path(tmp) / "executed.ipynb"
-            plain = timed(
-                [
-                    str(BIN / "jupyter"),
-                    "nbconvert",
-                    "--to",
-                    "notebook",
-                    "--execute",
-                    "--output",
-                    str(out),
-                    str(notebook),
-                ],
-                nb_env,
+        out = Path(tmp) / "executed.ipynb"
+        nbconvert = [str(BIN / "jupyter"), "nbconvert", "--to", "notebook", "--execute",
+                     "--output", str(out), str(notebook)]  # fmt: skip
+        for i in range(args.repeat):
+            notebook_pairs.append(
+                pair(
+                    lambda: timed(nbconvert, nb_env),
+                    lambda: timed([grader, "check", str(notebook), "-q"]),
+                    i,
+                )
             )
-            graded = timed([grader, "check", str(notebook), "-q"])
-            notebook_pairs.append((plain, graded))
 
     print(
         f"exercise: {args.exercise}, pairs per comparison: {args.repeat}, cores: {os.cpu_count()}"

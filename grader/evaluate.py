@@ -67,16 +67,29 @@ def measurement_from_dict(data: dict[str, Any]) -> Measurement:
 # -- inside the evaluator process ---------------------------------------------------------------
 
 
-def _accuracy(model: Any, images: Any, labels: Any) -> float:
+_CHUNK = 8192  # images per call: big enough to keep the cores busy, small enough to stay in cache
+
+
+def _accuracy(model: Any, images: Any, labels: Any, scale: float) -> float:
+    """Share of `images` (float32, unscaled) the model classifies right, inputs times `scale`.
+
+    Calls the model directly in fixed chunks: the same numbers as `predict`, without its tracing
+    and data-pipeline set-up (about two thirds of the evaluator's time on a small model).
+    """
     import numpy as np
 
-    predictions = model.predict(images, batch_size=2048, verbose=0)
-    if predictions.ndim != 2 or predictions.shape[0] != len(labels):
-        raise ValueError(
-            f"the model gives predictions of shape {predictions.shape[1:]} per batch of images, "
-            f"not one row of class scores per image"
-        )
-    return float(np.mean(np.argmax(predictions, axis=1) == labels))
+    correct = 0
+    for start in range(0, len(labels), _CHUNK):
+        batch = images[start : start + _CHUNK] * np.float32(scale)
+        truth = labels[start : start + _CHUNK]
+        scores = np.asarray(model(batch, training=False))
+        if scores.ndim != 2 or scores.shape[0] != len(batch):
+            raise ValueError(
+                f"the model gives predictions of shape {scores.shape[1:]} per batch of images, "
+                f"not one row of class scores per image"
+            )
+        correct += int(np.count_nonzero(np.argmax(scores, axis=1) == truth))
+    return correct / len(labels)
 
 
 def _shape(value: Any) -> list[int | None] | None:
@@ -108,9 +121,9 @@ def _measure(model_path: str, scale: float, train: bool, arrays: Any) -> dict[st
     }
     (x_train, y_train), (x_test, y_test) = arrays
     try:
-        result["test_accuracy"] = _accuracy(model, x_test.astype("float32") * scale, y_test)
+        result["test_accuracy"] = _accuracy(model, x_test, y_test, scale)
         if train:
-            result["train_accuracy"] = _accuracy(model, x_train.astype("float32") * scale, y_train)
+            result["train_accuracy"] = _accuracy(model, x_train, y_train, scale)
     except Exception as exc:
         result["error"] = f"the model could not be evaluated: {type(exc).__name__}: {exc}"
     return result
@@ -126,7 +139,9 @@ def serve(dataset: str) -> None:
     tf.config.experimental.enable_op_determinism()
     from grader import data
 
-    arrays = data.load_verified(dataset)
+    (x_train, y_train), (x_test, y_test) = data.load_verified(dataset)
+    # Converted while the submission trains, not after it.
+    arrays = (x_train.astype("float32"), y_train), (x_test.astype("float32"), y_test)
     import keras  # noqa: F401  (imported before `ready` so the request is answered at once)
 
     print("ready", flush=True)
@@ -177,3 +192,5 @@ def layers_as_dicts(measurement: Measurement) -> list[dict[str, Any]]:
 
 if __name__ == "__main__":
     serve(sys.argv[1])
+    sys.stdout.flush()
+    os._exit(0)  # the reply is out: skip TensorFlow's teardown, which the grader would wait for
