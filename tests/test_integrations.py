@@ -27,9 +27,8 @@ GRADER = [sys.executable, "-m", "grader.cli"]
 
 
 def run(argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        argv, capture_output=True, text=True, cwd=kwargs.pop("cwd", ROOT), timeout=120, **kwargs
-    )  # type: ignore[arg-type]
+    kwargs = {"cwd": ROOT, "timeout": 120, **kwargs}
+    return subprocess.run(argv, capture_output=True, text=True, **kwargs)  # type: ignore[call-overload]
 
 
 def test_python_api_returns_the_result_and_displays_as_a_report() -> None:
@@ -253,10 +252,9 @@ def test_gradescope_setup_builds_an_autograder_that_grades_for_real(tmp_path: Pa
         prefix, data = base / "venv", base / "data"
         env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
         env |= {"GRADER_PREFIX": str(prefix), "GRADER_DATA_DIR": str(data)}
-        setup = subprocess.run(
-            ["bash", str(ROOT / "gradescope" / "setup.sh")],
-            env=env, capture_output=True, text=True, timeout=1800, cwd=tmp_path,
-        )  # fmt: skip
+        setup = run(
+            ["bash", str(ROOT / "gradescope" / "setup.sh")], env=env, timeout=1800, cwd=tmp_path
+        )
         assert setup.returncode == 0, setup.stderr[-3000:]
         installed = prefix / "bin" / "grader"
         assert installed.is_file()
@@ -266,10 +264,12 @@ def test_gradescope_setup_builds_an_autograder_that_grades_for_real(tmp_path: Pa
         (root / "submission").mkdir(parents=True)
         shutil.copy(ROOT / "solutions" / "mnist_callback.ipynb", root / "submission" / "hw.ipynb")
         env |= {"AUTOGRADER_ROOT": str(root), "GRADER_BIN": str(installed)}
-        proc = subprocess.run(
+        proc = run(
             ["bash", str(ROOT / "gradescope" / "run_autograder")],
-            env=env, capture_output=True, text=True, timeout=900, cwd=tmp_path,
-        )  # fmt: skip
+            env=env,
+            timeout=900,
+            cwd=tmp_path,
+        )
         assert proc.returncode == 0, proc.stderr[-3000:]
         results = json.loads((root / "results" / "results.json").read_text())
         tests = results["tests"]
