@@ -10,8 +10,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from grader.adjustments import Adjustments, adjustments_from_dict
+
 CheckStatus = Literal["pass", "fail", "error", "skip"]
-SubmissionStatus = Literal["graded", "error", "timeout"]
+# missing: a student on the roster handed nothing in
+SubmissionStatus = Literal["graded", "error", "timeout", "missing"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,8 @@ class SubmissionResult:
     output_truncated: bool = False
     graded_at: str = ""
     limits: dict[str, str] = field(default_factory=dict)
+    # Roster, late penalty and human overrides (grader.adjustments); None: the automatic verdict.
+    adjustments: Adjustments | None = None
 
     def first_failure(self) -> CheckResult | None:
         return next((c for c in self.checks if c.status in ("fail", "error")), None)
@@ -123,6 +128,7 @@ def submission_result_from_dict(data: dict[str, Any]) -> SubmissionResult:
             cell=loc["cell"], line=loc["line"], excerpt=[tuple(x) for x in loc["excerpt"]]
         )
     fields["error_location"] = loc
+    fields["adjustments"] = adjustments_from_dict(data.get("adjustments"))
     return SubmissionResult(**fields)
 
 

@@ -13,10 +13,12 @@ becomes a submission: its `problem` is graded as a plain message, and the batch 
 
 from __future__ import annotations
 
+import contextlib
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from grader.errors import UsageError
@@ -38,6 +40,10 @@ class SubmissionSource:
     size: int
     reader: Callable[[], bytes] = field(repr=False, compare=False)
     problem: str = ""  # set when no single file could be picked: the verdict for this student
+    # When the file was last written: (POSIX time or naive local zip time, where from); for
+    # late penalties. nbgrader's timestamp.txt beside it, read on demand.
+    modified: tuple[float | datetime, str] | None = field(default=None, compare=False)
+    timestamp_txt: Callable[[], bytes] | None = field(default=None, repr=False, compare=False)
 
     def read(self) -> bytes:
         if self.size > READ_LIMIT_BYTES:
@@ -50,6 +56,7 @@ class _Entry:
     rel: PurePosixPath
     size: int
     reader: Callable[[], bytes] = field(repr=False, compare=False)
+    modified: tuple[float | datetime, str] | None = field(default=None, compare=False)
 
 
 def _ignored(rel: PurePosixPath) -> bool:
@@ -62,7 +69,10 @@ def _folder_entries(root: Path) -> list[_Entry]:
         rel = PurePosixPath(path.relative_to(root).as_posix())
         if _ignored(rel) or not path.is_file():
             continue
-        entries.append(_Entry(rel, path.stat().st_size, path.read_bytes))
+        stat = path.stat()
+        entries.append(
+            _Entry(rel, stat.st_size, path.read_bytes, (stat.st_mtime, "file modification time"))
+        )
     return entries
 
 
@@ -84,7 +94,10 @@ def _zip_entries(archive: Path) -> list[_Entry]:
         rel = PurePosixPath(info.filename.replace("\\", "/").lstrip("/"))
         if info.is_dir() or _ignored(rel) or ".." in rel.parts or not rel.parts:
             continue
-        entries.append(_Entry(rel, info.file_size, reader(info)))
+        stamp: tuple[float | datetime, str] | None = None
+        with contextlib.suppress(ValueError):
+            stamp = (datetime(*info.date_time), "zip entry time")
+        entries.append(_Entry(rel, info.file_size, reader(info), stamp))
     return _unwrap(entries)
 
 
@@ -94,7 +107,9 @@ def _unwrap(entries: list[_Entry]) -> list[_Entry]:
         tops = {e.rel.parts[0] for e in entries}
         if len(tops) != 1 or any(len(e.rel.parts) == 1 for e in entries):
             return entries
-        inner = [_Entry(PurePosixPath(*e.rel.parts[1:]), e.size, e.reader) for e in entries]
+        inner = [
+            _Entry(PurePosixPath(*e.rel.parts[1:]), e.size, e.reader, e.modified) for e in entries
+        ]
         inner_tops = {e.rel.parts[0] for e in inner}
         # One student's folder zipped alone holds files, not a class: keep it as it is.
         if len(inner_tops) < 2 and NBGRADER_FOLDER not in inner_tops:
@@ -134,13 +149,21 @@ def _from_folder(
     student: str, prefix: PurePosixPath, files: list[_Entry], base: str, exercise: str | None
 ) -> SubmissionSource:
     inner = [
-        _Entry(PurePosixPath(*e.rel.parts[len(prefix.parts) :]), e.size, e.reader) for e in files
+        _Entry(PurePosixPath(*e.rel.parts[len(prefix.parts) :]), e.size, e.reader, e.modified)
+        for e in files
     ]
     chosen, problem = _pick(inner, exercise)
+    stamp = next((e.reader for e in inner if str(e.rel) == "timestamp.txt"), None)
     if chosen is None:
         return SubmissionSource(student, _label(base, prefix), "", 0, lambda: b"", problem)
     return SubmissionSource(
-        student, _label(base, prefix / chosen.rel), chosen.rel.name, chosen.size, chosen.reader
+        student,
+        _label(base, prefix / chosen.rel),
+        chosen.rel.name,
+        chosen.size,
+        chosen.reader,
+        modified=chosen.modified,
+        timestamp_txt=stamp,
     )
 
 
@@ -183,6 +206,7 @@ def _plain(entries: list[_Entry], base: str, exercise: str | None) -> list[Submi
             e.rel.name,
             e.size,
             e.reader,
+            modified=e.modified,
         )
         for e in files
     ]
@@ -209,7 +233,8 @@ def find_submissions(path: Path, exercise: str | None = None) -> list[Submission
         entries, base = _folder_entries(path), str(path)
         if path.name == NBGRADER_FOLDER:  # pointed at nbgrader's submitted/ itself
             entries = [
-                _Entry(PurePosixPath(NBGRADER_FOLDER, e.rel), e.size, e.reader) for e in entries
+                _Entry(PurePosixPath(NBGRADER_FOLDER, e.rel), e.size, e.reader, e.modified)
+                for e in entries
             ]
             base = str(path.parent)
     elif path.suffix.lower() == ".zip":
