@@ -16,6 +16,7 @@ import csv
 import json
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
@@ -127,9 +128,14 @@ class CsvExporter:
     def write(self, report: GradeReport, out_dir: Path) -> list[Path]:
         path = out_dir / self.filename
         ids = check_ids(report.submissions)
+        # With a roster, a deadline or an override: who, the raw score and what changed it.
+        adjusted = any(s.adjustments for s in report.submissions)
         with path.open("w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
-            writer.writerow(["id", "score", "max_score", "passed", "status", *ids, "failing"])
+            writer.writerow(
+                ["id", "score", "max_score", "passed", "status", *ids, "failing"]
+                + list(ADJUSTED_COLUMNS) * adjusted
+            )
             for s in report.submissions:
                 by_id = {c.id: c for c in s.checks}
                 writer.writerow(
@@ -142,8 +148,44 @@ class CsvExporter:
                         *(_points(by_id[i].score) if i in by_id else "" for i in ids),
                         " ".join(c.id for c in s.checks if c.status in ("fail", "error")),
                     ]
+                    + (adjusted_cells(s) if adjusted else [])
                 )
         return [path]
+
+
+ADJUSTED_COLUMNS = (
+    "raw_score",
+    "late_penalty",
+    "overrides",
+    "needs_review",
+    "student_id",
+    "student_name",
+    "match_rule",
+    "submitted_at",
+    "time_source",
+)
+
+
+def adjusted_cells(s: SubmissionResult) -> list[str]:
+    """The roster, lateness and override columns of one grades.csv row."""
+    adj = s.adjustments
+    if adj is None:
+        return [_points(s.score), "0", "", "false", "", "", "", "", ""]
+    student, late = adj.student, adj.late
+    overrides = "; ".join(
+        f"{o.check or 'score'}={o.score:g} by {o.user}: {o.reason}" for o in adj.overrides
+    )
+    return [
+        _points(adj.raw_score),
+        _points(late.penalty_points) if late else "0",
+        csv_cell(overrides),
+        "true" if adj.needs_review else "false",
+        csv_cell(student.id) if student else "",
+        csv_cell(student.name) if student else "",
+        student.rule if student else "",
+        late.submitted_at if late else "",
+        late.time_source if late else "",
+    ]
 
 
 @register
@@ -217,6 +259,8 @@ def gradescope_results(result: SubmissionResult) -> dict[str, Any]:
             lines[0] = "The grader could not check this: " + c.message
         if c.hint:
             lines.append(f"Hint: {c.hint}")
+        if "override" in c.details:
+            lines.append(f"Score set by your instructor: {c.details['override'].get('reason', '')}")
         tests.append(
             {
                 "name": c.id,
@@ -239,6 +283,14 @@ def gradescope_results(result: SubmissionResult) -> dict[str, Any]:
             summary += f"\nHint: {first.hint}"
     if result.status == "timeout":
         summary += "\nThe run was stopped at the time limit."
+    adj = result.adjustments
+    if adj is not None:
+        for o in adj.overrides:
+            if o.applied:
+                what = f"check {o.check}" if o.check else "the score"
+                summary += f"\nYour instructor set {what} to {o.score:g}: {o.reason}"
+        if adj.late is not None and adj.late.late_s > 0:
+            summary += f"\n{adj.late.explanation}"
     return {
         "score": result.score,
         "execution_time": round(result.duration_s, 3),
@@ -255,6 +307,10 @@ def gradescope_results(result: SubmissionResult) -> dict[str, Any]:
             "max_score": result.max_score,
             "graded_at": result.graded_at,
             "isolation": result.isolation,
+            "raw_score": adj.raw_score if adj else result.score,
+            "late_penalty": adj.late.penalty_points if adj and adj.late else 0.0,
+            "overrides": [asdict(o) for o in adj.overrides] if adj else [],
+            "student": asdict(adj.student) if adj and adj.student else None,
         },
     }
 

@@ -1,11 +1,14 @@
 """The gradebook: every verdict and every run, in one SQLite file (stdlib `sqlite3`).
 
-Three tables:
+Tables:
 
     runs     one row per `grader grade`: when, who, where, with which versions, spec and args
     results  one verdict per cache key (content + spec + grader + limits): the cache
     grades   one row per submission per run: which verdict it got, and whether it was graded in
              that run, was a duplicate of another submission, or came from an earlier run
+    class_rows one row per submission or roster student per run: the student it belongs to (and
+             by which rule), its submission time, late penalty and result before overrides
+    overrides  human corrections: who, when, why, and the automatic verdict they corrected
 
 Written as each result completes, one transaction per result, in WAL mode with full sync: a
 grader killed with SIGKILL loses nothing it had finished, and the next run picks up from there.
@@ -27,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import InfrastructureError
+from grader.overrides import Override
 from grader.results import SubmissionResult, submission_result_from_dict
 
 SCHEMA_VERSION = 1
@@ -100,6 +104,36 @@ CREATE TABLE IF NOT EXISTS grades (
     PRIMARY KEY (run_id, submission_id)
 );
 CREATE INDEX IF NOT EXISTS grades_by_submission ON grades (submission_id, run_id);
+CREATE TABLE IF NOT EXISTS class_rows (
+    run_id        INTEGER NOT NULL REFERENCES runs(id),
+    submission_id TEXT NOT NULL,       -- for a roster student with no submission: their id
+    student_id    TEXT,                -- NULL: nobody on the roster owns this submission
+    student_name  TEXT,
+    match_rule    TEXT,                -- exact id, e-mail, LMS file name, login, normalised name
+    status        TEXT NOT NULL,       -- graded, error, timeout, missing
+    submitted_at  TEXT,
+    time_source   TEXT,
+    late_percent  REAL,
+    raw_score     REAL NOT NULL,
+    max_score     REAL NOT NULL,
+    result        TEXT NOT NULL,       -- automatic result + roster + lateness, before overrides
+    PRIMARY KEY (run_id, submission_id)
+);
+CREATE TABLE IF NOT EXISTS overrides (
+    id            INTEGER PRIMARY KEY,
+    exercise      TEXT NOT NULL,
+    submission_id TEXT NOT NULL,
+    check_id      TEXT NOT NULL,       -- '' for the whole submission's score
+    score         REAL NOT NULL,
+    auto_score    REAL NOT NULL,       -- the automatic verdict it corrected
+    auto_status   TEXT NOT NULL,
+    reason        TEXT NOT NULL,
+    user          TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    removed_at    TEXT,                -- removed overrides are kept, for the audit trail
+    removed_by    TEXT
+);
+CREATE INDEX IF NOT EXISTS overrides_by_submission ON overrides (exercise, submission_id);
 """
 
 
@@ -346,6 +380,103 @@ class Gradebook:
             )
         ]
         return sorted(rows)[len(rows) // 2] if rows else None
+
+    # -- the class: roster rows and overrides ---------------------------------------------------
+
+    def record_class_rows(self, run_id: int, results: list[SubmissionResult]) -> None:
+        """Each submission's (or missing student's) result before overrides, one transaction."""
+        rows = []
+        for r in results:
+            adj = r.adjustments
+            student = adj.student if adj else None
+            late = adj.late if adj else None
+            rows.append(
+                (
+                    run_id,
+                    r.id,
+                    student.id if student else None,
+                    student.name if student else None,
+                    student.rule if student else None,
+                    r.status,
+                    late.submitted_at if late else None,
+                    late.time_source if late else None,
+                    late.penalty_percent if late else None,
+                    adj.raw_score if adj else r.score,
+                    r.max_score,
+                    json.dumps(r.to_dict(), ensure_ascii=False),
+                )
+            )
+        with self._transaction():
+            marks = ", ".join("?" * 12)
+            self.db.executemany(f"INSERT OR REPLACE INTO class_rows VALUES ({marks})", rows)
+
+    def class_results(self, run_id: int) -> list[SubmissionResult]:
+        return [
+            submission_result_from_dict(json.loads(text))
+            for (text,) in self.db.execute(
+                "SELECT result FROM class_rows WHERE run_id = ? ORDER BY submission_id", (run_id,)
+            )
+        ]
+
+    def add_override(self, override: Override) -> int:
+        """Record a correction; it replaces an earlier one of the same check (kept, as removed)."""
+        with self._transaction():
+            self._remove(override.exercise, override.submission_id, override.check, override.user)
+            cursor = self.db.execute(
+                "INSERT INTO overrides (exercise, submission_id, check_id, score, auto_score, "
+                "auto_status, reason, user, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    override.exercise,
+                    override.submission_id,
+                    override.check,
+                    override.score,
+                    override.auto_score,
+                    override.auto_status,
+                    override.reason,
+                    override.user,
+                    override.at,
+                ),
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def remove_override(self, exercise: str, submission_id: str, check: str) -> int:
+        with self._transaction():
+            return self._remove(exercise, submission_id, check, current_user())
+
+    def _remove(self, exercise: str, submission_id: str, check: str, user: str) -> int:
+        return self.db.execute(
+            "UPDATE overrides SET removed_at = ?, removed_by = ? WHERE exercise = ? AND "
+            "submission_id = ? AND check_id = ? AND removed_at IS NULL",
+            (now(), user, exercise, submission_id, check),
+        ).rowcount
+
+    def overrides(self, exercise: str | None = None) -> list[Override]:
+        """The overrides in force (of one exercise, or all), oldest first."""
+        rows = self.db.execute(
+            "SELECT id, exercise, submission_id, check_id, score, auto_score, auto_status, "
+            "reason, user, created_at FROM overrides WHERE removed_at IS NULL "
+            "AND (? IS NULL OR exercise = ?) ORDER BY id",
+            (exercise, exercise),
+        ).fetchall()
+        return [Override(*row) for row in rows]
+
+    def latest_run(self, exercise: str | None = None, out_dir: str | None = None) -> int | None:
+        """The newest run with class rows (of an exercise; written to `out_dir`, if given)."""
+        rows = self.db.execute(
+            "SELECT id, exercise, args FROM runs WHERE id IN (SELECT run_id FROM class_rows) "
+            "ORDER BY id DESC"
+        ).fetchall()
+        for run_id, run_exercise, args in rows:
+            if exercise and run_exercise != exercise:
+                continue
+            if out_dir and json.loads(args).get("out_dir") not in (None, out_dir):
+                continue
+            return int(run_id)
+        return None
+
+    def run_args(self, run_id: int) -> dict[str, Any]:
+        return dict(json.loads(self.scalar("SELECT args FROM runs WHERE id = ?", (run_id,))))
 
     def _dicts(self, sql: str, *params: Any) -> list[dict[str, Any]]:
         cursor = self.db.execute(sql, params)

@@ -15,7 +15,6 @@ verdict in the gradebook under its key.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -24,16 +23,24 @@ from typing import Any
 
 from rich.console import Console
 
+from grader.batch.classbook import (
+    class_context,
+    missing_result,
+    publish,
+    report_filename,
+    report_names,
+)
 from grader.batch.keys import cache_key, content_key, grader_identity, spec_key, verdict_inputs
 from grader.batch.progress import BatchProgress
 from grader.batch.sources import SubmissionSource, find_submissions
 from grader.errors import InfrastructureError
 from grader.executors import GradeJob, JobOutcome, make_executor
 from grader.exercises import ExerciseSpec, load_exercise
-from grader.exports import write_exports
 from grader.gradebook import FILENAME, Gradebook, Graded, RunInfo, Verdict
+from grader.late import deadline_of, merged
+from grader.overrides import finalize
 from grader.pipeline import GradeOptions, unreadable_result
-from grader.report import write_index, write_report
+from grader.report import write_report
 from grader.results import GradeReport, SubmissionResult, submission_result_from_dict
 from grader.sandbox import choose_level
 from grader.submissions import SubmissionError
@@ -48,11 +55,6 @@ __all__ = [
 ]
 
 
-def report_filename(submission_id: str) -> str:
-    """A safe file name for a submission's report; ids keep spaces and non-ASCII letters."""
-    return re.sub(r"[^\w\- .]", "_", submission_id).strip() + ".html"
-
-
 @dataclass(frozen=True)
 class BatchSettings:
     timeout_s: float | None = None  # None: the exercise's own budget
@@ -63,6 +65,10 @@ class BatchSettings:
     gradebook: Path | None = None  # None: OUT_DIR/gradebook.sqlite
     regrade: bool = False  # grade everything again, whatever the gradebook holds
     args: Mapping[str, Any] = field(default_factory=dict)  # recorded with the run
+    roster: Path | None = None  # CSV of the class's students (grader.roster)
+    deadline: Mapping[str, Any] = field(default_factory=dict)  # over exercise.toml's [deadline]
+    lms_assignment: str = ""  # the grade column of canvas.csv / moodle.csv
+    similarity: bool = True  # write similarity.html (grader.similarity)
 
 
 @dataclass(frozen=True)
@@ -129,19 +135,6 @@ def _failure_result(
     return replace(result, path=source.path, sha256=sha, checks=checks)
 
 
-def _report_names(sources: list[SubmissionSource]) -> dict[str, str]:
-    names: dict[str, str] = {}
-    used: set[str] = set()
-    for source in sources:
-        name = report_filename(source.id)
-        stem, number = name[: -len(".html")], 2
-        while name.casefold() in used or name.casefold() in ("index.html",):
-            name, number = f"{stem}-{number}.html", number + 1
-        used.add(name.casefold())
-        names[source.id] = name
-    return names
-
-
 def grade_class(
     path: Path,
     exercise: str,
@@ -174,7 +167,9 @@ def grade_class(
         group = groups.setdefault(key, _Group(key, content, []))
         group.members.append((source, _sha256(raw)))
 
-    links = _report_names(sources)
+    deadline = merged(deadline_of(spec.folder), dict(settings.deadline))
+    context = class_context(sources, settings.roster, deadline)
+    links = report_names([s.id for s in sources])
     book_path = settings.gradebook or out_dir / FILENAME
     out_dir.mkdir(parents=True, exist_ok=True)
     executor = make_executor(settings.executor, settings.workers, settings.scheduler)
@@ -194,6 +189,10 @@ def grade_class(
                     "workers": executor.slots,
                     "timeout_s": timeout,
                     "regrade": settings.regrade,
+                    "out_dir": str(out_dir.resolve()),
+                    "roster": str(settings.roster) if settings.roster else "",
+                    "deadline": {k: str(v) for k, v in settings.deadline.items() if v is not None},
+                    "lms_assignment": settings.lms_assignment,
                 },
                 executor=described,
                 isolation=level.name,
@@ -203,6 +202,8 @@ def grade_class(
         )
         status = "failed"
         ordered: list[SubmissionResult] = []
+        overrides = book.overrides(spec.id)
+        missing: list[SubmissionResult] = []
         try:
             cached = {} if settings.regrade else book.cached(groups)
             to_grade = [g for g in groups.values() if g.key not in cached]
@@ -223,9 +224,12 @@ def grade_class(
             )
 
             def keep(graded: list[Graded]) -> None:
-                for item in graded:
-                    results[item.result.id] = item.result
-                    write_report(item.result, spec, out_dir / links[item.result.id])
+                bases = [context.base(item.result) for item in graded]
+                book.record_class_rows(run_id, bases)
+                for base in bases:
+                    final = finalize(base, overrides)
+                    results[final.id] = final
+                    write_report(final, spec, out_dir / links[final.id])
 
             with display:
                 reused = [
@@ -269,6 +273,9 @@ def grade_class(
                     counts["graded"] += 1
                     counts["duplicates"] += len(graded) - 1
                     counts["failed_jobs"] += graded[0].origin == "failed"
+            missing = [missing_result(student, spec) for student in context.missing]
+            if missing:
+                book.record_class_rows(run_id, missing)
             status = "finished"
         except KeyboardInterrupt:
             status = "interrupted"
@@ -276,6 +283,8 @@ def grade_class(
         finally:
             executor.close(aborted=status != "finished")
             ordered = [results[s.id] for s in sources if s.id in results]
+            if status == "finished":
+                ordered += [finalize(m, overrides) for m in missing]
             passed = sum(r.passed for r in ordered)
             counts.update(
                 submissions=len(sources),
@@ -285,9 +294,18 @@ def grade_class(
             )
             book.finish_run(run_id, status, counts)
     report = GradeReport(spec.id, ordered)
-    write_exports(report, out_dir)  # results.json, grades.csv, junit.xml
-    write_index(report, {r.id: links[r.id] for r in ordered}, out_dir / "index.html")
+    if settings.similarity:
+        from grader.similarity import write_similarity
+
+        write_similarity(sources, groups_of(groups), spec, out_dir)
+    run_args = {"roster": str(settings.roster or ""), "lms_assignment": settings.lms_assignment}
+    publish(report, out_dir, {r.id: links[r.id] for r in ordered if r.id in links}, run_args)
     return ClassGrading(report, run_id, book_path, counts, described)
+
+
+def groups_of(groups: Mapping[str, _Group]) -> list[list[str]]:
+    """The ids of each set of identical submissions (same content, same verdict)."""
+    return [[source.id for source, _ in g.members] for g in groups.values() if len(g.members) > 1]
 
 
 def _jobs(groups: list[_Group], spec: ExerciseSpec, options: GradeOptions) -> Iterator[GradeJob]:

@@ -21,13 +21,23 @@ from markupsafe import Markup
 
 from grader.exercises import ExerciseSpec
 from grader.report.text import clean
-from grader.report.views import index_page, submission_page
+from grader.report.views import RosterView, index_page, submission_page
 from grader.results import GradeReport, SubmissionResult
 
-__all__ = ["DOWNLOADS", "render_index", "render_report", "write_index", "write_report"]
+__all__ = [
+    "DOWNLOADS",
+    "SIMILARITY_PAGE",
+    "RosterView",
+    "render_index",
+    "render_report",
+    "write_index",
+    "write_report",
+    "write_similarity_page",
+]
 
 # Files an index links to when they sit beside it (written by grader.exports).
-DOWNLOADS = ("results.json", "grades.csv", "junit.xml")
+DOWNLOADS = ("results.json", "grades.csv", "junit.xml", "canvas.csv", "moodle.csv")
+SIMILARITY_PAGE = "similarity.html"
 
 
 def _finalize(value: Any) -> Any:
@@ -87,17 +97,38 @@ def _title(exercise: str) -> str:
 
 
 def render_index(
-    report: GradeReport, links: Mapping[str, str], downloads: list[str] | None = None
+    report: GradeReport,
+    links: Mapping[str, str],
+    downloads: list[str] | None = None,
+    roster: RosterView | None = None,
+    similarity: str = "",
 ) -> str:
     """The class overview: all submissions, summary figures, histogram, common failures."""
-    page = index_page(report, links, _title(report.exercise), list(downloads or []))
+    page = index_page(
+        report, links, _title(report.exercise), list(downloads or []), roster, similarity
+    )
     script, source = _index_script()
     return _env.get_template("index.html.j2").render(
         page=page, script=Markup(script), csp_script=source
     )
 
 
-def write_index(report: GradeReport, links: Mapping[str, str], path: Path) -> Path:
-    """Write the class overview; it links the export files already written beside it."""
+def write_index(
+    report: GradeReport,
+    links: Mapping[str, str],
+    path: Path,
+    roster: RosterView | None = None,
+) -> Path:
+    """Write the class overview; it links the export files and the similarity page already
+    written beside it."""
     downloads = [name for name in DOWNLOADS if (path.parent / name).is_file()]
-    return _write(path, render_index(report, links, downloads))
+    similarity = SIMILARITY_PAGE if (path.parent / SIMILARITY_PAGE).is_file() else ""
+    return _write(path, render_index(report, links, downloads, roster, similarity))
+
+
+def write_similarity_page(report: Any, path: Path) -> Path:
+    """The similarity report (a grader.similarity.SimilarityReport) as its own page."""
+    html = _env.get_template("similarity.html.j2").render(
+        page=report, title=_title(report.exercise), csp_script="'none'"
+    )
+    return _write(path, html)

@@ -85,6 +85,8 @@ def verdict(result: SubmissionResult) -> Verdict:
         return Verdict("timeout", "⏱", "Timed out", score, top, pct)
     if result.status == "error":
         return Verdict("error", "!", "Could not be graded", score, top, pct)
+    if result.status == "missing":
+        return Verdict("missing", "∅", "No submission", score, top, pct)
     return Verdict("fail", "✗", "Not passed yet", score, top, pct)
 
 
@@ -482,6 +484,7 @@ class SubmissionPage:
     when: str
     duration: str
     figures: list[tuple[str, str]]
+    adjustment: AdjustmentView | None = None
 
 
 def _figures(result: SubmissionResult) -> list[tuple[str, str]]:
@@ -519,6 +522,7 @@ def submission_page(result: SubmissionResult, spec: ExerciseSpec) -> SubmissionP
         when=fmt_when(result.graded_at),
         duration=fmt_duration(result.duration_s),
         figures=_figures(result),
+        adjustment=adjustment_view(result),
     )
 
 
@@ -540,6 +544,8 @@ class IndexRow:
     duration_s: float
     duration: str
     first_hint: str
+    student: str = ""  # the roster name (and the rule that matched), when a roster was given
+    notes: list[str] = field(default_factory=list)  # late, override, review markers
 
 
 @dataclass
@@ -581,10 +587,86 @@ class ClassPage:
     failures: list[FailureGroup]
     failing_checks: list[tuple[str, int]]  # check id, submissions failing it (for the filter)
     downloads: list[str]
+    roster: RosterView | None = None
+    similarity: str = ""  # the similarity page's file name, when written
+
+
+@dataclass(frozen=True)
+class RosterView:
+    """The roster's side of the class: matched, missing, and submissions nobody owns."""
+
+    students: int
+    matched: int
+    missing: list[str]
+    unknown: list[str]
+    rules: list[tuple[str, int]]  # (rule, submissions it matched)
+
+
+def _student_and_notes(s: SubmissionResult) -> tuple[str, list[str]]:
+    adj = s.adjustments
+    if adj is None:
+        return "", []
+    student = ""
+    if adj.student is not None:
+        student = adj.student.name + (f" ({adj.student.rule})" if adj.student.rule else "")
+    notes = []
+    if adj.late is not None and adj.late.late_s > 0:
+        if not adj.late.accepted:
+            notes.append("late: not accepted")
+        elif adj.late.penalty_points:
+            notes.append(f"late: -{fmt_points(adj.late.penalty_points)}")
+        else:
+            notes.append("late: in the grace period")
+    for o in adj.overrides:
+        notes.append(f"override: {o.check or 'score'}")
+    if adj.needs_review:
+        notes.append("review the override")
+    return student, notes
+
+
+@dataclass(frozen=True)
+class AdjustmentView:
+    """The submission report's note on the final score: lateness and human overrides."""
+
+    raw_score: str
+    final_score: str
+    late: str
+    late_penalty: str
+    overrides: list[tuple[str, str, str]]  # (what, change, who/when/why)
+    reviews: list[str]
+
+
+def adjustment_view(result: SubmissionResult) -> AdjustmentView | None:
+    adj = result.adjustments
+    if adj is None or (not adj.overrides and (adj.late is None or adj.late.late_s <= 0)):
+        return None
+    overrides = [
+        (
+            f"check {o.check}" if o.check else "the whole score",
+            f"{fmt_points(o.auto_score)} → {fmt_points(o.score)}"
+            + ("" if o.applied else " (not applied)"),
+            f"{o.reason} — {o.user}, {fmt_when(o.at)}",
+        )
+        for o in adj.overrides
+    ]
+    late = adj.late
+    return AdjustmentView(
+        fmt_points(adj.raw_score),
+        fmt_points(result.score),
+        late.explanation if late and late.late_s > 0 else "",
+        fmt_points(late.penalty_points) if late else "0",
+        overrides,
+        [o.review for o in adj.overrides if o.review],
+    )
 
 
 def index_page(
-    report: GradeReport, links: Mapping[str, str], title: str, downloads: list[str]
+    report: GradeReport,
+    links: Mapping[str, str],
+    title: str,
+    downloads: list[str],
+    roster: RosterView | None = None,
+    similarity: str = "",
 ) -> ClassPage:
     rows = []
     order: list[str] = []
@@ -600,9 +682,13 @@ def index_page(
                 link,
                 v.css,
                 v.icon,
-                {"pass": "passed", "fail": "not passed", "error": "error", "timeout": "timed out"}[
-                    v.css
-                ],
+                {
+                    "pass": "passed",
+                    "fail": "not passed",
+                    "error": "error",
+                    "timeout": "timed out",
+                    "missing": "missing",
+                }[v.css],
                 s.score,
                 s.max_score,
                 f"{fmt_points(s.score)} / {fmt_points(s.max_score)}",
@@ -611,6 +697,7 @@ def index_page(
                 s.duration_s,
                 fmt_duration(s.duration_s),
                 first.hint if first else "",
+                *_student_and_notes(s),
             )
         )
         for c in s.checks:
@@ -642,9 +729,11 @@ def index_page(
         mean=f"{round(statistics.fmean(scores), 2):g}" if scores else "–",
         median=f"{round(statistics.median(scores), 2):g}" if scores else "–",
         max_score=fmt_points(max_score),
-        errors=sum(s.status != "graded" for s in report.submissions),
+        errors=sum(s.status not in ("graded", "missing") for s in report.submissions),
         histogram=score_histogram(scores, max_score) if scores else None,
         failures=sorted(groups.values(), key=lambda g: (-g.count, order.index(g.check))),
         failing_checks=[(cid, n) for cid, n in failing_counts if n],
         downloads=downloads,
+        roster=roster,
+        similarity=similarity,
     )
