@@ -12,7 +12,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from grader.errors import GraderError
+from grader.errors import GraderError, UsageError
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
@@ -189,6 +189,27 @@ def check(
     help="SQLite gradebook to keep verdicts and runs in (default: OUT/gradebook.sqlite).",
 )
 @click.option("--regrade", is_flag=True, help="Grade everything again, ignoring earlier verdicts.")
+# -- the instructor's last mile (roster, deadline, LMS, similarity): grader.batch.classbook --
+@click.option(
+    "--roster",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="CSV of the students (id, name, email, lms_id, login, sis_id, section, submitted_at): "
+    "matches submissions to students, lists who is missing, writes canvas.csv and moodle.csv.",
+)
+@click.option("--due", help="Due date, e.g. 2026-03-01T23:59 (over exercise.toml's [deadline]).")
+@click.option(
+    "--late-penalty", help="Percent of the maximum score per started day or hour: 10/day, 2/hour."
+)
+@click.option("--late-cap", type=float, help="The late penalty never exceeds this percent.")
+@click.option("--last-accepted", help="After this time a submission scores 0.")
+@click.option("--grace", "grace_minutes", type=float, help="Minutes after --due still on time.")
+@click.option("--timezone", help="Zone of times without an offset, e.g. Europe/Berlin.")
+@click.option(
+    "--lms-assignment",
+    default="",
+    help='Grade column of canvas.csv/moodle.csv, e.g. "Week 2 callback (123456)" for Canvas.',
+)
+@click.option("--no-similarity", is_flag=True, help="Do not write similarity.html.")
 @_plain_errors
 def grade(
     path: Path,
@@ -201,6 +222,15 @@ def grade(
     scheduler: str | None,
     gradebook_path: Path | None,
     regrade: bool,
+    roster: Path | None,
+    due: str | None,
+    late_penalty: str | None,
+    late_cap: float | None,
+    last_accepted: str | None,
+    grace_minutes: float | None,
+    timezone: str | None,
+    lms_assignment: str,
+    no_similarity: bool,
 ) -> None:
     """Grade a class: every submission in PATH, each distinct one once, in parallel.
 
@@ -218,9 +248,24 @@ def grade(
     import os
 
     from grader.batch import BatchSettings, grade_class
+    from grader.late import parse_penalty
     from grader.terminal import verdict_line
 
+    penalty, per = parse_penalty(late_penalty) if late_penalty else (None, None)
+    deadline = {
+        "due": due,
+        "penalty_percent": penalty,
+        "per": per,
+        "cap_percent": late_cap,
+        "last_accepted": last_accepted,
+        "grace_minutes": grace_minutes,
+        "timezone": timezone,
+    }
     settings = BatchSettings(
+        roster=roster,
+        deadline=deadline,
+        lms_assignment=lms_assignment,
+        similarity=not no_similarity,
         timeout_s=timeout,
         isolation=isolation,
         workers=workers,
@@ -261,6 +306,75 @@ def grade(
         )
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_PASS if passed == len(report.submissions) else EXIT_FAIL)
+
+
+@main.command()
+@click.argument("out_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.argument("submission", required=False)
+@click.option("--check", "check_id", default="", help="The check to correct (default: the score).")
+@click.option("--score", type=float, help="The points to give.")
+@click.option("--reason", default="", help="Why (shown to the student and kept in the gradebook).")
+@click.option("--list", "list_them", is_flag=True, help="List the overrides in force.")
+@click.option("--remove", is_flag=True, help="Remove the override of SUBMISSION (and --check).")
+@click.option(
+    "--gradebook",
+    "gradebook_path",
+    type=click.Path(path_type=Path),
+    help="The gradebook (default: OUT_DIR/gradebook.sqlite).",
+)
+@_plain_errors
+def override(
+    out_dir: Path,
+    submission: str | None,
+    check_id: str,
+    score: float | None,
+    reason: str,
+    list_them: bool,
+    remove: bool,
+    gradebook_path: Path | None,
+) -> None:
+    """Correct a verdict by hand: a check's points, or a submission's whole score.
+
+    Kept in the gradebook with who and when; survives regrades and reruns; marked in every
+    report and export. The reports in OUT_DIR are written again at once.
+
+    \b
+    Examples:
+      grader override reports/week2 alice --check early_stop --score 3 --reason "callback fine"
+      grader override reports/week2 bob --score 8 --reason "agreed in office hours"
+      grader override reports/week2 --list
+      grader override reports/week2 alice --check early_stop --remove
+    """
+    from grader.batch.overriding import list_overrides, set_override
+
+    if list_them:
+        for line in list_overrides(out_dir, gradebook_path):
+            out_console.print(line, markup=False, soft_wrap=True)
+        return
+    if not submission:
+        raise UsageError("name the SUBMISSION to correct (or use --list)")
+    message = set_override(
+        out_dir, submission, check_id, score, reason, remove=remove, gradebook=gradebook_path
+    )
+    out_console.print(message, markup=False, soft_wrap=True)
+
+
+@main.command()
+@click.argument("out_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--gradebook", "gradebook_path", type=click.Path(path_type=Path))
+@click.option("--exercise", "-e", help="Which exercise's latest run (in a shared gradebook).")
+@_plain_errors
+def report(out_dir: Path, gradebook_path: Path | None, exercise: str | None) -> None:
+    """Write OUT_DIR's reports and exports again from the gradebook (no grading), with the
+    overrides in force now."""
+    from grader.batch.classbook import regenerate
+
+    result = regenerate(out_dir, gradebook_path, exercise)
+    out_console.print(
+        f"{len(result.submissions)} result(s) of {result.exercise} written to {out_dir}/",
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 @main.group()

@@ -233,13 +233,13 @@ def late_penalty(
             note,
             accepted=False,
             penalty_percent=100.0,
-            penalty_points=score,
+            penalty_points=max_score,
             explanation=f"Not accepted: {source}, after the last accepted time "
             f"{_fmt(spec.aware(spec.last_accepted))}; scored 0.",
         )
     units = math.ceil(late_s / UNIT_S[spec.per])
     percent = min(spec.cap_percent, units * spec.penalty_percent)
-    points = min(score, round(max_score * percent / 100, 4))
+    points = round(max_score * percent / 100, 4)
     capped = " (the cap)" if units * spec.penalty_percent > spec.cap_percent else ""
     return replace(
         note,
@@ -248,5 +248,5 @@ def late_penalty(
         penalty_points=points,
         explanation=f"Late by {_duration(late_s)}: {source}, due {_fmt(due)}. "
         f"{units} started {spec.per}(s) x {spec.penalty_percent:g}% = {percent:g}%{capped} "
-        f"of {max_score:g} points: -{points:g}.",
+        f"of {max_score:g} points: -{points:g} (a score never goes below 0).",
     )
