@@ -155,6 +155,7 @@ class CsvExporter:
 
 ADJUSTED_COLUMNS = (
     "raw_score",
+    "late_percent",
     "late_penalty",
     "overrides",
     "needs_review",
@@ -170,13 +171,14 @@ def adjusted_cells(s: SubmissionResult) -> list[str]:
     """The roster, lateness and override columns of one grades.csv row."""
     adj = s.adjustments
     if adj is None:
-        return [_points(s.score), "0", "", "false", "", "", "", "", ""]
+        return [_points(s.score), "0", "0", "", "false", "", "", "", "", ""]
     student, late = adj.student, adj.late
     overrides = "; ".join(
         f"{o.check or 'score'}={o.score:g} by {o.user}: {o.reason}" for o in adj.overrides
     )
     return [
         _points(adj.raw_score),
+        _points(late.penalty_percent) if late else "0",
         _points(late.penalty_points) if late else "0",
         csv_cell(overrides),
         "true" if adj.needs_review else "false",

@@ -55,7 +55,7 @@ def test_schema_and_wal(tmp_path: Path) -> None:
     with sqlite3.connect(path) as con:
         assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert tables == {"meta", "runs", "results", "grades"}
+        assert tables == {"meta", "runs", "results", "grades", "class_rows", "overrides"}
         assert con.execute("SELECT value FROM meta").fetchone() == (str(SCHEMA_VERSION),)
     audit = {"user", "host", "grader_version", "tensorflow_version", "python_version",
              "spec_hash", "args", "started_at", "finished_at", "status"}  # fmt: skip
