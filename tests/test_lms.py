@@ -19,8 +19,8 @@ import pytest
 
 from grader.exports import gradescope_results
 from grader.lms import CANVAS_COLUMNS, feedback
-from grader.roster import parse_roster
 from grader.results import read_results
+from grader.roster import parse_roster
 
 GRADER = str(Path(sys.executable).parent / "grader")
 ROSTER = """id,name,email,lms_id,login,sis_id,section
