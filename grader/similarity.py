@@ -1,8 +1,9 @@
 """Which submissions of a class are suspiciously alike: a report for the instructor to read.
 
 Built on copydetect (MIT; https://github.com/blingenf/copydetect), the winnowing algorithm of
-MOSS: code is tokenised by Pygments with every name replaced by one token (so renamed variables
-still match), hashed in k-grams of tokens and winnowed to fingerprints; two files share the
+MOSS: code is tokenised by Pygments and filtered (every name and every string literal becomes one
+character, whitespace and comments go: renamed variables still match), hashed in k-grams of
+that filtered text and winnowed to fingerprints; two files share the
 fingerprints of the code they share, wherever it sits (so moved or reordered blocks still match).
 The exercise's starter code (`exercises/<id>/starter.py`, `starter.ipynb`) is boilerplate: its
 fingerprints are removed from every submission first, so everyone's copy of the starter matches
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from grader.batch.sources import SubmissionSource
 
 THRESHOLD = 0.7  # honest solutions of the fixture class peak at 0.53, copies >= 0.87
-NOISE_TOKENS = 20  # k: shorter matches are noise (copydetect's noise threshold)
+NOISE_TOKENS = 20  # k, in characters of filtered code: shorter matches are noise
 GUARANTEE_TOKENS = 25  # a match this long is always found (winnowing's guarantee)
 
 
