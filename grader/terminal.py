@@ -50,6 +50,8 @@ class Progress:
 
 def verdict_line(result: SubmissionResult) -> str:
     word = "PASSED" if result.passed else ("TIMED OUT" if result.status == "timeout" else "FAILED")
+    if result.status == "missing":  # a roster student with no submission
+        return f"{result.id}: MISSING {result.score:g}/{result.max_score:g} ({result.exercise})"
     return (
         f"{result.id}: {word} {result.score:g}/{result.max_score:g} "
         f"({result.exercise}, {result.duration_s:.1f} s, isolation {result.isolation})"

@@ -51,7 +51,8 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "evil.py": DUE.timestamp(),
     }
     for name, stamp in files.items():
-        (cls / name).write_text(syntax_error(name))
+        # mallory handed in evil's file, byte for byte: the cache's duplicate
+        (cls / name).write_text(syntax_error("evil.py" if name == "mallory.py" else name))
         if stamp:
             os.utime(cls / name, (stamp, stamp))
     (root / "roster.csv").write_text(ROSTER, encoding="utf-8")
@@ -76,7 +77,6 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "UTC",
             "--lms-assignment",
             "Week 2: callback (123456)",
-            "--no-similarity",
         ],
         capture_output=True,
         text=True,
@@ -119,7 +119,11 @@ def test_every_student_has_a_row_and_unknown_submissions_are_kept(graded: Path) 
     assert (
         "s004" in roster[roster.index('id="roster-missing"') : roster.index('id="roster-unknown"')]
     )
-    assert "Zoë Müller (e-mail)" in index
+    assert "Zoë Müller (e-mail)" in index and 'data-figure="missing"><b>1</b>' in index
+    assert 'href="similarity.html"' in index and 'href="canvas.csv"' in index
+    similarity = (graded / "similarity.html").read_text()
+    duplicates = similarity[similarity.index('class="duplicate"') :]
+    assert duplicates.index("evil") < duplicates.index("mallory") < duplicates.index("</li>")
     with sqlite3.connect(graded / "gradebook.sqlite") as db:
         rows = dict(db.execute("SELECT submission_id, match_rule FROM class_rows"))
     assert rows["zm"] == "e-mail" and rows["mallory"] is None and rows["s004"] == ""
