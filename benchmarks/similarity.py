@@ -2,11 +2,12 @@
 
     python benchmarks/similarity.py [--size 200]
 
-Builds a class of SIZE synthetic submissions from the honest solutions of the similarity
+Builds a class of SIZE synthetic submissions from the five honest solutions of the similarity
 fixture class (tests/submissions/similarity/mnist_callback/): each one a solution with its names
-changed, its top-level blocks shuffled and a few lines of its own added, so that most pairs are
-alike only as honest work is; then times the whole similarity report (copydetect's import,
-fingerprints, every pair, the page) and one `grader check` of a real solution that trains
+changed, its top-level blocks shuffled and a few lines of its own added. Two made from the same
+solution are copies of each other (about a fifth of all pairs); two made from different ones are
+honest pairs. Times the whole similarity report (copydetect's import, fingerprints, every pair,
+the page), counts copies found and honest pairs listed, and one `grader check` of a real solution that trains
 (benchmarks/class/mnist_callback/ada.py), and prints the ratio: similarity of the whole class
 over grading one submission, and over grading the whole class on this machine's slots.
 """
@@ -30,15 +31,17 @@ SOLUTION = ROOT / "benchmarks" / "class" / "mnist_callback" / "ada.py"
 NAMES = ["model", "history", "callbacks", "x_train", "y_train", "epoch", "logs"]
 
 
-def synthetic(rng: random.Random, number: int) -> str:
-    code = (FIXTURES / f"{rng.choice(HONEST)}.py").read_text()
+def synthetic(rng: random.Random, number: int) -> tuple[str, str]:
+    """(the honest solution it was made from, its code)."""
+    base = rng.choice(HONEST)
+    code = (FIXTURES / f"{base}.py").read_text()
     for name in rng.sample(NAMES, 3):
         code = re.sub(rf"\b{name}\b", f"{name}_{number}", code)
     blocks = re.split(r"\n(?=(?:def |class ))", code)
     head, rest = blocks[0], blocks[1:]
     rng.shuffle(rest)
     extra = [f"print('run {number}', {rng.randint(0, 999)})", f"SEED_{number} = {number}"]
-    return "\n".join([head, *rest, *extra]) + "\n"
+    return base, "\n".join([head, *rest, *extra]) + "\n"
 
 
 def main() -> None:
@@ -49,28 +52,28 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "class"
         folder.mkdir()
+        bases = {}
         for number in range(args.size):
-            (folder / f"student{number:03d}.py").write_text(synthetic(rng, number))
+            base, code = synthetic(rng, number)
+            bases[f"student{number:03d}"] = base
+            (folder / f"student{number:03d}.py").write_text(code)
         started = time.perf_counter()
-        # A fresh process: copydetect's import (matplotlib) counts, as it does in `grader grade`.
-        subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                "import sys; from pathlib import Path; "
-                "from grader.batch.sources import find_submissions; "
-                "from grader.exercises import load_exercise; "
-                "from grader.similarity import write_similarity; "
-                "spec = load_exercise('mnist_callback'); "
-                "write_similarity(find_submissions(Path(sys.argv[1]), spec.id), [], spec, "
-                "Path(sys.argv[2]))",
-                str(folder),
-                tmp,
-            ],
-            check=True,
+        # Timed from the import: copydetect brings matplotlib along, as in `grader grade`.
+        from grader.batch.sources import find_submissions
+        from grader.exercises import load_exercise
+        from grader.report import write_similarity_page
+        from grader.similarity import class_codes, compare_class, starter_code
+
+        spec = load_exercise("mnist_callback")
+        found = compare_class(
+            class_codes(find_submissions(folder, spec.id)), starter_code(spec), spec.id
         )
+        write_similarity_page(found, Path(tmp) / "similarity.html")
         similarity_s = time.perf_counter() - started
-        pairs = (Path(tmp) / "similarity.html").read_text().count('class="pair"')
+    copies = {
+        (a, b) for a in bases for b in bases if a < b and bases[a] == bases[b]
+    }  # made from the same solution: renamed and shuffled copies of each other
+    listed = {(p.a, p.b) for p in found.pairs}
     started = time.perf_counter()
     subprocess.run(
         [
@@ -86,7 +89,11 @@ def main() -> None:
     grading_s = time.perf_counter() - started
     slots = max(1, (os.cpu_count() or 1))
     class_s = grading_s * args.size / slots
-    print(f"similarity of {args.size} submissions: {similarity_s:.1f} s ({pairs} pairs listed)")
+    print(
+        f"similarity of {args.size} submissions ({found.compared} pairs): {similarity_s:.1f} s; "
+        f"copies found {len(listed & copies)}/{len(copies)}, "
+        f"other pairs listed {len(listed - copies)}/{found.compared - len(copies)}"
+    )
     print(f"grading one submission (grader check, trains): {grading_s:.1f} s")
     print(f"ratio similarity(class) / grading(one): {similarity_s / grading_s:.2f}")
     print(
