@@ -223,9 +223,8 @@ def regenerate(
     if not bases:
         raise UsageError(f"run {run_id} in {book_path} has no results")
     spec = load_exercise(bases[0].exercise)
-    order = args.get("order") or sorted(r.id for r in bases)
-    rank = {sid: i for i, sid in enumerate(order)}
-    bases.sort(key=lambda r: (rank.get(r.id, len(rank)), r.id))
+    # as `grader grade` lists them: submissions by id, then the roster's missing students
+    bases.sort(key=lambda r: (r.status == "missing", r.id.casefold(), r.id))
     final = [finalize(b, overrides) for b in bases]
     links = report_names([r.id for r in final if r.status != "missing"])
     for result in final:
