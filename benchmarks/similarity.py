@@ -7,9 +7,10 @@ fixture class (tests/submissions/similarity/mnist_callback/): each one a solutio
 changed, its top-level blocks shuffled and a few lines of its own added. Two made from the same
 solution are copies of each other (about a fifth of all pairs); two made from different ones are
 honest pairs. Times the whole similarity report (copydetect's import, fingerprints, every pair,
-the page), counts copies found and honest pairs listed, and one `grader check` of a real solution that trains
-(benchmarks/class/mnist_callback/ada.py), and prints the ratio: similarity of the whole class
-over grading one submission, and over grading the whole class on this machine's slots.
+the page), counts copies found and honest pairs listed, times one `grader check` of a real
+solution that trains (benchmarks/class/mnist_callback/ada.py), and prints the ratios: the
+similarity of the whole class over grading one submission, and over grading the whole class on
+this machine's slots.
 """
 
 from __future__ import annotations
