@@ -187,3 +187,39 @@ def test_the_command_line_wins_over_exercise_toml(tmp_path: Path) -> None:
 def test_bad_deadlines_say_what_is_wrong(table: dict, error: str) -> None:
     with pytest.raises(UsageError, match=error):
         parse_deadline(table)
+
+
+def test_grade_reads_the_deadline_of_exercise_toml(tmp_path: Path) -> None:
+    """End to end: a [deadline] in the exercise's own spec, a file one second late."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    from grader.exercises import exercises_root
+
+    root = tmp_path / "exercises"
+    shutil.copytree(exercises_root() / "mnist_callback", root / "mnist_callback")
+    toml = root / "mnist_callback" / "exercise.toml"
+    toml.write_text(
+        toml.read_text() + "\n[deadline]\ndue = 2026-03-01T23:59:00Z\npenalty_percent = 10\n"
+        'per = "hour"\ntimezone = "UTC"\n'
+    )
+    cls = tmp_path / "class"
+    cls.mkdir()
+    (cls / "alice.py").write_text("import tensorflow as tf\nmodel = tf.keras.Sequential([\n")
+    late = DUE.timestamp() + 1
+    os.utime(cls / "alice.py", (late, late))
+    grader = str(Path(sys.executable).parent / "grader")
+    proc = subprocess.run(
+        [grader, "grade", str(cls), "-e", "mnist_callback", "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env={**os.environ, "GRADER_EXERCISES_DIR": str(root)},
+    )
+    assert proc.returncode == 1, proc.stderr
+    (alice,) = json.loads((tmp_path / "out" / "results.json").read_text())["submissions"]
+    note = alice["adjustments"]["late"]
+    assert note["per"] == "hour" and note["units"] == 1 and note["penalty_percent"] == 10
+    assert note["time_source"] == "file modification time" and note["late_s"] == 1.0
