@@ -163,3 +163,40 @@ def test_two_processes_share_a_gradebook(tmp_path: Path) -> None:
     with sqlite3.connect(path) as con:
         assert con.execute("SELECT COUNT(*) FROM results").fetchone() == (60,)
         assert con.execute("SELECT COUNT(*) FROM runs").fetchone() == (60,)
+
+
+def test_overrides_are_kept_replaced_and_removed_with_an_audit_trail(tmp_path: Path) -> None:
+    from grader.overrides import Override
+
+    path = tmp_path / "book.sqlite"
+    first = Override(0, "mnist_callback", "alice", "runs", 1.0, 0.0, "fail", "typo", "ta", "t1")
+    with Gradebook(path) as book:
+        book.add_override(first)
+        book.add_override(replace(first, score=0.5, reason="half", at="t2"))  # replaces the first
+        book.add_override(replace(first, check="", score=7.0, reason="oral"))
+        assert [(o.check, o.score) for o in book.overrides("mnist_callback")] == [
+            ("runs", 0.5),
+            ("", 7.0),
+        ]
+        assert book.overrides("fashion_mnist") == []
+        assert book.remove_override("mnist_callback", "alice", "runs") == 1
+        assert book.remove_override("mnist_callback", "alice", "runs") == 0
+        assert [o.check for o in book.overrides()] == [""]
+    with sqlite3.connect(path) as con:
+        rows = con.execute("SELECT score, removed_at IS NOT NULL FROM overrides ORDER BY id")
+        assert rows.fetchall() == [(1.0, 1), (0.5, 1), (7.0, 0)]  # nothing is deleted
+
+
+def test_class_rows_round_trip_the_result_before_overrides(tmp_path: Path) -> None:
+    from grader.adjustments import StudentMatch
+    from grader.overrides import with_context
+
+    result = with_context(recorded("syntax_error"), StudentMatch("s1", "Zoë", rule="e-mail"), None)
+    with Gradebook(tmp_path / "book.sqlite") as book:
+        run_id = book.start_run(info(args={"out_dir": "/x/out"}))
+        book.record_class_rows(run_id, [result])
+        assert book.latest_run("mnist_callback", "/x/out") == run_id
+        assert book.latest_run("mnist_callback", "/elsewhere") is None
+        (back,) = book.class_results(run_id)
+    assert back == result and back.adjustments and back.adjustments.student
+    assert back.adjustments.student.name == "Zoë"
