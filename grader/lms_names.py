@@ -34,6 +34,7 @@ class LmsName:
     kind: str  # what `user` is: lms_id, login, name
     submitted_at: datetime | None  # naive: the LMS's local time
     flagged_late: bool = False  # Canvas's LATE marker
+    name: str = ""  # Canvas: the name part, last and first name run together ("smithjohn")
 
 
 def parse_lms_name(name: str) -> LmsName | None:
@@ -48,5 +49,5 @@ def parse_lms_name(name: str) -> LmsName | None:
     if m := _MOODLE.match(stem):
         return LmsName("moodle", m["name"].strip(), "name", None)
     if m := _CANVAS.match(stem):
-        return LmsName("canvas", m["uid"], "lms_id", None, bool(m["late"]))
+        return LmsName("canvas", m["uid"], "lms_id", None, bool(m["late"]), m["name"])
     return None

@@ -14,8 +14,9 @@ case-insensitively; only `id` and `name` are required:
 
 Submission ids (file or folder names) are matched case- and accent-insensitively, by the first
 rule that names exactly one student: the exact id, the e-mail (or its local part), the ids an
-LMS export writes in its file names (Canvas user id, Blackboard username, Moodle/Brightspace
-name), the login, then the normalised name ("José Nuñez", "nunez jose", "nunezjose").
+LMS export writes in its file names (Canvas user id, or its "lastfirst" name when the roster
+has no LMS ids; Blackboard username; Moodle/Brightspace name), the login, then the normalised
+name ("José Nuñez", "nunez jose", "nunezjose").
 """
 
 from __future__ import annotations
@@ -150,7 +151,9 @@ def _rules(filename: Callable[[str], str]) -> list[tuple[str, Callable[[str, Stu
         if parsed is None:
             return False
         if parsed.kind == "lms_id":
-            return bool(s.lms_id) and parsed.user == s.lms_id.strip()
+            if s.lms_id:
+                return parsed.user == s.lms_id.strip()
+            return bool(parsed.name) and fold(parsed.name) in name_keys(s.name)
         if parsed.kind == "login":
             return fold(parsed.user) in {fold(s.login), fold(s.email).split("@")[0]} - {""}
         return bool(name_keys(parsed.user) & name_keys(s.name))

@@ -137,3 +137,12 @@ def test_roster_file_with_bom_semicolons_and_other_headers(tmp_path: Path) -> No
 def test_bad_rosters_say_what_is_wrong(text: str, error: str) -> None:
     with pytest.raises(UsageError, match=error):
         parse_roster(text)
+
+
+def test_canvas_names_without_lms_ids_in_the_roster() -> None:
+    plain = parse_roster("id,name\nx1,José Nuñez\nx2,Grace Hopper\n")
+    found, _ = owners(plain, ["nunezjose_12345_6789012_week2", "hoppergrace_LATE_9_8_hw"])
+    assert found == {
+        "nunezjose_12345_6789012_week2": ("x1", "LMS file name"),
+        "hoppergrace_LATE_9_8_hw": ("x2", "LMS file name"),
+    }
