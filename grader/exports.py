@@ -219,12 +219,16 @@ def junit_xml(report: GradeReport) -> JUnitXml:
             ("sha256", s.sha256),
             ("isolation", s.isolation),
             ("path", xml_text(s.path)),
+            *_adjusted_properties(s),
         ):
             suite.add_property(key, value)
         for c in s.checks:
             case = TestCase(c.id, classname=xml_text(f"{s.exercise}.{s.id}"), time=0.0)
-            message = xml_text(c.message)
-            body = xml_text(c.message + (f"\n\nHint: {c.hint}" if c.hint else ""))
+            told = c.message
+            if "override" in c.details:
+                told += f" [score set by the instructor: {c.details['override'].get('reason', '')}]"
+            message = xml_text(told)
+            body = xml_text(told + (f"\n\nHint: {c.hint}" if c.hint else ""))
             if c.status == "fail":
                 result = Failure(message, type_=c.hint_id or "fail")
                 result.text = body
@@ -246,6 +250,23 @@ def junit_xml(report: GradeReport) -> JUnitXml:
         total += s.duration_s
     xml.time = round(total, 3)
     return xml
+
+
+def _adjusted_properties(s: SubmissionResult) -> list[tuple[str, str]]:
+    """Raw score, late penalty and overrides as <property> elements (with adjustments only)."""
+    adj = s.adjustments
+    if adj is None:
+        return []
+    found = [("raw_score", _points(adj.raw_score))]
+    if adj.late is not None:
+        found.append(("late_penalty", _points(adj.late.penalty_points)))
+    if adj.student is not None:
+        found.append(("student", xml_text(f"{adj.student.id} {adj.student.name}")))
+    for o in adj.overrides:
+        found.append(
+            ("override", xml_text(f"{o.check or 'score'}={o.score:g} by {o.user}: {o.reason}"))
+        )
+    return found
 
 
 def gradescope_results(result: SubmissionResult) -> dict[str, Any]:

@@ -151,6 +151,8 @@ def test_overrides_survive_regrades_and_a_changed_spec(tmp_path: Path) -> None:
         rows = {r["id"]: r for r in csv.DictReader(f)}
     assert rows["alice"]["raw_score"] == "0" and rows["alice"]["score"] == "1"
     assert "runs=1" in rows["alice"]["overrides"] and rows["bob"]["score"] == "6"
+    junit = (out / "junit.xml").read_text()
+    assert 'name="override" value="runs=1 by' in junit and "score set by the instructor" in junit
 
     # --regrade: graded again from scratch, the corrections still hold, nothing to review
     again = run(*grade, "--regrade")
