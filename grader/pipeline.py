@@ -164,7 +164,15 @@ def _static_failure(spec: ExerciseSpec, message: str, hint_id: str) -> list[Chec
     for check_id, points in spec.points.items():
         if check_id == "runs":
             results.append(
-                CheckResult("runs", "fail", 0.0, points, message, hint_text(hint_id), hint_id)
+                CheckResult(
+                    "runs",
+                    "fail",
+                    0.0,
+                    points,
+                    message,
+                    hint_text(hint_id, **spec.template_values()),
+                    hint_id,
+                )
             )
         else:
             results.append(
