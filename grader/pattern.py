@@ -138,7 +138,9 @@ def _differs(item: LayerPattern, layer: Any, from_logits: bool) -> list[str]:
         logits_ok = item.activation == "softmax" and layer.activation == "linear" and from_logits
         if not logits_ok:
             differs.append("activation")
-    if _unflattened_dense(layer):
+    want_shape = _expected(item)["output_shape"]
+    got_shape = list(layer.output_shape) if layer.output_shape else None
+    if _unflattened_dense(layer) or (want_shape and got_shape and got_shape != want_shape):
         differs.append("output_shape")
     return differs
 
@@ -200,7 +202,7 @@ def compare(
                     skip = 0 if (u or item.optional) else 1
                     options.append((skip + cost[i][j + 1][0], ("done", i, j + 1, 0)))
                     if i < n and same_type(item, model[i]):
-                        diff = len(_differs(item, model[i], from_logits))
+                        diff = 1 if _differs(item, model[i], from_logits) else 0
                         nxt = (i + 1, j, 1) if item.repeats else (i + 1, j + 1, 0)
                         options.append((diff + cost[nxt[0]][nxt[1]][nxt[2]], ("match", *nxt)))
                 if i < n:

@@ -88,7 +88,10 @@ def architecture(ctx: CheckContext) -> Verdict:
             "input_shape",
             **details,
         )
-    unflattened = any(r["got"] and "output_shape" in r["differs"] for r in rows)
+    unflattened = any(
+        r["got"] and r["got"]["class"] == "Dense" and len(r["got"]["output_shape"] or ()) > 2
+        for r in rows
+    )
     if "Flatten" in arch.types and (_missing(rows, "flatten") or unflattened):
         return failed(
             f"no Flatten before the first Dense layer: the model's output shape is "
