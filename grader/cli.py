@@ -308,6 +308,7 @@ def list_exercises() -> None:
         out_console.print(
             f"{spec.id}: {spec.title}\n  model: {spec.model_summary}\n  checks: {checks}",
             markup=False,
+            soft_wrap=True,  # one line per fact, whatever the terminal's width
         )
 
 
