@@ -39,7 +39,7 @@ def compare_layers(
 
 
 def describe_layer(layer: LayerInfo) -> str:
-    """`Dense(512, relu)`, `Flatten`: a layer as a student would write it."""
+    """`Dense(64, relu)`, `Flatten`: a layer as a student would write it."""
     args = [str(a) for a in (layer.units, layer.activation) if a is not None]
     return f"{layer.cls}({', '.join(args)})" if args else layer.cls
 
