@@ -23,13 +23,14 @@ data: setup
 	$(BIN)/grader data fetch
 
 demo: data
-	@rm -rf reports/mnist_callback reports/fashion_mnist
-	@for ex in mnist_callback fashion_mnist; do \
+	@for dir in exercises/*/; do \
+	  ex=$$(basename $$dir); [ -d samples/$$ex ] || continue; \
+	  rm -rf reports/$$ex; \
 	  echo "== grading the sample class for $$ex"; \
 	  $(BIN)/grader grade samples/$$ex --exercise $$ex --out reports/$$ex; \
 	  code=$$?; if [ $$code -ge 2 ]; then exit $$code; fi; \
+	  echo "Report: reports/$$ex/index.html"; \
 	done
-	@echo "Reports: reports/mnist_callback/index.html and reports/fashion_mnist/index.html"
 
 test: data
 	./scripts/system-deps.sh test
@@ -48,4 +49,4 @@ bench: data
 	$(BIN)/python benchmarks/isolation.py
 
 clean:
-	rm -rf $(VENV) reports/mnist_callback reports/fashion_mnist .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(patsubst exercises/%/,reports/%,$(wildcard exercises/*/)) .pytest_cache .ruff_cache

@@ -56,9 +56,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("submission", type=click.Path(path_type=Path))
-@click.option(
-    "--exercise", "-e", help="Exercise id (default: detected from the data set the code loads)."
-)
+@click.option("--exercise", "-e", help="Exercise id (default: detected from the code).")
 @click.option(
     "--json", "json_path", type=click.Path(path_type=Path), help="Write the result as JSON here."
 )
@@ -123,7 +121,7 @@ def check(
 
     spec, detected = resolve_exercise(submission, exercise)
     if detected and not quiet:
-        err_console.print(f"exercise: {spec.id} (detected from the data set the code loads)")
+        err_console.print(f"exercise: {spec.id} (detected from the code it runs)")
     progress = None if quiet else Progress(err_console, submission.name)
     options = GradeOptions(timeout_s=timeout, isolation=isolation, exact_isolation=exact_isolation)
     result = grade_submission(submission, spec, options, on_event=progress)
@@ -421,7 +419,11 @@ def list_exercises() -> None:
 
     for spec in all_exercises():
         checks = ", ".join(f"{cid} ({pts:g})" for cid, pts in spec.points.items())
-        out_console.print(f"{spec.id}: {spec.title}\n  checks: {checks}", markup=False)
+        out_console.print(
+            f"{spec.id}: {spec.title}\n  model: {spec.model_summary}\n  checks: {checks}",
+            markup=False,
+            soft_wrap=True,  # one line per fact, whatever the terminal's width
+        )
 
 
 @main.command("init-ci")

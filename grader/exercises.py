@@ -10,6 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import UsageError
+from grader.pattern import ANY, ArchitectureSpec, LayerPattern, default_pattern
+from grader.spec_schema import validate
+
+__all__ = ["ArchitectureSpec", "ExerciseSpec", "LayerPattern", "load_exercise", "parse_spec"]
 
 DATASETS = ("mnist", "fashion_mnist")
 
@@ -24,13 +28,6 @@ def exercises_root() -> Path:
     if checkout.is_dir():
         return checkout
     return Path(__file__).resolve().parent / "_exercises"
-
-
-@dataclass(frozen=True)
-class ArchitectureSpec:
-    input_shape: tuple[int, ...]
-    hidden_activation: str
-    output_units: int
 
 
 @dataclass(frozen=True)
@@ -50,6 +47,39 @@ class ExerciseSpec:
     test_accuracy_threshold: float | None = None
     folder: Path | None = None
     spec_hash: str = ""
+    summary: str = ""
+    callback_class: str = ""
+    entry_point_args: tuple[str, ...] = ()
+    entry_point_scale: str = "notebook"  # the data passed to the entry point: see instrument
+    threshold_text: str = ""  # the threshold as a percentage, as the spec writes it: "99.5%"
+
+    @property
+    def model_summary(self) -> str:
+        return self.summary or self.architecture.summary()
+
+    def template_values(self) -> dict[str, object]:
+        """What hints and messages may name: `{threshold}`, `{stop_message}`, `{network}`..."""
+        arch = self.architecture
+        shape = ", ".join(str(d) for d in arch.input_shape)
+        return {
+            "threshold": self.threshold_text or "n/a",
+            "threshold_value": self.accuracy_threshold,
+            "test_threshold": percent(self.test_accuracy_threshold),
+            "stop_message": self.stop_message or "",
+            "max_epochs": self.max_epochs,
+            "entry_point": self.entry_point or "train",
+            "entry_call": _entry_call(self),
+            "callback_class": self.callback_class or "myCallback",
+            "input_shape": f"({shape}{',' if len(arch.input_shape) == 1 else ''})",
+            "input_size": "x".join(str(d) for d in arch.input_shape),
+            "flat_size": arch.flat_inputs,
+            "output_units": arch.output_units if arch.output_units is not None else "n",
+            "network": arch.network(),
+            "hidden_layer": next(
+                (p.describe().rstrip("+*?") for p in arch.layers[:-1] if p.type == "Dense"),
+                "Dense(128, relu)",
+            ),
+        }
 
     @property
     def check_ids(self) -> list[str]:
@@ -58,6 +88,38 @@ class ExerciseSpec:
     @property
     def max_score(self) -> float:
         return sum(self.points.values())
+
+
+def percent(value: float | None) -> str:
+    """0.995 -> "99.5%", 0.99 -> "99%": a fraction as a percentage with no needless decimals."""
+    return "n/a" if value is None else f"{round(value * 100, 6):g}%"
+
+
+def _entry_call(spec: ExerciseSpec) -> str:
+    return f"{spec.entry_point or 'train'}({', '.join(spec.entry_point_args)})"
+
+
+def parse_architecture(arch: dict[str, Any], where: str) -> ArchitectureSpec:
+    """`[architecture]`: a `layers` pattern, or the shorthand hidden_activation + output_units."""
+    if "layers" in arch:
+        layers = tuple(
+            LayerPattern(
+                type=item["type"],
+                units=item.get("units", ANY),
+                activation=item.get("activation", ANY),
+                repeat=item.get("repeat", "once"),
+            )
+            for item in arch["layers"]
+        )
+        if not layers:
+            raise UsageError(f"{where} [architecture]: 'layers' must list at least one layer")
+    else:
+        units = _require(arch, "output_units", where + " [architecture]")
+        layers = default_pattern(arch.get("hidden_activation", "relu"), int(units))
+    allow = arch.get("allow_extra", ["Dropout", "BatchNormalization", "Dense"])
+    return ArchitectureSpec(
+        input_shape=tuple(arch["input_shape"]), layers=layers, allow_extra=tuple(allow)
+    )
 
 
 def _require(table: dict[str, Any], key: str, where: str) -> Any:
@@ -71,7 +133,8 @@ def parse_spec(text: str, where: str, folder: Path | None = None) -> ExerciseSpe
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{where}: not valid TOML ({exc})") from exc
-    training = raw.get("training", {})
+    validate(raw, where)
+    training = _require(raw, "training", where)
     arch = _require(raw, "architecture", where)
     checks = _require(raw, "checks", where)
     dataset = _require(raw, "dataset", where)
@@ -92,11 +155,7 @@ def parse_spec(text: str, where: str, folder: Path | None = None) -> ExerciseSpe
         timeout_s=float(raw.get("timeout_s", 600)),
         seed=int(raw.get("seed", 1234)),
         max_epochs=int(_require(training, "max_epochs", where + " [training]")),
-        architecture=ArchitectureSpec(
-            input_shape=tuple(_require(arch, "input_shape", where)),
-            hidden_activation=arch.get("hidden_activation", "relu"),
-            output_units=int(_require(arch, "output_units", where)),
-        ),
+        architecture=parse_architecture(arch, where),
         points={name: float(p) for name, p in checks.items()},
         accuracy_threshold=training.get("accuracy_threshold"),
         accuracy_tolerance=float(training.get("accuracy_tolerance", 0.0)),
@@ -104,6 +163,13 @@ def parse_spec(text: str, where: str, folder: Path | None = None) -> ExerciseSpe
         test_accuracy_threshold=training.get("test_accuracy_threshold"),
         folder=folder,
         spec_hash=hashlib.sha256(text.encode()).hexdigest(),
+        summary=raw.get("summary", ""),
+        callback_class=training.get("callback_class", ""),
+        entry_point_args=tuple(raw.get("entry_point_args", ())),
+        entry_point_scale=raw.get("entry_point_scale", "notebook"),
+        threshold_text=percent(training.get("accuracy_threshold"))
+        if "accuracy_threshold" in training
+        else "",
     )
 
 

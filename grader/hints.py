@@ -28,4 +28,11 @@ def catalogue() -> dict[str, Hint]:
 def hint_text(hint_id: str, **values: object) -> str:
     """The hint's text with `{placeholders}` filled in; an unknown id is a programming error."""
     text = catalogue()[hint_id].text
-    return text.format(**values) if values else text
+    return text.format_map(_Keep(values)) if values else text
+
+
+class _Keep(dict[str, object]):
+    """Placeholders without a value stay as written (`{threshold}`) rather than failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"

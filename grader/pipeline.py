@@ -18,7 +18,6 @@ import nbformat
 from grader import data
 from grader.checks import CheckContext, RunSummary, run_checks
 from grader.checks.training import input_scale
-from grader.errors import UsageError
 from grader.evaluate import Evaluator, Measurement
 from grader.evidence import Evidence, parse_events
 from grader.exercises import ExerciseSpec, all_exercises
@@ -29,7 +28,6 @@ from grader.static import Finding, find_mistakes
 from grader.submissions import (
     Submission,
     SubmissionError,
-    detect_dataset,
     find_syntax_error,
     load_submission,
 )
@@ -51,16 +49,10 @@ class GradeOptions:
 def detect_exercise(
     submission: Submission, specs: list[ExerciseSpec] | None = None
 ) -> ExerciseSpec:
-    """The exercise whose data set the code loads."""
-    specs = specs if specs is not None else all_exercises()
-    dataset = detect_dataset(submission)
-    matches = [spec for spec in specs if spec.dataset == dataset]
-    if not matches:
-        raise UsageError(
-            f"cannot tell the exercise of {submission.path.name}: it loads neither MNIST nor "
-            f"Fashion-MNIST; pass --exercise ({', '.join(s.id for s in specs)})"
-        )
-    return matches[0]
+    """The exercise the submission answers (`grader.detection`)."""
+    from grader.detection import detect_exercise as detect
+
+    return detect(submission, specs if specs is not None else all_exercises())
 
 
 def _child_env(spec: ExerciseSpec, job: Job, threads: int) -> dict[str, str]:
@@ -78,6 +70,8 @@ def _child_env(spec: ExerciseSpec, job: Job, threads: int) -> dict[str, str]:
         "GRADER_DATASET": spec.dataset,
         "GRADER_SEED": str(spec.seed),
         "GRADER_ENTRY_POINT": spec.entry_point,
+        "GRADER_ENTRY_ARGS": ",".join(spec.entry_point_args),
+        "GRADER_ENTRY_SCALE": spec.entry_point_scale,
         "GRADER_MODEL_PATH": str(job.out / "model.keras"),
     }
     if threads:
@@ -164,7 +158,15 @@ def _static_failure(spec: ExerciseSpec, message: str, hint_id: str) -> list[Chec
     for check_id, points in spec.points.items():
         if check_id == "runs":
             results.append(
-                CheckResult("runs", "fail", 0.0, points, message, hint_text(hint_id), hint_id)
+                CheckResult(
+                    "runs",
+                    "fail",
+                    0.0,
+                    points,
+                    message,
+                    hint_text(hint_id, **spec.template_values()),
+                    hint_id,
+                )
             )
         else:
             results.append(

@@ -219,9 +219,14 @@ def test_the_html_report_is_written_where_asked(tmp_path: Path) -> None:
 # --- Other commands -----------------------------------------------------------------------------
 
 
-def test_exercises_lists_both() -> None:
+def test_exercises_lists_every_exercise_with_its_model() -> None:
+    from grader.exercises import all_exercises
+
     result = invoke("exercises")
     assert result.exit_code == 0
+    for spec in all_exercises():
+        assert f"{spec.id}: {spec.title}" in result.stdout
+        assert f"model: {spec.architecture.summary()}" in result.stdout
     assert "mnist_callback: MNIST: stop training at 99% accuracy with a callback" in result.stdout
     assert "fashion_mnist: Fashion-MNIST" in result.stdout
     assert "early_stop (3)" in result.stdout and "test_accuracy (3)" in result.stdout

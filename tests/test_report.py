@@ -187,7 +187,7 @@ def test_output_units_difference_is_highlighted() -> None:
     view = architecture_view(result, spec_for(result))
     assert view is not None
     assert [r.state for r in view.rows] == ["same", "same", "differs"]
-    assert view.rows[2].diff == {"units"}
+    assert view.rows[2].diff == {"units", "shape"}  # (None, 5) where (None, 10) is asked
     html = render_report(result, spec_for(result))
     assert '<span class="diff">5</span>' in html
     assert "expected 10 units, one per class" in html

@@ -9,6 +9,7 @@ from grader.checks.message import stop_message
 from grader.checks.model import architecture, compile_settings
 from grader.checks.runs import runs
 from grader.checks.training import early_stop, epoch_limit, normalization
+from grader.hints import hint_text
 from grader.results import CheckResult
 
 CHECKS: dict[str, CheckFn] = {
@@ -38,6 +39,7 @@ UNCONFIRMED = Verdict(
 def run_checks(ctx: CheckContext) -> list[CheckResult]:
     """Every check the exercise lists, in its order, scored with the exercise's points."""
     results = []
+    values = ctx.spec.template_values()  # hints are templates filled from the spec
     for check_id, points in ctx.spec.points.items():
         verdict = explain(check_id, CHECKS[check_id](ctx), ctx)
         if verdict.status == "pass" and check_id in EVIDENCE_ONLY_CHECKS:
@@ -49,7 +51,9 @@ def run_checks(ctx: CheckContext) -> list[CheckResult]:
                 score=points if verdict.status == "pass" else 0.0,
                 max_score=points,
                 message=verdict.message,
-                hint=verdict.hint,
+                hint=hint_text(verdict.hint_id, **{**values, **verdict.hint_values})
+                if verdict.hint_id
+                else "",
                 hint_id=verdict.hint_id,
                 details=verdict.details,
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from grader.checks.base import CheckContext, Verdict, failed, fmt_pct, no_training, passed, skipped
+from grader.exercises import percent
 
 
 def _unmeasured(ctx: CheckContext) -> Verdict | None:
@@ -32,12 +33,14 @@ def train_accuracy(ctx: CheckContext) -> Verdict:
     summary = f"logged {fmt_pct(logged)}, re-measured by the grader {fmt_pct(measured)}"
     if logged is None or logged < threshold:
         return failed(
-            f"final training accuracy below {threshold:.0%}: {summary}", "keep_training", **details
+            f"final training accuracy below {percent(threshold)}: {summary}",
+            "keep_training",
+            **details,
         )
     if measured is None or measured < threshold - tolerance:
         return failed(
             f"the trained model does not reproduce the logged accuracy: {summary} "
-            f"(allowed gap {tolerance:.0%})",
+            f"(allowed gap {percent(tolerance)})",
             "accuracy_not_confirmed",
             **details,
         )
@@ -61,11 +64,11 @@ def test_accuracy(ctx: CheckContext) -> Verdict:
         )
     if measured is None or measured < threshold:
         return failed(
-            f"test accuracy {fmt_pct(measured)} on 10,000 test images, below {threshold:.0%}",
+            f"test accuracy {fmt_pct(measured)} on 10,000 test images, below {percent(threshold)}",
             "low_test_accuracy",
             **details,
         )
     return passed(
-        f"test accuracy {fmt_pct(measured)} on 10,000 test images (needs {threshold:.0%})",
+        f"test accuracy {fmt_pct(measured)} on 10,000 test images (needs {percent(threshold)})",
         **details,
     )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from grader.checks.base import CheckContext, Verdict, failed, passed, skipped
 from grader.evaluate import LayerInfo
-from grader.exercises import ArchitectureSpec
+from grader.pattern import ArchitectureSpec, compare, input_fits
 
 SPARSE_LOSSES = {"sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"}
 ACCURACY_METRICS = {"accuracy", "acc", "sparse_categorical_accuracy", "SparseCategoricalAccuracy"}
-_STRUCTURAL = {"InputLayer", "Dropout", "BatchNormalization"}
 
 
 def _layers(ctx: CheckContext) -> tuple[LayerInfo, ...]:
@@ -27,119 +28,46 @@ def layer_table(layers: tuple[LayerInfo, ...]) -> list[dict[str, object]]:
     ]
 
 
-def _row(cls: str, units: int | None, activation: str | None, shape: list | None) -> dict:
-    return {"class": cls, "units": units, "activation": activation, "output_shape": shape}
-
-
 def compare_layers(
     layers: tuple[LayerInfo, ...],
     arch: ArchitectureSpec,
     from_logits: bool = False,
     input_shape: tuple[int | None, ...] | None = None,
 ) -> list[dict[str, object]]:
-    """The model side by side with the expected one: one row per layer, expected vs got.
-
-    Rows: `role` (input, flatten, hidden, output, extra), `expected` and `got` (class, units,
-    activation, output shape; None when the layer is missing or not part of the expected model),
-    `match`, and `differs` (the fields that do not match). Hidden units are free (`units` None
-    expected); an output of logits matches when the loss says `from_logits=True`; extra layers
-    (Dropout, a second hidden Dense) are allowed and match.
-    """
-    flat = 1
-    for dim in arch.input_shape:
-        flat *= dim
-    out_activation = "linear" if from_logits else "softmax"
-    expected = {
-        "flatten": _row("Flatten", None, None, [None, flat]),
-        "hidden": _row("Dense", None, arch.hidden_activation, None),
-        "output": _row("Dense", arch.output_units, out_activation, [None, arch.output_units]),
-    }
-    dense = [i for i, layer in enumerate(layers) if layer.cls == "Dense"]
-    out_i = dense[-1] if dense else None
-    first_dense = dense[0] if dense else len(layers)
-    hidden = dense[:-1]
-    hid_i = next(
-        (i for i in hidden if layers[i].activation == arch.hidden_activation),
-        hidden[0] if hidden else None,
-    )
-    flat_i = next((i for i in range(first_dense) if layers[i].cls in ("Flatten", "Reshape")), None)
-
-    def missing(role: str) -> dict[str, object]:
-        return {
-            "role": role,
-            "expected": expected[role],
-            "got": None,
-            "match": False,
-            "differs": ["class"],
-        }
-
-    def compared(role: str, layer: LayerInfo) -> dict[str, object]:
-        shape = list(layer.output_shape) if layer.output_shape else None
-        got = _row(layer.cls, layer.units, layer.activation, shape)
-        want = dict(expected[role])
-        if role == "hidden":
-            want["output_shape"] = [None, layer.units]
-        differs = [
-            key
-            for key in ("class", "units", "activation", "output_shape")
-            if want[key] is not None and want[key] != got[key]
-        ]
-        if role == "output" and "activation" in differs and layer.activation == "softmax":
-            differs.remove("activation")  # softmax with from_logits=True: a warning elsewhere
-        return {
-            "role": role,
-            "expected": want,
-            "got": got,
-            "match": not differs,
-            "differs": differs,
-        }
-
-    rows: list[dict[str, object]] = []
-    if input_shape is not None:
-        want_shape = [None, *arch.input_shape]
-        got_shape = list(input_shape)
-        fine = got_shape in (want_shape, [*want_shape, 1])
-        rows.append(
-            {
-                "role": "input",
-                "expected": _row("Input", None, None, want_shape),
-                "got": _row("Input", None, None, got_shape),
-                "match": fine,
-                "differs": [] if fine else ["output_shape"],
-            }
-        )
-    if flat_i is None:
-        rows.append(missing("flatten"))
-    for i, layer in enumerate(layers):
-        if i == out_i and hid_i is None:
-            rows.append(missing("hidden"))
-        if i == flat_i:
-            rows.append(compared("flatten", layer))
-        elif i == hid_i:
-            rows.append(compared("hidden", layer))
-        elif i == out_i:
-            rows.append(compared("output", layer))
-        else:
-            shape = list(layer.output_shape) if layer.output_shape else None
-            flat_enough = layer.cls != "Dense" or not shape or len(shape) <= 2
-            rows.append(
-                {
-                    "role": "extra",
-                    "expected": None,
-                    "got": _row(layer.cls, layer.units, layer.activation, shape),
-                    "match": flat_enough,
-                    "differs": [] if flat_enough else ["output_shape"],
-                }
-            )
-    if out_i is None:
-        rows += [missing("hidden"), missing("output")]
-    return rows
+    """The model side by side with the exercise's layer pattern (`grader.pattern.compare`)."""
+    return compare(layers, arch, from_logits, input_shape)
 
 
 def describe_layer(layer: LayerInfo) -> str:
-    """`Dense(512, relu)`, `Flatten`: a layer as a student would write it."""
+    """`Dense(64, relu)`, `Flatten`: a layer as a student would write it."""
     args = [str(a) for a in (layer.units, layer.activation) if a is not None]
     return f"{layer.cls}({', '.join(args)})" if args else layer.cls
+
+
+def _missing(rows: list[dict[str, Any]], role: str) -> bool:
+    return any(r["role"] == role and r["got"] is None for r in rows)
+
+
+def _what_differs(rows: list[dict[str, Any]]) -> str:
+    """`no Conv2D layer; Dense(128, relu) is not part of the asked model`: the differing rows."""
+    parts = []
+    for row in rows:
+        if row["match"]:
+            continue
+        want, got = row["expected"], row["got"]
+        if got is None:
+            parts.append(f"no {_describe(want)} layer")
+        elif want is None:
+            parts.append(f"{_describe(got)} is not part of the asked model")
+        else:
+            fields = ", ".join(row["differs"])
+            parts.append(f"{_describe(got)} where {_describe(want)} is asked ({fields} differ)")
+    return "; ".join(parts)
+
+
+def _describe(row: dict[str, Any]) -> str:
+    args = [str(row[k]) for k in ("units", "activation") if row.get(k) is not None]
+    return f"{row['class']}({', '.join(args)})" if args else str(row["class"])
 
 
 def architecture(ctx: CheckContext) -> Verdict:
@@ -150,58 +78,60 @@ def architecture(ctx: CheckContext) -> Verdict:
         return skipped("no trained model was saved (see `runs`)")
     layers = _layers(ctx)
     compiled = ctx.evidence.compile
-    details = {
-        "layers": layer_table(layers),
-        "expected": f"Input{list(arch.input_shape)} -> Flatten -> Dense(n, "
-        f"{arch.hidden_activation}) -> Dense({arch.output_units})",
-        "comparison": compare_layers(
-            layers, arch, bool(compiled and compiled.from_logits), m.input_shape
-        ),
-    }
-    dense = [layer for layer in layers if layer.cls == "Dense"]
-    want_input = tuple(arch.input_shape)
-    got_input = tuple(m.input_shape[1:]) if m.input_shape else None
-    if got_input not in (want_input, (*want_input, 1)):
+    from_logits = bool(compiled and compiled.from_logits)
+    rows = compare_layers(layers, arch, from_logits, m.input_shape)
+    details = {"layers": layer_table(layers), "expected": arch.summary(), "comparison": rows}
+    if not input_fits(arch, m.input_shape):
+        got_input = tuple(m.input_shape[1:]) if m.input_shape else None
         return failed(
-            f"the model's input shape is {got_input}, expected {want_input}",
+            f"the model's input shape is {got_input}, expected {tuple(arch.input_shape)}",
             "input_shape",
             **details,
         )
-    if not dense:
-        return failed("the model has no Dense layer", "output_units", **details)
-    first_dense = layers.index(dense[0])
-    if not any(layer.cls in ("Flatten", "Reshape") for layer in layers[:first_dense]):
+    unflattened = any(
+        r["got"] and r["got"]["class"] == "Dense" and len(r["got"]["output_shape"] or ()) > 2
+        for r in rows
+    )
+    if "Flatten" in arch.types and (_missing(rows, "flatten") or unflattened):
         return failed(
             f"no Flatten before the first Dense layer: the model's output shape is "
             f"{list(m.output_shape) if m.output_shape else '?'}, not one row per image",
             "missing_flatten",
             **details,
         )
-    last = dense[-1]
-    if last.units != arch.output_units:
+    output = next((r for r in rows if r["role"] == "output"), None)
+    want = arch.layers[-1]
+    if (
+        output is not None
+        and output["got"] is None
+        and not any(layer.cls == want.type for layer in layers)
+    ):
+        return failed(f"the model has no {want.type} layer", "output_units", **details)
+    if output is not None and output["got"] is not None:
+        got = output["got"]
+        if "units" in output["differs"]:
+            return failed(
+                f"the last layer has {got['units']} units; the task has {want.units} classes",
+                "output_units",
+                **details,
+            )
+        if "activation" in output["differs"] and got["activation"] == "linear":
+            return failed(
+                "the last layer outputs logits (no softmax) but the loss expects probabilities",
+                "logits_without_flag",
+                **details,
+            )
+        if "activation" in output["differs"] and want.activation == "softmax":
+            return failed(
+                f"the last layer uses {got['activation']}; use softmax (or logits with "
+                "from_logits=True)",
+                "logits_without_flag",
+                **details,
+            )
+    if not all(row["match"] for row in rows):
         return failed(
-            f"the last layer has {last.units} units; the task has {arch.output_units} classes",
-            "output_units",
-            **details,
-        )
-    hidden = [layer for layer in dense[:-1] if layer.activation == arch.hidden_activation]
-    if not hidden:
-        return failed(
-            f"no hidden Dense layer with {arch.hidden_activation} activation",
-            "missing_flatten" if not dense[:-1] else "",
-            **details,
-        )
-    from_logits = compiled.from_logits if compiled else False
-    if last.activation == "linear" and not from_logits:
-        return failed(
-            "the last layer outputs logits (no softmax) but the loss expects probabilities",
-            "logits_without_flag",
-            **details,
-        )
-    if last.activation not in ("softmax", "linear"):
-        return failed(
-            f"the last layer uses {last.activation}; use softmax (or logits with from_logits=True)",
-            "logits_without_flag",
+            f"not the asked model ({arch.network()}): {_what_differs(rows)}",
+            "architecture_pattern",
             **details,
         )
     return passed(" -> ".join(describe_layer(layer) for layer in layers), **details)

@@ -12,6 +12,7 @@ from grader.checks.base import (
     passed,
     skipped,
 )
+from grader.exercises import percent
 
 
 def epoch_limit(ctx: CheckContext) -> Verdict:
@@ -67,20 +68,20 @@ def early_stop(ctx: CheckContext) -> Verdict:
     if first is None and last.stop_training:
         return failed(
             f"training stopped at epoch {last.epoch + 1} with accuracy {fmt_pct(last.accuracy())}, "
-            f"before reaching {threshold:.0%}",
+            f"before reaching {percent(threshold)}",
             "stop_condition",
             **details,
         )
     if first is None:
         return failed(
-            f"training accuracy never reached {threshold:.0%} in {len(epochs)} epoch(s) "
+            f"training accuracy never reached {percent(threshold)} in {len(epochs)} epoch(s) "
             f"(best {fmt_pct(max(e.accuracy() or 0 for e in epochs))})",
             "keep_training",
             **details,
         )
     if last.epoch == first.epoch and last.stop_training:
         return passed(
-            f"stopped at epoch {last.epoch + 1}, the first to reach {threshold:.0%} "
+            f"stopped at epoch {last.epoch + 1}, the first to reach {percent(threshold)} "
             f"({fmt_pct(first.accuracy())})",
             **details,
         )
@@ -88,20 +89,21 @@ def early_stop(ctx: CheckContext) -> Verdict:
     if exactly_at_threshold and last.stop_training:
         return Verdict(
             "pass",
-            f"stopped at epoch {last.epoch + 1}, one after an accuracy of exactly {threshold:.0%}",
+            f"stopped at epoch {last.epoch + 1}, one after an accuracy of exactly "
+            f"{percent(threshold)}",
             hint_id="greater_than",
             details=details,
         )
     if last.stop_training:
         return failed(
-            f"first reached {threshold:.0%} at epoch {first.epoch + 1} but stopped only at epoch "
-            f"{last.epoch + 1}",
+            f"first reached {percent(threshold)} at epoch {first.epoch + 1} but stopped only at "
+            f"epoch {last.epoch + 1}",
             "stopped_late",
             **details,
         )
     hint = _why_not_stopped(ctx)
     return failed(
-        f"reached {threshold:.0%} at epoch {first.epoch + 1} but training went on to epoch "
+        f"reached {percent(threshold)} at epoch {first.epoch + 1} but training went on to epoch "
         f"{last.epoch + 1}",
         hint,
         **details,

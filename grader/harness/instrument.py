@@ -373,8 +373,11 @@ def finish(namespace: dict[str, Any], after_error: bool) -> None:
     """Call the entry point if training never ran, then save the trained model for the grader."""
     entry = os.environ.get("GRADER_ENTRY_POINT", "")
     if not after_error and STATE.fit_count == 0 and entry and callable(namespace.get(entry)):
+        from grader.harness.entry import entry_arguments
+
+        arguments = entry_arguments(namespace)
         emit("entry_point", name=entry)
-        namespace[entry]()
+        namespace[entry](*arguments)
     save_model()
 
 

@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from grader.exercises import percent
+
 ACCURACY_KEYS = ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy")
 
 WIDTH = 560  # SVG user units; the SVG scales to its container (viewBox), so this sets font ratio
@@ -209,19 +211,19 @@ def training_chart(
             legend.append(("val-acc", "validation accuracy"))
         if threshold is not None:
             panel.hlines.append(
-                HLine(y_acc(threshold), threshold, f"threshold {pct(threshold, 0)}", "threshold")
+                HLine(y_acc(threshold), threshold, f"threshold {percent(threshold)}", "threshold")
             )
-            legend.append(("threshold", f"threshold: {pct(threshold, 0)} training accuracy"))
+            legend.append(("threshold", f"threshold: {percent(threshold)} training accuracy"))
         if test_threshold is not None:
             panel.hlines.append(
                 HLine(
                     y_acc(test_threshold),
                     test_threshold,
-                    f"test target {pct(test_threshold, 0)}",
+                    f"test target {percent(test_threshold)}",
                     "test-threshold",
                 )
             )
-            legend.append(("test-threshold", f"test accuracy needed: {pct(test_threshold, 0)}"))
+            legend.append(("test-threshold", f"test accuracy needed: {percent(test_threshold)}"))
         if test_accuracy is not None:
             label = f"test accuracy measured by the grader: {pct(test_accuracy)}"
             panel.points.append(
@@ -294,13 +296,13 @@ def training_chart(
             EpochMarker(
                 x_of(first_reaching),
                 first_reaching,
-                f"first ≥ {pct(threshold, 0)}: epoch {first_reaching}",
+                f"first ≥ {percent(threshold)}: epoch {first_reaching}",
                 "first",
             )
         )
-        legend.append(("first", f"first epoch at or over {pct(threshold, 0)}: {first_reaching}"))
+        legend.append(("first", f"first epoch at or over {percent(threshold)}: {first_reaching}"))
     elif threshold is not None and acc:
-        legend.append(("first", f"accuracy never reached {pct(threshold, 0)}"))
+        legend.append(("first", f"accuracy never reached {percent(threshold)}"))
     return TrainingChart(
         width=WIDTH,
         height=top + 42,
@@ -338,9 +340,9 @@ def _summary(
         )
     if threshold is not None and acc:
         if first_reaching is not None:
-            parts.append(f"it first reached {pct(threshold, 0)} at epoch {first_reaching}")
+            parts.append(f"it first reached {percent(threshold)} at epoch {first_reaching}")
         else:
-            parts.append(f"it never reached {pct(threshold, 0)}")
+            parts.append(f"it never reached {percent(threshold)}")
     if stopped is not None:
         parts.append(
             f"training {'was stopped' if stopped_early else 'ended'} after epoch {stopped}"

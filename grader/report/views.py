@@ -6,7 +6,6 @@ where) is made here, where it can be tested without parsing HTML.
 
 from __future__ import annotations
 
-import math
 import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from typing import Any
 
 import grader
 from grader.exercises import ExerciseSpec
+from grader.pattern import LayerPattern
 from grader.report.charts import (
     ACCURACY_KEYS,
     Histogram,
@@ -189,94 +189,104 @@ def _student_layer(layer: Mapping[str, Any]) -> LayerView:
     )
 
 
-def expected_layers(spec: ExerciseSpec) -> tuple[LayerView, LayerView, LayerView]:
-    arch = spec.architecture
-    flat = math.prod(arch.input_shape)
-    return (
-        LayerView("Flatten", "", "", f"(None, {flat})"),
-        LayerView("Dense", "any", arch.hidden_activation, "(None, n)"),
-        LayerView("Dense", str(arch.output_units), "softmax", f"(None, {arch.output_units})"),
+_DIFF_NAMES = {
+    "class": "cls",
+    "units": "units",
+    "activation": "activation",
+    "output_shape": "shape",
+}
+
+
+def _expected_layer(want: Mapping[str, Any]) -> LayerView:
+    units = want.get("units")
+    shape = want.get("output_shape")
+    is_dense = want.get("class") == "Dense"
+    return LayerView(
+        str(want.get("class", "?")),
+        ("any" if is_dense else "") if units is None else str(units),
+        str(want.get("activation") or ""),
+        _shape(shape) if shape else ("(None, n)" if is_dense else ""),
     )
 
 
+def _row_notes(row: Mapping[str, Any], from_logits: bool) -> list[str]:
+    """Plain words for what the check's comparison row says differs."""
+    want, got, differs = row.get("expected"), row.get("got"), row.get("differs") or []
+    role = row.get("role")
+    if got is None and want is not None:
+        if want.get("class") == "Flatten":
+            return ["no Flatten before the first Dense layer"]
+        return [f"no {_describe_row(want)} layer"]
+    if want is None:
+        if not row.get("match"):
+            if "output_shape" in differs:
+                return ["more than one row per image: the input was never flattened"]
+            return ["not part of the asked model"]
+        return ["extra hidden layer (allowed)" if got.get("class") == "Dense" else "allowed"]
+    notes = []
+    if role == "input" and "output_shape" in differs:
+        notes.append(f"expected input {_shape(want.get('output_shape'))}")
+    if "units" in differs:
+        extra = ", one per class" if role == "output" else ""
+        notes.append(f"expected {want.get('units')} units{extra}")
+    act = got.get("activation")
+    if role == "output" and want.get("activation") == "softmax":
+        if act == "linear" and from_logits and "activation" not in differs:
+            notes.append("outputs logits, with from_logits=True in the loss: fine")
+        elif "activation" in differs:
+            notes.append(
+                "outputs logits but the loss expects probabilities"
+                if act == "linear"
+                else "expected softmax (or logits with from_logits=True)"
+            )
+    elif "activation" in differs:
+        notes.append(f"expected activation {want.get('activation')}")
+    if "output_shape" in differs and len(got.get("output_shape") or ()) > 2:
+        notes.append("more than one row per image: the input was never flattened")
+    return notes
+
+
+def _describe_row(row: Mapping[str, Any]) -> str:
+    args = [str(row[k]) for k in ("units", "activation") if row.get(k) is not None]
+    return f"{row.get('class')}({', '.join(args)})" if args else str(row.get("class"))
+
+
 def architecture_view(result: SubmissionResult, spec: ExerciseSpec) -> ArchitectureView | None:
+    """The architecture check's own comparison (`details["comparison"]`), laid out: one row per
+    layer of the model or missing layer of the pattern; nothing is compared again here."""
     check = _check(result, "architecture")
     if check is None:
         return None
     layers: list[dict[str, Any]] = list(check.details.get("layers") or [])
     from_logits = bool((result.training or {}).get("compile", {}).get("from_logits"))
-    exp_flat, exp_hidden, exp_out = expected_layers(spec)
-    arch = spec.architecture
-    dense = [i for i, layer in enumerate(layers) if layer.get("class") == "Dense"]
-    out_i = dense[-1] if dense else None
-    hidden = dense[:-1]
-    hid_i = next(
-        (i for i in hidden if layers[i].get("activation") == arch.hidden_activation),
-        hidden[0] if hidden else None,
-    )
-    first_dense = dense[0] if dense else len(layers)
-    flat_i = next(
-        (i for i in range(first_dense) if layers[i].get("class") in ("Flatten", "Reshape")), None
-    )
+    comparison: list[dict[str, Any]] = list(check.details.get("comparison") or [])
     rows: list[ArchRow] = []
-    flat_missing = flat_i is None
-    hidden_missing = hid_i is None
-
-    def missing(expected: LayerView, note: str) -> ArchRow:
-        return ArchRow(expected, None, "missing", [note], {"cls"})
-
-    for i, layer in enumerate(layers):
-        if flat_missing and i == first_dense:
-            rows.append(missing(exp_flat, "no Flatten before the first Dense layer"))
-            flat_missing = False
-        if hidden_missing and i == out_i:
-            rows.append(missing(exp_hidden, f"no hidden Dense layer with {arch.hidden_activation}"))
-            hidden_missing = False
-        view = _student_layer(layer)
-        row: ArchRow
-        shape = layer.get("output_shape")
-        if i == flat_i:
-            row = ArchRow(exp_flat, view, "same")
-        elif i == hid_i:
-            row = ArchRow(exp_hidden, view, "same")
-            if layer.get("activation") != arch.hidden_activation:
-                row.diff.add("activation")
-                row.notes.append(f"expected activation {arch.hidden_activation}")
-        elif i == out_i:
-            row = ArchRow(exp_out, view, "same")
-            if layer.get("units") != arch.output_units:
-                row.diff.add("units")
-                row.notes.append(f"expected {arch.output_units} units, one per class")
-            act = layer.get("activation")
-            if act == "linear" and from_logits:
-                row.notes.append("outputs logits, with from_logits=True in the loss: fine")
-            elif act != "softmax":
-                row.diff.add("activation")
-                row.notes.append(
-                    "outputs logits but the loss expects probabilities"
-                    if act == "linear"
-                    else "expected softmax (or logits with from_logits=True)"
-                )
+    for item in comparison:
+        if item.get("role") == "input" and item.get("match"):
+            continue  # the input is shown only when it differs
+        want, got = item.get("expected"), item.get("got")
+        diff = {_DIFF_NAMES.get(d, d) for d in item.get("differs") or []}
+        if got is None:
+            state = "missing"
+        elif want is None:
+            state = "extra" if item.get("match") else "differs"
         else:
-            row = ArchRow(None, view, "extra")
-            row.notes.append(
-                "extra hidden layer (allowed)" if layer.get("class") == "Dense" else "allowed"
+            state = "same" if item.get("match") else "differs"
+        rows.append(
+            ArchRow(
+                _expected_layer(want) if want else None,
+                _student_layer(got) if got else None,
+                state,
+                _row_notes(item, from_logits),
+                diff if got is not None else {"cls"},
             )
-        if layer.get("class") == "Dense" and shape and len(shape) > 2:
-            row.diff.add("shape")
-            row.notes.append("more than one row per image: the input was never flattened")
-        if row.diff and row.state == "same":
-            row.state = "differs"
-        rows.append(row)
-    if layers:
-        if flat_missing:
-            rows.insert(0, missing(exp_flat, "no Flatten layer"))
-        if hidden_missing:
-            rows.append(missing(exp_hidden, f"no hidden Dense layer with {arch.hidden_activation}"))
-        if out_i is None:
-            rows.append(missing(exp_out, "no Dense output layer"))
-    else:
-        rows = [ArchRow(e, None, "missing", []) for e in (exp_flat, exp_hidden, exp_out)]
+        )
+    if not comparison:
+        # Nothing was compared (no model could be read): the pattern alone, as asked.
+        rows = [
+            ArchRow(_expected_layer(_pattern_row(p)), None, "missing", [])
+            for p in spec.architecture.layers
+        ]
     icon, word = CHECK_STATUS.get(check.status, ("?", check.status))
     compile_info = dict((result.training or {}).get("compile") or {})
     return ArchitectureView(
@@ -289,6 +299,15 @@ def architecture_view(result: SubmissionResult, spec: ExerciseSpec) -> Architect
         compile_info,
         bool(layers),
     )
+
+
+def _pattern_row(item: LayerPattern) -> dict[str, Any]:
+    return {
+        "class": item.type,
+        "units": None if item.units == "any" else item.units,
+        "activation": None if item.activation == "any" else item.activation,
+        "output_shape": None,
+    }
 
 
 # -- stop message -----------------------------------------------------------------------------
