@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from grader.errors import UsageError
@@ -48,6 +49,11 @@ def _one_of(*allowed: str) -> Callable[[Any], str]:
 
 
 NUMBER = (int, float)
+WHEN = (datetime, date, str)  # a TOML date-time, a date, or an ISO 8601 string
+
+
+def _percent(value: Any) -> str:
+    return "" if 0 <= value <= 100 else "must be a percentage between 0 and 100"
 REPEATS = ("once", "optional", "one or more", "any number")
 ENTRY_ARGS = ("training_images", "training_labels", "test_images", "test_labels")
 
@@ -89,6 +95,16 @@ SECTIONS: dict[str, dict[str, Key] | None] = {
         "output_units": Key((int,), check=_positive),
     },
     "checks": None,
+    # The due date and the late policy (grader.late reads it and checks the rest).
+    "deadline": {
+        "due": Key(WHEN),
+        "penalty_percent": Key(NUMBER, check=_percent),
+        "per": Key((str,), check=_one_of("day", "hour")),
+        "cap_percent": Key(NUMBER, check=_percent),
+        "last_accepted": Key(WHEN),
+        "grace_minutes": Key(NUMBER, check=_non_negative),
+        "timezone": Key((str,)),
+    },
 }
 
 LAYER_KEYS: dict[str, Key] = {

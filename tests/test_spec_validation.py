@@ -67,5 +67,10 @@ def test_a_wrong_type_or_impossible_value_is_refused(old: str, new: str, expecte
 
 def test_sections_are_a_declared_table() -> None:
     """A new section is one entry of the table; the loader then accepts and checks its keys."""
-    assert {"training", "architecture", "checks"} <= set(SECTIONS)
-    assert "unknown key '[deadline]'" in refused(SPEC + '\n[deadline]\ndue = "2026-12-01"\n')
+    assert {"training", "architecture", "checks", "deadline"} <= set(SECTIONS)
+    assert "unknown key '[deadlines]'; did you mean '[deadline]'" in refused(
+        SPEC + '\n[deadlines]\ndue = "2026-12-01"\n'
+    )
+    assert "[deadline]: unknown key 'penalty_percnt'; did you mean 'penalty_percent'" in refused(
+        SPEC + '\n[deadline]\ndue = "2026-12-01"\npenalty_percnt = 10\n'
+    )
