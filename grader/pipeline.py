@@ -80,6 +80,8 @@ def _child_env(spec: ExerciseSpec, job: Job, threads: int) -> dict[str, str]:
         "GRADER_ENTRY_POINT": spec.entry_point,
         "GRADER_MODEL_PATH": str(job.out / "model.keras"),
     }
+    if spec.accuracy_threshold is not None:  # the callback probe's threshold
+        env["GRADER_PROBE_THRESHOLD"] = str(spec.accuracy_threshold)
     if threads:
         env.update(
             GRADER_THREADS=str(threads),
