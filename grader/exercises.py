@@ -34,6 +34,25 @@ class ArchitectureSpec:
 
 
 @dataclass(frozen=True)
+class ProbeSpec:
+    """`[probe]`: points for the callback probe judged on its own (0: it only explains)."""
+
+    points: float = 0.0
+
+
+def parse_probe(raw: dict[str, Any], where: str) -> ProbeSpec:
+    table = raw.get("probe", {})
+    if not isinstance(table, dict):
+        raise UsageError(f"{where}: [probe] must be a table")
+    points = table.get("points", 0)
+    if not isinstance(points, (int, float)) or isinstance(points, bool) or points < 0:
+        raise UsageError(f"{where} [probe]: points must be a number >= 0, got {points!r}")
+    if points and "accuracy_threshold" not in raw.get("training", {}):
+        raise UsageError(f"{where} [probe]: the probe needs [training] accuracy_threshold")
+    return ProbeSpec(points=float(points))
+
+
+@dataclass(frozen=True)
 class ExerciseSpec:
     id: str
     title: str
@@ -50,6 +69,7 @@ class ExerciseSpec:
     test_accuracy_threshold: float | None = None
     folder: Path | None = None
     spec_hash: str = ""
+    probe: ProbeSpec = ProbeSpec()
 
     @property
     def check_ids(self) -> list[str]:
@@ -79,11 +99,16 @@ def parse_spec(text: str, where: str, folder: Path | None = None) -> ExerciseSpe
         raise UsageError(f"{where}: dataset must be one of {', '.join(DATASETS)}, got {dataset!r}")
     from grader.checks import CHECKS  # local import: checks import this module's types
 
-    unknown = [c for c in checks if c not in CHECKS]
+    listable = sorted(set(CHECKS) - {"callback_probe"})  # its points come from [probe]
+    unknown = [c for c in checks if c not in listable]
     if unknown:
         raise UsageError(
-            f"{where}: unknown check(s) {', '.join(unknown)}; known: {', '.join(sorted(CHECKS))}"
+            f"{where}: unknown check(s) {', '.join(unknown)}; known: {', '.join(listable)}"
         )
+    probe = parse_probe(raw, where)
+    points = {name: float(p) for name, p in checks.items()}
+    if probe.points:
+        points["callback_probe"] = probe.points
     return ExerciseSpec(
         id=_require(raw, "id", where),
         title=raw.get("title", raw["id"]),
@@ -97,13 +122,14 @@ def parse_spec(text: str, where: str, folder: Path | None = None) -> ExerciseSpe
             hidden_activation=arch.get("hidden_activation", "relu"),
             output_units=int(_require(arch, "output_units", where)),
         ),
-        points={name: float(p) for name, p in checks.items()},
+        points=points,
         accuracy_threshold=training.get("accuracy_threshold"),
         accuracy_tolerance=float(training.get("accuracy_tolerance", 0.0)),
         stop_message=training.get("stop_message"),
         test_accuracy_threshold=training.get("test_accuracy_threshold"),
         folder=folder,
         spec_hash=hashlib.sha256(text.encode()).hexdigest(),
+        probe=probe,
     )
 
 

@@ -18,6 +18,7 @@ import nbformat
 from grader import data
 from grader.checks import CheckContext, RunSummary, run_checks
 from grader.checks.training import input_scale
+from grader.checks.trust import forgery
 from grader.errors import UsageError
 from grader.evaluate import Evaluator, Measurement
 from grader.evidence import Evidence, parse_events
@@ -296,7 +297,13 @@ def _run_and_check(
     confirmed = evidence_confirmed(evidence, measurement)
     checks = run_checks(
         CheckContext(
-            spec, evidence, measurement, run, evidence_confirmed=confirmed, findings=findings
+            spec,
+            evidence,
+            measurement,
+            run,
+            evidence_confirmed=confirmed,
+            findings=findings,
+            forged=forgery(evidence, measurement),
         )
     )
     failure = evidence.failure
