@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from needs import missing
 
 from grader.exercises import ExerciseSpec, load_exercise
 from grader.pipeline import GradeOptions, grade_submission
@@ -84,6 +86,7 @@ ATTACKS = [
     Attack("network_tcp.py", "escape", "namespaces", True),
     Attack("network_unix.py", "escape", "namespaces", True),
     Attack("read_env.py", "escape", "process", True, ("never trained",)),
+    Attack("read_parent_env.py", "escape", "namespaces", True, ("never trained",)),
     Attack("list_neighbours.py", "escape", "namespaces", True, ("never trained",)),
     # interference
     Attack("kill_everything.py", "interference", "namespaces", False),
@@ -255,6 +258,90 @@ def test_forged_evidence_earns_nothing_it_cannot_prove(level: str, spec: Exercis
         # At most what the run shows without the per-epoch claims: it ran, its model, its epochs.
         honest = sum(spec.points[c] for c in ("runs", "architecture", "epoch_limit"))
         assert result.score <= honest, (name, [(c.id, c.status) for c in result.checks])
+
+
+@dataclass(frozen=True)
+class Forgery:
+    file: str
+    caught_by: str  # words of the reason the evidence-only checks give
+
+
+# Training claims forged from inside the child. Each trains little (a few hundred images, one to
+# three epochs) and is graded at the two levels a class is graded at.
+FORGERIES = [
+    Forgery("forged_history.py", "accuracy never reached 99%"),
+    Forgery("forged_logs_undertrained.py", "below 99%"),
+    Forgery("patched_save.py", "the saved model is not the model training ended with"),
+    Forgery("patched_evaluate.py", "below 99%"),
+    Forgery("replaced_fit.py", "did not change the model's weights"),
+]
+FORGERY_LEVELS = ["limits", "namespaces"]
+
+
+@pytest.mark.parametrize("level", FORGERY_LEVELS)
+@pytest.mark.parametrize("forgery", FORGERIES, ids=[f.file for f in FORGERIES])
+def test_forged_training_earns_nothing(forgery: Forgery, level: str, spec: ExerciseSpec) -> None:
+    if level not in AVAILABLE:
+        missing(f"isolation level '{level}' is not available here")
+    result = grade_at(HOSTILE / forgery.file, spec, level)
+    by_id = {c.id: c for c in result.checks}
+    assert not result.passed
+    for check_id in ("early_stop", "stop_message", "train_accuracy"):
+        assert by_id[check_id].status == "fail", (check_id, by_id[check_id].message)
+    said = " ".join(by_id[c].message for c in ("early_stop", "stop_message", "train_accuracy"))
+    assert forgery.caught_by in said, said
+    honest = sum(spec.points[c] for c in ("runs", "architecture", "epoch_limit"))
+    assert result.score <= honest
+
+
+@pytest.mark.parametrize("level", AVAILABLE)
+def test_the_graders_environment_through_proc(level: str, tmp_path: Path) -> None:
+    """The grader started with a secret in its environment; the child reads /proc/<ppid>/environ.
+
+    At `namespaces` the child has its own pid namespace and uid. At `process` and `limits` it
+    runs as the grader's user: the grader is made non-dumpable, which keeps a same-uid child
+    out of /proc/<grader>/environ, but not a root child of a root grader (README's table).
+    """
+    out = tmp_path / "result.json"
+    argv = [sys.executable, "-m", "grader.cli", "check", str(HOSTILE / "read_parent_env.py"),
+            "--exercise", "mnist_callback", "--timeout", str(TIMEOUT_S), "--isolation", level,
+            "--exact-isolation", "--no-html", "--quiet", "--json", str(out)]  # fmt: skip
+    env = {**os.environ, SECRET_ENV: SECRET}
+    proc = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, env=env, timeout=180)
+    assert proc.returncode == 1, proc.stderr
+    output = out.read_text()
+    assert "environment of" in output  # the attack ran
+    leaked = SECRET in output
+    if RANK[level] >= RANK["namespaces"] or os.geteuid() != 0:
+        assert not leaked
+    else:
+        assert leaked  # documented weakness: a root child of a root grader reads its environ
+
+
+def test_the_lambda_payload_fires_when_safe_mode_is_off(world: World, spec: ExerciseSpec) -> None:
+    """Control for the Lambda attack: its model, loaded unsafely elsewhere, does run its code."""
+    before = set(Path(tempfile.gettempdir()).glob("grader-*"))
+    options = GradeOptions(timeout_s=TIMEOUT_S, keep_workdir=True)
+    grade_submission(HOSTILE / "lambda_model.py", spec, options)
+    kept = [p for p in set(Path(tempfile.gettempdir()).glob("grader-*")) - before]
+    model = next(p / "out" / "model.keras" for p in kept if (p / "out" / "model.keras").is_file())
+    assert not world.evaluator_marker.exists()  # the evaluator loaded it safely: nothing ran
+    load = (
+        "import sys, numpy, keras\n"
+        "model = keras.models.load_model(sys.argv[1], safe_mode=sys.argv[2] == 'safe')\n"
+        "model(numpy.zeros((1, 28, 28), 'float32'))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "GRADER_EVENTS"}
+    safe = subprocess.run([sys.executable, "-c", load, str(model), "safe"], env=env,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert safe.returncode != 0 and not world.evaluator_marker.exists()
+    unsafe = subprocess.run([sys.executable, "-c", load, str(model), "unsafe"], env=env,
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert unsafe.returncode == 0, unsafe.stderr[-2000:]
+    assert world.evaluator_marker.read_text() == "pwned"
+    world.evaluator_marker.unlink()
+    for folder in kept:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.mark.parametrize("level", AVAILABLE)

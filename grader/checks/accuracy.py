@@ -37,7 +37,7 @@ def train_accuracy(ctx: CheckContext) -> Verdict:
     if measured is None or measured < threshold - tolerance:
         return failed(
             f"the trained model does not reproduce the logged accuracy: {summary} "
-            f"(allowed gap {tolerance:.0%})",
+            f"(allowed gap {tolerance:.1%})",
             "accuracy_not_confirmed",
             **details,
         )

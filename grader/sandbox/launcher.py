@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from grader.sandbox.levels import IsolationLevel, Job, Limits
+from grader.sandbox.levels import IsolationLevel, Job, Limits, protect_grader
 
 EventHandler = Callable[[dict[str, Any]], None]
 CUT_MARKER = (
@@ -122,6 +122,7 @@ def run_isolated(
     on_event: EventHandler | None = None,
 ) -> RunOutcome:
     """Run `argv` in `job` at `level` within `limits`; evidence streams in over `job.events`."""
+    protect_grader()
     reader_fd, keepalive_fd = _open_fifo(job.events)
     events = _EventReader(reader_fd, on_event, limit=limits.output_bytes * 4)
     events.start()

@@ -23,7 +23,7 @@ from pathlib import Path
 GIB = 1024**3
 SANDBOX_UID = 65534  # nobody: owns nothing on the host
 SANDBOX_DATA_DIR = "/tmp/grader-data"
-PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 1, 4, 38
 # Resolved once in the grader: the child calls it between fork and exec, where little is safe.
 _PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
 
@@ -39,6 +39,18 @@ def _die_with_parent(grader_pid: int) -> None:
     _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != grader_pid:  # the grader died before the line above: go too
         os._exit(1)
+
+
+def protect_grader() -> None:
+    """In the grader: make this process non-dumpable, before any child starts.
+
+    A non-dumpable process's /proc/<pid>/environ (and mem, maps, fds) belongs to root, so a
+    child running as the grader's own user (levels `process` and `limits`) cannot read the
+    grader's environment there. A root child of a root grader still can (CAP_SYS_PTRACE);
+    only `namespaces` keeps that out. Children are dumpable again after their exec.
+    """
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_DUMPABLE, 0, 0, 0, 0)
 
 
 def _drop_privileges() -> None:
