@@ -138,7 +138,7 @@ def run_isolated(
             stderr=subprocess.PIPE,
             start_new_session=True,  # its own process group: one kill ends it and its children
             pass_fds=launch.pass_fds,
-            preexec_fn=level.preexec(limits),
+            preexec_fn=level.preexec(limits, [*launch.child_steps, *level.child_setup(limits)]),
         )
     finally:
         for fd in launch.fds_to_close:

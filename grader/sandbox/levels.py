@@ -128,6 +128,8 @@ class Launch:
     env: dict[str, str]
     pass_fds: tuple[int, ...] = ()
     fds_to_close: tuple[int, ...] = field(default=())
+    # Steps the child takes first, as root, before the level's own (see `_stage`).
+    child_steps: tuple[Callable[[], None], ...] = ()
 
 
 class IsolationLevel:
@@ -145,8 +147,10 @@ class IsolationLevel:
         """Steps the child takes between fork and exec, in order."""
         return []
 
-    def preexec(self, limits: Limits) -> Callable[[], None]:
-        steps = self.child_setup(limits)
+    def preexec(
+        self, limits: Limits, steps: list[Callable[[], None]] | None = None
+    ) -> Callable[[], None]:
+        steps = self.child_setup(limits) if steps is None else steps
         grader_pid = os.getpid()
 
         def prepare() -> None:
@@ -254,8 +258,11 @@ class NamespaceLevel(RlimitLevel):
             "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/dev/shm",
             "--tmpfs", "/tmp",
         ]  # fmt: skip
-        for root in self._readable_roots():
-            bwrap += ["--ro-bind", str(root), str(root)]
+        stage = job.root / "stage"
+        stage.mkdir(mode=0o755, exist_ok=True)
+        binds, staging = _stage(self._readable_roots(), stage)
+        for source, dest in binds:
+            bwrap += ["--ro-bind", source, dest]
         for folder in (job.work, job.home, job.out):
             bwrap += ["--bind", str(folder), str(folder)]
         bwrap += ["--bind", str(job.events), str(job.events)]
@@ -266,6 +273,7 @@ class NamespaceLevel(RlimitLevel):
             env={**env, "GRADER_DATA_DIR": SANDBOX_DATA_DIR},
             pass_fds=(data_fd,),
             fds_to_close=(data_fd,),
+            child_steps=(staging,) if staging else (),
         )
 
 
@@ -276,35 +284,78 @@ def _namespace_probe(readable: tuple[str, ...]) -> tuple[bool, str]:
         return False, "bubblewrap namespaces need Linux"
     if shutil.which("bwrap") is None:
         return False, "bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
-    if os.geteuid() == 0:
-        blocked = [p for p in readable if not _traversable_by_others(Path(p))]
-        if blocked:
-            return False, (
-                f"the sandbox user cannot read {blocked[0]} (a parent folder is private); "
-                "build the venv from the system Python in a world-readable folder"
-            )
-    argv = ["bwrap", "--unshare-all", "--die-with-parent",
-            "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
-            "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin",
-            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]  # fmt: skip
-    for root in readable:
-        argv += ["--ro-bind", root, root]
-    argv += ["--", sys.executable, "-c", "import grader"]
+    stage = Path(tempfile.mkdtemp(prefix="grader-probe-"))
+    os.chmod(stage, 0o755)
     try:
-        probe = subprocess.run(
-            argv,
-            capture_output=True,
-            text=True,
-            timeout=30,
-            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(_package_root())},
-            preexec_fn=NamespaceLevel().preexec(Limits(wall_clock_s=30)),
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return False, f"bubblewrap could not start a sandbox: {exc}"
+        binds, staging = _stage([Path(p) for p in readable], stage)
+        argv = ["bwrap", "--unshare-all", "--die-with-parent",
+                "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
+                "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin",
+                "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]  # fmt: skip
+        for source, dest in binds:
+            argv += ["--ro-bind", source, dest]
+        argv += ["--", sys.executable, "-c", "import grader"]
+        level = NamespaceLevel()
+        steps = [staging, *level.child_setup(Limits(wall_clock_s=30))] if staging else None
+        try:
+            probe = subprocess.run(
+                argv,
+                capture_output=True,
+                text=True,
+                timeout=30,
+                env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(_package_root())},
+                preexec_fn=level.preexec(Limits(wall_clock_s=30), steps),
+            )
+        except (OSError, subprocess.SubprocessError) as exc:
+            return False, f"bubblewrap could not start a sandbox: {exc}"
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
     if probe.returncode != 0:
         last = (probe.stderr.strip().splitlines() or ["no message"])[-1]
         return False, f"bubblewrap could not start a sandbox here: {last}"
     return True, ""
+
+
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+CLONE_NEWNS, MS_BIND, MS_REC, MS_PRIVATE = 0x00020000, 4096, 16384, 1 << 18
+
+
+Binds = list[tuple[str, str]]
+
+
+def _stage(roots: list[Path], stage: Path) -> tuple[Binds, Callable[[], None] | None]:
+    """What bubblewrap binds, and the child step that makes private folders reachable.
+
+    bubblewrap runs as the unprivileged sandbox user, which cannot pass a private parent folder
+    (a checkout in /root, in `mktemp -d`, in a 0750 home). For those, the child, still root,
+    enters a mount namespace of its own and bind-mounts each such folder at `stage/<n>` (a
+    folder anyone can traverse); bubblewrap then binds that to the folder's own path inside the
+    sandbox. The host's mounts never change, and the namespace ends with the child.
+    """
+    binds: list[tuple[str, str]] = []
+    staged: list[tuple[bytes, bytes]] = []
+    for index, root in enumerate(roots):
+        if os.geteuid() != 0 or _traversable_by_others(root):
+            binds.append((str(root), str(root)))
+            continue
+        target = stage / f"root{index}"
+        target.mkdir(mode=0o755)
+        binds.append((str(target), str(root)))
+        staged.append((str(root).encode(), str(target).encode()))
+    if not staged:
+        return binds, None
+    libc = _LIBC
+
+    def mount_privately() -> None:
+        if libc is None or libc.unshare(CLONE_NEWNS) != 0:
+            raise OSError(ctypes.get_errno(), "cannot create a mount namespace")
+        if libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+            raise OSError(ctypes.get_errno(), "cannot make the mounts private")
+        for source, target in staged:
+            if libc.mount(source, target, None, MS_BIND | MS_REC, None) != 0:
+                raise OSError(ctypes.get_errno(), f"cannot stage {source.decode()}")
+
+    return binds, mount_privately
 
 
 LEVELS: dict[str, IsolationLevel] = {
