@@ -26,6 +26,7 @@ from grader.exercises import ExerciseSpec, all_exercises
 from grader.hints import hint_text
 from grader.results import CheckResult, SourceLocation, SubmissionResult
 from grader.sandbox import IsolationLevel, Job, Limits, choose_level, run_isolated
+from grader.sandbox.levels import downgrade_note
 from grader.static import Finding, find_mistakes
 from grader.submissions import (
     Submission,
@@ -251,7 +252,10 @@ def grade_submission(
             started,
             error=f"SyntaxError: {problem.message}",
             error_location=location,
-            notices=[n.describe() for n in submission.neutralised],
+            notices=[
+                *([note] if options.isolation is None and (note := downgrade_note(level)) else []),
+                *(n.describe() for n in submission.neutralised),
+            ],
         )
     findings = find_mistakes(submission, spec)  # static pre-checks: AST only, milliseconds
     data.load_verified(spec.dataset)  # fail fast, with the fix, if the data set is missing
@@ -294,6 +298,8 @@ def _run_and_check(
             job.remove()
     run = RunSummary(outcome.timed_out, outcome.returncode, outcome.duration_s, timeout)
     notes = [n.describe() for n in submission.neutralised]
+    if options.isolation is None and (downgraded := downgrade_note(level)):
+        notes.insert(0, downgraded)  # at the top of the report: the run had less protection
     confirmed = evidence_confirmed(evidence, measurement)
     checks = run_checks(
         CheckContext(

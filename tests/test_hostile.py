@@ -43,6 +43,8 @@ SENTINEL_TEXT = "untouched"
 TIMEOUT_S = 60.0
 HANG_S = 10.0  # for attacks that only hang: the budget they hit
 AVAILABLE = [name for name, usable, _, _ in level_report() if usable]
+WHY_NOT = {name: why for name, usable, _, why in level_report() if not usable}
+ALL_LEVELS = list(LEVELS)  # a level this machine lacks is a reported skip (a CI failure)
 RANK = {name: level.rank for name, level in LEVELS.items()}
 OUR_PYTHON = str(Path(sys.executable).parent)  # other checkouts' runs are not our leftovers
 
@@ -165,6 +167,15 @@ def world() -> Iterator[World]:
     shutil.rmtree(WORLD, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _level_available(request: pytest.FixtureRequest) -> None:
+    """A test at a level this machine lacks is skipped with the reason, never left uncounted."""
+    callspec = getattr(request.node, "callspec", None)
+    level = callspec.params.get("level") if callspec else None
+    if level is not None and level not in AVAILABLE:
+        missing(f"isolation level '{level}' is not available here: {WHY_NOT.get(level, '')}")
+
+
 @pytest.fixture(scope="module")
 def spec() -> ExerciseSpec:
     return load_exercise("mnist_callback")
@@ -201,7 +212,7 @@ def first_problem(result: SubmissionResult) -> str:
     return failing.message if failing else ""
 
 
-@pytest.mark.parametrize("level", AVAILABLE)
+@pytest.mark.parametrize("level", ALL_LEVELS)
 @pytest.mark.parametrize("attack", ATTACKS, ids=[a.file for a in ATTACKS])
 def test_attack(attack: Attack, level: str, world: World, spec: ExerciseSpec) -> None:
     stopped = RANK[level] >= RANK[attack.stopped_from]
@@ -247,7 +258,7 @@ def test_attack(attack: Attack, level: str, world: World, spec: ExerciseSpec) ->
         assert any(leaked.values()), f"{attack.file} was expected to get through at {level}"
 
 
-@pytest.mark.parametrize("level", AVAILABLE)
+@pytest.mark.parametrize("level", ALL_LEVELS)
 def test_forged_evidence_earns_nothing_it_cannot_prove(level: str, spec: ExerciseSpec) -> None:
     for name in ("forged_events.py", "fake_history.py"):
         result = grade_at(HOSTILE / name, spec, level)
@@ -275,14 +286,12 @@ FORGERIES = [
     Forgery("patched_evaluate.py", "below 99%"),
     Forgery("replaced_fit.py", "did not change the model's weights"),
 ]
-FORGERY_LEVELS = ["limits", "namespaces"]
+FORGERY_LEVELS = ["limits", "namespaces"]  # the levels a class is graded at
 
 
 @pytest.mark.parametrize("level", FORGERY_LEVELS)
 @pytest.mark.parametrize("forgery", FORGERIES, ids=[f.file for f in FORGERIES])
 def test_forged_training_earns_nothing(forgery: Forgery, level: str, spec: ExerciseSpec) -> None:
-    if level not in AVAILABLE:
-        missing(f"isolation level '{level}' is not available here")
     result = grade_at(HOSTILE / forgery.file, spec, level)
     by_id = {c.id: c for c in result.checks}
     assert not result.passed
@@ -294,7 +303,7 @@ def test_forged_training_earns_nothing(forgery: Forgery, level: str, spec: Exerc
     assert result.score <= honest
 
 
-@pytest.mark.parametrize("level", AVAILABLE)
+@pytest.mark.parametrize("level", ALL_LEVELS)
 def test_the_graders_environment_through_proc(level: str, tmp_path: Path) -> None:
     """The grader started with a secret in its environment; the child reads /proc/<ppid>/environ.
 
@@ -344,7 +353,7 @@ def test_the_lambda_payload_fires_when_safe_mode_is_off(world: World, spec: Exer
         shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.mark.parametrize("level", AVAILABLE)
+@pytest.mark.parametrize("level", ALL_LEVELS)
 def test_model_files_are_loaded_safely(level: str, spec: ExerciseSpec) -> None:
     result = grade_at(HOSTILE / "lambda_model.py", spec, level)
     architecture = next(c for c in result.checks if c.id == "architecture")
@@ -354,7 +363,7 @@ def test_model_files_are_loaded_safely(level: str, spec: ExerciseSpec) -> None:
     assert next(c for c in poisoned.checks if c.id == "architecture").status == "error"
 
 
-@pytest.mark.parametrize("level", AVAILABLE)
+@pytest.mark.parametrize("level", ALL_LEVELS)
 def test_huge_notebook_is_refused_plainly(level: str, spec: ExerciseSpec, tmp_path: Path) -> None:
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_markdown_cell("x" * (1024 * 1024)) for _ in range(40)]
@@ -366,7 +375,7 @@ def test_huge_notebook_is_refused_plainly(level: str, spec: ExerciseSpec, tmp_pa
     assert result.duration_s < 5
 
 
-@pytest.mark.parametrize("level", AVAILABLE)
+@pytest.mark.parametrize("level", ALL_LEVELS)
 def test_next_submission_grades_normally(level: str, spec: ExerciseSpec, tmp_path: Path) -> None:
     for attack in ("fork_many.py", "output_flood.py", "forged_events.py", "close_streams.py"):
         grade_at(HOSTILE / attack, spec, level)
@@ -379,7 +388,7 @@ def test_next_submission_grades_normally(level: str, spec: ExerciseSpec, tmp_pat
         assert result.training["epochs_run"] == 1
 
 
-@pytest.mark.parametrize("level", AVAILABLE)
+@pytest.mark.parametrize("level", ALL_LEVELS)
 def test_grader_survives_a_submission_that_kills_its_parent(level: str) -> None:
     """Run through the real CLI: at weak levels the attack kills that grader process."""
     argv = [sys.executable, "-m", "grader.cli", "check", str(HOSTILE / "kill_parent.py"),
@@ -394,7 +403,7 @@ def test_grader_survives_a_submission_that_kills_its_parent(level: str) -> None:
         assert proc.returncode == -9
 
 
-@pytest.mark.parametrize("level", AVAILABLE)
+@pytest.mark.parametrize("level", ALL_LEVELS)
 @pytest.mark.parametrize("delay_s", [0.3, 6.0])
 def test_a_killed_grader_leaves_no_sandbox_running(level: str, delay_s: float) -> None:
     """SIGKILL the grader while it starts the child and while the child runs: nothing survives."""

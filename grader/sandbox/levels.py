@@ -312,7 +312,12 @@ def _namespace_probe(readable: tuple[str, ...]) -> tuple[bool, str]:
         shutil.rmtree(stage, ignore_errors=True)
     if probe.returncode != 0:
         last = (probe.stderr.strip().splitlines() or ["no message"])[-1]
-        return False, f"bubblewrap could not start a sandbox here: {last}"
+        return False, (
+            f"bubblewrap could not start a sandbox here: {last} (unprivileged user namespaces "
+            "may be off: sysctl kernel.unprivileged_userns_clone=1, or on Ubuntu >= 23.10 "
+            "kernel.apparmor_restrict_unprivileged_userns=0; in a container, run it with "
+            "user namespaces allowed)"
+        )
     return True, ""
 
 
@@ -368,10 +373,31 @@ def strongest_available() -> IsolationLevel:
     return max(usable, key=lambda level: level.rank)
 
 
-def choose_level(minimum: str | None, exact: bool = False) -> IsolationLevel:
+def strongest_level() -> IsolationLevel:
+    """The strongest level the grader has, whether or not this machine supports it."""
+    return max(LEVELS.values(), key=lambda level: level.rank)
+
+
+def downgrade_note(level: IsolationLevel) -> str:
+    """What a run at `level` lacks, and how to fix it; "" at the strongest level."""
+    strongest = strongest_level()
+    if level.rank >= strongest.rank:
+        return ""
+    _, why = strongest.available()
+    return (
+        f"isolation: ran at '{level.name}', not '{strongest.name}' (the submission ran as the "
+        f"grader's own user, with access to its files): {why}"
+    )
+
+
+def choose_level(
+    minimum: str | None, exact: bool = False, require_strongest: bool = False
+) -> IsolationLevel:
     """The strongest level here, refusing when it is below the `minimum` the user demands.
 
-    With `exact`, exactly that level (for measuring levels against each other).
+    With `exact`, exactly that level (for measuring levels against each other). With
+    `require_strongest` and no `minimum`, refuses unless the strongest level the grader has works
+    here: grading a class below it must be asked for (`--isolation limits`), never happen.
     """
     from grader.errors import InfrastructureError, UsageError
 
@@ -383,6 +409,13 @@ def choose_level(minimum: str | None, exact: bool = False) -> IsolationLevel:
             raise InfrastructureError(f"isolation level '{minimum}' is not available here: {why}")
         return LEVELS[minimum]
     best = strongest_available()
+    if minimum is None and require_strongest and best.rank < strongest_level().rank:
+        strongest = strongest_level()
+        raise InfrastructureError(
+            f"isolation level '{strongest.name}' is not available here: "
+            f"{strongest.available()[1]}. Fix that (`grader doctor` checks it), or grade at a "
+            f"weaker level on purpose: --isolation {best.name}"
+        )
     if minimum is None:
         return best
     wanted = LEVELS[minimum]
