@@ -109,7 +109,8 @@ class Job:
 
     @classmethod
     def create(cls, data_file: Path) -> Job:
-        root = Path(tempfile.mkdtemp(prefix="grader-"))
+        sweep_once()
+        root = Path(tempfile.mkdtemp(prefix=f"{JOB_PREFIX}{os.getpid()}-"))
         os.chmod(root, 0o755)  # traversable by the sandbox user; its children decide the rest
         job = cls(root=root, data_file=data_file)
         for folder in (job.work, job.home, job.out):
@@ -118,6 +119,42 @@ class Job:
 
     def remove(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+JOB_PREFIX = "grader-job-"  # then the grader's pid: a folder whose grader is gone is swept
+
+
+def sweep_stale_jobs(folder: Path | None = None) -> list[Path]:
+    """Remove the job folders of graders that died without cleaning up (SIGKILL, power loss).
+
+    A job folder is named after its grader's pid; it is stale when no process has that pid.
+    Returns what was removed.
+    """
+    folder = folder or Path(tempfile.gettempdir())
+    removed = []
+    for path in folder.glob(f"{JOB_PREFIX}*"):
+        pid_text = path.name[len(JOB_PREFIX) :].split("-", 1)[0]
+        if not pid_text.isdigit() or not path.is_dir() or _alive(int(pid_text)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+@functools.cache
+def sweep_once() -> None:
+    """Sweep stale job folders the first time this process starts a job."""
+    sweep_stale_jobs()
 
 
 @dataclass(frozen=True)
@@ -284,7 +321,7 @@ def _namespace_probe(readable: tuple[str, ...]) -> tuple[bool, str]:
         return False, "bubblewrap namespaces need Linux"
     if shutil.which("bwrap") is None:
         return False, "bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
-    stage = Path(tempfile.mkdtemp(prefix="grader-probe-"))
+    stage = Path(tempfile.mkdtemp(prefix=f"{JOB_PREFIX}{os.getpid()}-probe-"))
     os.chmod(stage, 0o755)
     try:
         binds, staging = _stage([Path(p) for p in readable], stage)
