@@ -281,9 +281,9 @@ class Forgery:
 # three epochs) and is graded at the two levels a class is graded at.
 FORGERIES = [
     Forgery("forged_history.py", "accuracy never reached 99%"),
-    Forgery("forged_logs_undertrained.py", "below 99%"),
+    Forgery("forged_logs_undertrained.py", "the saved model does not reproduce it"),
     Forgery("patched_save.py", "the saved model is not the model training ended with"),
-    Forgery("patched_evaluate.py", "below 99%"),
+    Forgery("patched_evaluate.py", "the saved model does not reproduce it"),
     Forgery("replaced_fit.py", "did not change the model's weights"),
 ]
 FORGERY_LEVELS = ["limits", "namespaces"]  # the levels a class is graded at

@@ -39,7 +39,15 @@ def confirmation_problem(ctx: CheckContext) -> str:
     if ctx.forged:
         return ctx.forged
     if not ctx.evidence_confirmed:
-        return "the saved model does not reproduce the training this run reported"
+        fit = ctx.evidence.graded_fit
+        logged = fit.epochs[-1].accuracy() if fit and fit.epochs else None
+        measured = ctx.measurement.train_accuracy
+        if logged is None or measured is None:
+            return "the saved model does not reproduce the training this run reported"
+        return (
+            f"the saved model does not reproduce it: the run logged {fmt_pct(logged)}, the "
+            f"grader's own measurement of the saved model is {fmt_pct(measured)}"
+        )
     threshold = ctx.spec.accuracy_threshold
     measured = ctx.measurement.train_accuracy
     if threshold is None or measured is None:
