@@ -204,6 +204,6 @@ def with_probe(verdict: Verdict, ctx: CheckContext) -> Verdict:
         hint_id = "model_not_callback"
     elif finding.kind == "ok" and finding.source == "namespace" and verdict.status != "pass":
         message += f"; your callback {finding.sentence}, but fit never received it"
-    elif finding.kind != "ok":
+    elif finding.kind != "ok" or verdict.status == "skip":
         message += f"; your callback {finding.sentence}"
     return Verdict(verdict.status, message, hint_id, verdict.hint_values, details)

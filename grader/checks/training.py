@@ -37,8 +37,7 @@ def epoch_limit(ctx: CheckContext) -> Verdict:
 
 def early_stop(ctx: CheckContext) -> Verdict:
     """Judged on the real run; the callback probe's finding is added to what it says."""
-    verdict = _early_stop_in_the_run(ctx)
-    return verdict if verdict.status == "skip" else with_probe(verdict, ctx)
+    return with_probe(_early_stop_in_the_run(ctx), ctx)
 
 
 def _early_stop_in_the_run(ctx: CheckContext) -> Verdict:
