@@ -88,7 +88,10 @@ ATTACKS = [
     Attack("network_tcp.py", "escape", "namespaces", True),
     Attack("network_unix.py", "escape", "namespaces", True),
     Attack("read_env.py", "escape", "process", True, ("never trained",)),
-    Attack("read_parent_env.py", "escape", "namespaces", True, ("never trained",)),
+    # The secret this suite sets at run time is not in /proc/<pid>/environ (that shows the
+    # environment a process started with), so nothing leaks here at any level; the route itself
+    # is tested with a grader started with the secret: test_the_graders_environment_through_proc.
+    Attack("read_parent_env.py", "escape", "process", True, ("never trained",)),
     Attack("list_neighbours.py", "escape", "namespaces", True, ("never trained",)),
     # interference
     Attack("kill_everything.py", "interference", "namespaces", False),
