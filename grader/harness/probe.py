@@ -156,7 +156,13 @@ def probe_callback(
 ) -> list[dict[str, Any]]:
     results = []
     for key, label, value, logs in probe_logs(keys, threshold):
-        record = _call(callback, 0, logs, locate)
+        try:
+            record = _call(callback, 0, logs, locate)
+        except Exception as exc:  # the object could not even be copied or attached
+            record = {"stopped": False, "self_flag": False, "printed": ""}
+            record["error"] = f"{type(exc).__name__}: {exc}"[:300]
+            results.append({"key": key, "label": label, "value": value, **record})
+            break
         results.append({"key": key, "label": label, "value": value, **record})
         if record.get("timed_out"):
             break  # the thread may still run: probing it again would pile them up
