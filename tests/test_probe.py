@@ -264,3 +264,13 @@ def test_a_saved_model_other_than_the_trained_one_is_refused() -> None:
     by_id = {c.id: c for c in run_checks(forged_ctx)}
     assert by_id["train_accuracy"].status == "fail"
     assert "not the model training ended with" in by_id["train_accuracy"].message
+
+
+def test_a_callback_class_only_defined_in_the_code_is_probed() -> None:
+    """`callbacks = myCallback()` inside train_mnist is gone after it returns; its class is not."""
+    cls = _class("logs['accuracy'] >= 0.99")
+    raw = probe.run_probe([], {"myCallback": cls, "keras": keras}, KEYS, 0.99, _locate)
+    assert [(r["name"], r["source"], r["is_class"]) for r in raw] == [
+        ("StudentCallback", "namespace", True)
+    ]
+    assert sum(c["stopped"] for c in raw[0]["calls"]) == 2  # at and just above 99%

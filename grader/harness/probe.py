@@ -206,11 +206,18 @@ def run_probe(
             continue
         seen.add(id(callback))
         chosen.append(("fit", callback))
-    for value in list(namespace.values()):
-        student_made = isinstance(value, genuine) and not type(value).__module__.startswith("keras")
-        if student_made and not any(type(c) is type(value) for _, c in chosen):
-            seen.add(id(value))
-            chosen.append(("namespace", value))
+    # Nothing reached fit: a callback the code holds, else a callback class it defines (the
+    # instance often lives only inside the entry point, gone once it returned).
+    values = list(namespace.values()) if not chosen else []
+    instances = [v for v in values if isinstance(v, genuine)]
+    classes = [v for v in values if isinstance(v, type) and issubclass(v, genuine)]
+    for value in [*instances, *classes]:
+        cls = value if isinstance(value, type) else type(value)
+        if cls.__module__.startswith("keras") or any(
+            (c if isinstance(c, type) else type(c)) is cls for _, c in chosen
+        ):
+            continue
+        chosen.append(("namespace", value))
     probed = []
     for source, callback in chosen[:4]:
         probed.append(
