@@ -406,12 +406,13 @@ def test_grader_survives_a_submission_that_kills_its_parent(level: str) -> None:
         assert proc.returncode == -9
 
 
-def wait_for_sandbox(timeout_s: float = 90.0) -> bool:
-    """Until the harness runs in its sandbox (the child has started its Python)."""
+def wait_for_sandbox(grader_pid: int, timeout_s: float = 90.0) -> bool:
+    """Until that grader's harness runs in its sandbox (its argv names the grader's job folder)."""
+    job = f"{JOB_PREFIX}{grader_pid}-"
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         out = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-        if any(OUR_PYTHON in line and "grader.harness" in line for line in out.splitlines()):
+        if any("grader.harness" in line and job in line for line in out.splitlines()):
             return True
         time.sleep(0.05)
     return False
@@ -426,7 +427,7 @@ def test_a_killed_grader_leaves_no_sandbox_running(level: str, delay_s: float) -
             "--exercise", "mnist_callback", "--timeout", "300", "--isolation", level,
             "--exact-isolation", "--no-html", "--quiet"]  # fmt: skip
     grader = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    started = wait_for_sandbox()
+    started = wait_for_sandbox(grader.pid)
     time.sleep(delay_s)
     grader.kill()
     grader.wait()
