@@ -84,7 +84,8 @@ def interpret(probe: CallbackProbe) -> ProbeFinding:
             line=timed_out.line, details=details,
         )  # fmt: skip
     if raised := next((c for c in calls if c.error), None):
-        where = f" at line {raised.line}" if raised.line else ""
+        cell = f"cell {raised.cell}, " if raised.cell else ""
+        where = f" at {cell}line {raised.line}" if raised.line else ""
         shown = ", ".join(f"logs['{k}']" for k in probe.keys)
         return ProbeFinding(
             "raises",
