@@ -27,17 +27,21 @@ from grader.results import GradeReport, read_results  # noqa: E402
 from grader.schema import schema_fingerprint  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "reports"
-GRADED = {
-    "mnist_callback": [
+SUBMISSIONS = Path("tests") / "submissions"
+# (exercise, submission): each becomes tests/fixtures/reports/<exercise>-<file stem>.json
+GRADED = [
+    *(("mnist_callback", SUBMISSIONS / "mnist_callback" / name) for name in (
         "callback_not_passed.py", "gt_threshold.py", "no_flatten.ipynb",
         "published_solution.ipynb", "slash_n_message.ipynb", "syntax_error.py",
         "wrong_message.py",
-    ],
-    "fashion_mnist": [
+    )),
+    # a model the evaluator refuses to load: a check with status "error"
+    ("mnist_callback", SUBMISSIONS / "hostile" / "lambda_model.py"),
+    *(("fashion_mnist", SUBMISSIONS / "fashion_mnist" / name) for name in (
         "broken_json.ipynb", "last_layer_5.ipynb", "no_metrics.py", "no_normalization.py",
         "too_many_epochs.py",
-    ],
-}  # fmt: skip
+    )),
+]  # fmt: skip
 
 
 def write(report: GradeReport, target: Path) -> None:
@@ -47,17 +51,15 @@ def write(report: GradeReport, target: Path) -> None:
 
 
 def main() -> None:
-    only = set(sys.argv[1:])
-    for exercise, names in GRADED.items():
-        spec = load_exercise(exercise)
-        for name in names:
-            if only and name not in only:
-                continue
-            relative = Path("tests") / "submissions" / exercise / name
-            result = grade_submission(relative, spec, GradeOptions())
-            write(GradeReport(exercise, [result]), FIXTURES / f"{exercise}-{Path(name).stem}.json")
+    only = set(sys.argv[1:])  # file names: regenerate just these
+    for exercise, relative in GRADED:
+        if only and relative.name not in only:
+            continue
+        result = grade_submission(relative, load_exercise(exercise), GradeOptions())
+        write(GradeReport(exercise, [result]), FIXTURES / f"{exercise}-{relative.stem}.json")
     hostile = FIXTURES / "synthetic" / "hostile.json"
-    write(read_results(hostile), hostile)
+    if not only:
+        write(read_results(hostile), hostile)
 
 
 if __name__ == "__main__":
