@@ -124,6 +124,11 @@ def check(
         err_console.print(f"exercise: {spec.id} (detected from the code it runs)")
     progress = None if quiet else Progress(err_console, submission.name)
     options = GradeOptions(timeout_s=timeout, isolation=isolation, exact_isolation=exact_isolation)
+    if isolation is None:
+        from grader.sandbox.levels import choose_level, downgrade_note
+
+        if note := downgrade_note(choose_level(None)):  # said before it runs, not only after
+            err_console.print(f"warning: {note}", markup=False)
     result = grade_submission(submission, spec, options, on_event=progress)
     report = GradeReport(spec.id, [result])
     if json_path:

@@ -40,6 +40,7 @@ class Measurement:
     layers: tuple[LayerInfo, ...] = ()
     error: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    weights: str = ""  # fingerprint of the loaded weights (`grader.fingerprint`)
 
 
 def measurement_from_dict(data: dict[str, Any]) -> Measurement:
@@ -61,6 +62,7 @@ def measurement_from_dict(data: dict[str, Any]) -> Measurement:
             for layer in data.get("layers", [])
         ),
         error=data.get("error", ""),
+        weights=str(data.get("weights", "")),
     )
 
 
@@ -119,6 +121,9 @@ def _measure(model_path: str, scale: float, train: bool, arrays: Any) -> dict[st
             for layer in model.layers
         ],
     }
+    from grader.fingerprint import weights_fingerprint
+
+    result["weights"] = weights_fingerprint(model.get_weights())
     (x_train, y_train), (x_test, y_test) = arrays
     try:
         result["test_accuracy"] = _accuracy(model, x_test, y_test, scale)

@@ -37,6 +37,7 @@ class EpochRecord:
     stop_training: bool
     callback_stop_flag: bool
     t: float
+    weights: str = ""  # fingerprint of the model's weights at this epoch's end
 
     def accuracy(self) -> float | None:
         for key in ACCURACY_KEYS:
@@ -57,6 +58,8 @@ class FitCall:
     layers: tuple[dict[str, Any], ...]
     epochs: tuple[EpochRecord, ...] = ()
     error: str = ""
+    start_weights: str = ""  # fingerprints of the weights when fit began and when it returned
+    end_weights: str = ""
 
     @property
     def student_callbacks(self) -> tuple[CallbackInfo, ...]:
@@ -113,6 +116,34 @@ def summarize_exception_message(message: str, limit: int = 300) -> str:
 
 
 @dataclass(frozen=True)
+class ProbeCall:
+    """One call of a callback's `on_epoch_end` on made-up logs, by the harness (the probe)."""
+
+    key: str  # the log key varied ("" for the neutral baseline)
+    label: str  # clearly_below | just_below | at | just_above | low_0.3 | ... | neutral
+    value: float
+    stopped: bool  # set `model.stop_training`
+    self_flag: bool  # set `self.stop_training` (on the callback, which Keras never reads)
+    printed: str
+    error: str = ""
+    line: int | None = None
+    cell: int | None = None
+    timed_out: bool = False
+
+
+@dataclass(frozen=True)
+class CallbackProbe:
+    name: str
+    source: str  # fit (the graded fit received it) | namespace (only found in the globals)
+    is_class: bool
+    is_keras_callback: bool
+    hooks: tuple[str, ...]
+    keys: tuple[str, ...]
+    threshold: float
+    calls: tuple[ProbeCall, ...] = ()
+
+
+@dataclass(frozen=True)
 class Evidence:
     started: bool = False
     versions: dict[str, str] = field(default_factory=dict)
@@ -124,6 +155,8 @@ class Evidence:
     entry_point_called: str = ""
     model_saved: bool = False
     model_problem: str = ""
+    model_weights: str = ""  # fingerprint of the weights the harness saved
+    probes: tuple[CallbackProbe, ...] = ()
     last_event_t: float = 0.0
 
     @property
@@ -178,6 +211,9 @@ def parse_events(events: list[dict[str, Any]]) -> Evidence:
     compiles: list[CompileInfo] = []
     prints: list[PrintedText] = []
     cell_of_execution: dict[int, int] = {}
+    probes: dict[int, CallbackProbe] = {}
+    probe_calls: dict[int, list[ProbeCall]] = {}
+    fit_weights: dict[int, str] = {}
     for event in events:
         kind = event.get("type")
         try:
@@ -208,6 +244,7 @@ def parse_events(events: list[dict[str, Any]]) -> Evidence:
                         on_test_set=bool(event.get("on_test_set")),
                         on_train_set=bool(event.get("on_train_set")),
                         layers=tuple(event.get("layers") or ()),
+                        start_weights=str(event.get("weights", "")),
                     )
                 )
             elif kind == "epoch":
@@ -218,10 +255,17 @@ def parse_events(events: list[dict[str, Any]]) -> Evidence:
                         stop_training=bool(event.get("stop_training")),
                         callback_stop_flag=bool(event.get("callback_stop_flag")),
                         t=float(event.get("t", 0.0)),
+                        weights=str(event.get("weights", "")),
                     )
                 )
-            elif kind == "fit_end" and event.get("error"):
-                fit_errors[int(event["fit"])] = str(event["error"])
+            elif kind == "fit_end":
+                fit_weights[int(event["fit"])] = str(event.get("weights", ""))
+                if event.get("error"):
+                    fit_errors[int(event["fit"])] = str(event["error"])
+            elif kind == "probe_callback":
+                probes[int(event["index"])] = _callback_probe(event)
+            elif kind == "probe_call":
+                probe_calls.setdefault(int(event["callback"]), []).append(_probe_call(event))
             elif kind == "print":
                 prints.append(
                     PrintedText(
@@ -246,11 +290,56 @@ def parse_events(events: list[dict[str, Any]]) -> Evidence:
             elif kind == "model":
                 fields["model_saved"] = bool(event.get("saved"))
                 fields["model_problem"] = str(event.get("reason", ""))
+                fields["model_weights"] = str(event.get("weights", ""))
         except (KeyError, TypeError, ValueError, AttributeError):
             continue
         fields["last_event_t"] = float(event.get("t", 0.0) or 0.0)
     fits = [
-        replace(fit, epochs=tuple(epochs.get(fit.index, [])), error=fit_errors.get(fit.index, ""))
+        replace(
+            fit,
+            epochs=tuple(epochs.get(fit.index, [])),
+            error=fit_errors.get(fit.index, ""),
+            end_weights=fit_weights.get(fit.index, ""),
+        )
         for fit in fits
     ]
+    fields["probes"] = tuple(
+        replace(
+            probe,
+            calls=tuple(
+                replace(call, cell=cell_of_execution.get(call.cell, call.cell))
+                if call.cell is not None
+                else call
+                for call in probe_calls.get(index, [])
+            ),
+        )
+        for index, probe in sorted(probes.items())
+    )
     return Evidence(fits=tuple(fits), compiles=tuple(compiles), prints=tuple(prints), **fields)
+
+
+def _callback_probe(event: dict[str, Any]) -> CallbackProbe:
+    return CallbackProbe(
+        name=str(event["name"]),
+        source=str(event.get("source", "fit")),
+        is_class=bool(event.get("is_class")),
+        is_keras_callback=bool(event.get("is_keras_callback")),
+        hooks=tuple(str(h) for h in event.get("hooks", [])),
+        keys=tuple(str(k) for k in event.get("keys", [])),
+        threshold=float(event["threshold"]),
+    )
+
+
+def _probe_call(event: dict[str, Any]) -> ProbeCall:
+    return ProbeCall(
+        key=str(event.get("key", "")),
+        label=str(event.get("label", "")),
+        value=float(event["value"]),
+        stopped=bool(event.get("stopped")),
+        self_flag=bool(event.get("self_flag")),
+        printed=str(event.get("printed", "")),
+        error=str(event.get("error", "")),
+        line=_as_int(event.get("line")),
+        cell=_as_int(event.get("cell")),
+        timed_out=bool(event.get("timed_out")),
+    )

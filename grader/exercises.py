@@ -31,6 +31,25 @@ def exercises_root() -> Path:
 
 
 @dataclass(frozen=True)
+class ProbeSpec:
+    """`[probe]`: points for the callback probe judged on its own (0: it only explains)."""
+
+    points: float = 0.0
+
+
+def parse_probe(raw: dict[str, Any], where: str) -> ProbeSpec:
+    table = raw.get("probe", {})
+    if not isinstance(table, dict):
+        raise UsageError(f"{where}: [probe] must be a table")
+    points = table.get("points", 0)
+    if not isinstance(points, (int, float)) or isinstance(points, bool) or points < 0:
+        raise UsageError(f"{where} [probe]: points must be a number >= 0, got {points!r}")
+    if points and "accuracy_threshold" not in raw.get("training", {}):
+        raise UsageError(f"{where} [probe]: the probe needs [training] accuracy_threshold")
+    return ProbeSpec(points=float(points))
+
+
+@dataclass(frozen=True)
 class ExerciseSpec:
     id: str
     title: str
@@ -47,6 +66,7 @@ class ExerciseSpec:
     test_accuracy_threshold: float | None = None
     folder: Path | None = None
     spec_hash: str = ""
+    probe: ProbeSpec = ProbeSpec()
     summary: str = ""
     callback_class: str = ""
     entry_point_args: tuple[str, ...] = ()
@@ -142,11 +162,16 @@ def parse_spec(text: str, where: str, folder: Path | None = None) -> ExerciseSpe
         raise UsageError(f"{where}: dataset must be one of {', '.join(DATASETS)}, got {dataset!r}")
     from grader.checks import CHECKS  # local import: checks import this module's types
 
-    unknown = [c for c in checks if c not in CHECKS]
+    listable = sorted(set(CHECKS) - {"callback_probe"})  # its points come from [probe]
+    unknown = [c for c in checks if c not in listable]
     if unknown:
         raise UsageError(
-            f"{where}: unknown check(s) {', '.join(unknown)}; known: {', '.join(sorted(CHECKS))}"
+            f"{where}: unknown check(s) {', '.join(unknown)}; known: {', '.join(listable)}"
         )
+    probe = parse_probe(raw, where)
+    points = {name: float(p) for name, p in checks.items()}
+    if probe.points:
+        points["callback_probe"] = probe.points
     return ExerciseSpec(
         id=_require(raw, "id", where),
         title=raw.get("title", raw["id"]),
@@ -156,7 +181,7 @@ def parse_spec(text: str, where: str, folder: Path | None = None) -> ExerciseSpe
         seed=int(raw.get("seed", 1234)),
         max_epochs=int(_require(training, "max_epochs", where + " [training]")),
         architecture=parse_architecture(arch, where),
-        points={name: float(p) for name, p in checks.items()},
+        points=points,
         accuracy_threshold=training.get("accuracy_threshold"),
         accuracy_tolerance=float(training.get("accuracy_tolerance", 0.0)),
         stop_message=training.get("stop_message"),
@@ -170,6 +195,7 @@ def parse_spec(text: str, where: str, folder: Path | None = None) -> ExerciseSpe
         threshold_text=percent(training.get("accuracy_threshold"))
         if "accuracy_threshold" in training
         else "",
+        probe=probe,
     )
 
 

@@ -18,12 +18,14 @@ import nbformat
 from grader import data
 from grader.checks import CheckContext, RunSummary, run_checks
 from grader.checks.training import input_scale
+from grader.checks.trust import forgery
 from grader.evaluate import Evaluator, Measurement
 from grader.evidence import Evidence, parse_events
 from grader.exercises import ExerciseSpec, all_exercises
 from grader.hints import hint_text
 from grader.results import CheckResult, SourceLocation, SubmissionResult
 from grader.sandbox import IsolationLevel, Job, Limits, choose_level, run_isolated
+from grader.sandbox.levels import downgrade_note
 from grader.static import Finding, find_mistakes
 from grader.submissions import (
     Submission,
@@ -74,6 +76,8 @@ def _child_env(spec: ExerciseSpec, job: Job, threads: int) -> dict[str, str]:
         "GRADER_ENTRY_SCALE": spec.entry_point_scale,
         "GRADER_MODEL_PATH": str(job.out / "model.keras"),
     }
+    if spec.accuracy_threshold is not None:  # the callback probe's threshold
+        env["GRADER_PROBE_THRESHOLD"] = str(spec.accuracy_threshold)
     if threads:
         env.update(
             GRADER_THREADS=str(threads),
@@ -250,7 +254,10 @@ def grade_submission(
             started,
             error=f"SyntaxError: {problem.message}",
             error_location=location,
-            notices=[n.describe() for n in submission.neutralised],
+            notices=[
+                *([note] if options.isolation is None and (note := downgrade_note(level)) else []),
+                *(n.describe() for n in submission.neutralised),
+            ],
         )
     findings = find_mistakes(submission, spec)  # static pre-checks: AST only, milliseconds
     data.load_verified(spec.dataset)  # fail fast, with the fix, if the data set is missing
@@ -293,10 +300,18 @@ def _run_and_check(
             job.remove()
     run = RunSummary(outcome.timed_out, outcome.returncode, outcome.duration_s, timeout)
     notes = [n.describe() for n in submission.neutralised]
+    if options.isolation is None and (downgraded := downgrade_note(level)):
+        notes.insert(0, downgraded)  # at the top of the report: the run had less protection
     confirmed = evidence_confirmed(evidence, measurement)
     checks = run_checks(
         CheckContext(
-            spec, evidence, measurement, run, evidence_confirmed=confirmed, findings=findings
+            spec,
+            evidence,
+            measurement,
+            run,
+            evidence_confirmed=confirmed,
+            findings=findings,
+            forged=forgery(evidence, measurement),
         )
     )
     failure = evidence.failure

@@ -95,6 +95,8 @@ SECTIONS: dict[str, dict[str, Key] | None] = {
         "output_units": Key((int,), check=_positive),
     },
     "checks": None,
+    # Points for the callback probe judged on its own (0 or absent: it only explains).
+    "probe": {"points": Key(NUMBER, check=_non_negative)},
     # The due date and the late policy (grader.late reads it and checks the rest).
     "deadline": {
         "due": Key(WHEN),

@@ -655,8 +655,10 @@ def test_train_accuracy_passes_when_confirmed(mnist: ExerciseSpec) -> None:
 
 
 def test_train_accuracy_allows_the_tolerance(mnist: ExerciseSpec) -> None:
-    context = ctx(mnist, [*training([0.991], 0), saved()], measured(train=0.981))
+    context = ctx(mnist, [*training([0.991], 0), saved()], measured(train=0.9835))
     assert check("train_accuracy", context).status == "pass"
+    context = ctx(mnist, [*training([0.991], 0), saved()], measured(train=0.9825))
+    assert check("train_accuracy", context).status == "fail"  # a 3-epoch model with forged logs
 
 
 def test_train_accuracy_not_confirmed_by_the_evaluator(mnist: ExerciseSpec) -> None:

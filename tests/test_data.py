@@ -364,11 +364,19 @@ def test_download_unreachable_fails_fast_with_reason(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_download_from_keras_urls_verifies_or_says_why(tmp_path: Path) -> None:
-    """Online this is Keras's real mnist.npz; offline the reason names the URL."""
+    """Online this is Keras's real mnist.npz; offline, the failure is "no network", named with the
+    URL: not an HTTP error (a 404 would mean the URL is wrong), not some other failure."""
+    import urllib.error
+
     try:
         arrays = data.from_download("mnist", tmp_path)
     except data.SourceUnavailable as error:
         assert str(error).startswith(data.KERAS_BASE_URL + "mnist.npz: ")
+        cause = error.__cause__
+        assert isinstance(cause, urllib.error.URLError), repr(cause)
+        assert not isinstance(cause, urllib.error.HTTPError), repr(cause)
+        # name resolution, refused or unreachable network, or a timeout: the machine is offline
+        assert isinstance(cause.reason, OSError), repr(cause.reason)
     else:
         assert data.check_arrays("mnist", arrays) is None
 

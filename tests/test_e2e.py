@@ -69,6 +69,11 @@ def test_reference_solutions_pass_every_check(path: str, exercise: str) -> None:
         assert result.training["history"][stopped - 1]["accuracy"] >= 0.99
         assert all(row["accuracy"] < 0.99 for row in result.training["history"][: stopped - 1])
         assert result.train_accuracy is not None and result.train_accuracy >= 0.98
+        early_stop = next(c for c in result.checks if c.id == "early_stop")
+        assert early_stop.details["probe"]["kind"] == "ok"
+        assert early_stop.details["probe"]["printed_when_stopping"].strip() == (
+            "Reached 99% accuracy so cancelling training!"
+        )
     else:
         assert result.test_accuracy is not None and 0.85 <= result.test_accuracy <= 0.92
 
@@ -121,6 +126,28 @@ MNIST_MISTAKES = [
 ]
 
 
+# What the callback probe finds in each of them: (kind, where the callback was found)
+MNIST_PROBE = {
+    "acc_key.py": ("raises", "fit"),  # logs.get('acc') is None: '>' fails, at line 11
+    "published_solution.ipynb": ("raises", "fit"),
+    "slash_n_message.ipynb": ("ok", "fit"),
+    "wrong_message.py": ("ok", "fit"),
+    "too_many_epochs.ipynb": ("ok", "fit"),
+    "callback_not_passed.py": ("ok", "namespace"),  # right, but fit never received it
+    "self_stop_training.ipynb": ("self_flag", "fit"),
+    "class_not_instance.py": ("ok", "fit"),  # the class, probed on a fresh instance
+    "no_flatten.ipynb": ("ok", "fit"),  # the model is wrong, the callback is right
+    "loss_threshold.py": ("wrong_key", "fit"),
+    "never_called.py": ("ok", "fit"),
+    "colab_lines.ipynb": ("ok", "fit"),
+    "gt_threshold.py": ("strict", "fit"),  # `>`: does not stop at exactly 99%
+}
+
+
+def probe_of(result: SubmissionResult) -> dict:
+    return next(c for c in result.checks if c.id == "early_stop").details["probe"]
+
+
 @pytest.mark.parametrize(
     ("name", "failing", "hints"), MNIST_MISTAKES, ids=[m[0] for m in MNIST_MISTAKES]
 )
@@ -131,6 +158,16 @@ def test_mnist_callback_mistakes(name: str, failing: dict[str, str], hints: dict
     for check_id, hint_id in hints.items():
         assert hint_of(result, check_id) == hint_id
     assert result.passed == (not failing)
+    # The probe, on this same grading: what the callback does on its own.
+    probe = probe_of(result)
+    assert (probe["kind"], probe["source"]) == MNIST_PROBE[name], probe["sentence"]
+    early_stop = next(c for c in result.checks if c.id == "early_stop")
+    if probe["kind"] != "ok":
+        assert probe["sentence"] in early_stop.message
+    if name == "acc_key.py":
+        assert probe["line"] == 11 and "TypeError" in probe["sentence"]
+    if name == "loss_threshold.py":
+        assert "`loss` falls to 0.3 or below" in early_stop.message
 
 
 FASHION_MISTAKES = [

@@ -238,3 +238,43 @@ def test_dask_cluster_gives_the_same_results_as_local(tmp_path: Path) -> None:
         assert run["executor"].startswith("Dask cluster")
         origins = {g["submission_id"]: g["origin"] for g in book.grades(run["id"])}
         assert origins["tiny copy"] == "duplicate"
+
+
+@pytest.fixture
+def dask_cluster() -> Iterator[str]:
+    try:
+        import distributed
+    except ImportError:
+        missing("dask distributed is not installed (pip install -e '.[dev]')")
+    with distributed.LocalCluster(
+        n_workers=1, processes=False, dashboard_address="127.0.0.1:0"
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
+def test_dask_refuses_a_worker_with_other_versions(dask_cluster: str) -> None:
+    """The refusal compares what each real worker reports with the scheduling machine."""
+    from grader.batch.keys import grader_identity
+
+    executor = make_executor("dask", scheduler=dask_cluster)
+    try:
+        executor.check(grader_identity())  # the same grader here and there: accepted
+        other = {**grader_identity(), "tensorflow": "2.0.0"}
+        with pytest.raises(InfrastructureError, match=r"grades with tensorflow .* with 2\.0\.0"):
+            executor.check(other)
+    finally:
+        executor.close()
+
+
+def test_dask_refuses_a_worker_without_the_data(
+    dask_cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from grader.batch.keys import grader_identity
+
+    monkeypatch.setenv("GRADER_DATA_DIR", str(tmp_path))  # the worker's cache is empty
+    executor = make_executor("dask", scheduler=dask_cluster)
+    try:
+        with pytest.raises(InfrastructureError, match=r"lacks the data set.*grader data fetch"):
+            executor.check(grader_identity())
+    finally:
+        executor.close()

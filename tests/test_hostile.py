@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -24,11 +25,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from needs import missing
 
 from grader.exercises import ExerciseSpec, load_exercise
 from grader.pipeline import GradeOptions, grade_submission
 from grader.results import SubmissionResult
-from grader.sandbox.levels import LEVELS, level_report
+from grader.sandbox.levels import JOB_PREFIX, LEVELS, level_report, sweep_stale_jobs
 
 pytestmark = pytest.mark.slow
 
@@ -41,6 +43,8 @@ SENTINEL_TEXT = "untouched"
 TIMEOUT_S = 60.0
 HANG_S = 10.0  # for attacks that only hang: the budget they hit
 AVAILABLE = [name for name, usable, _, _ in level_report() if usable]
+WHY_NOT = {name: why for name, usable, _, why in level_report() if not usable}
+ALL_LEVELS = list(LEVELS)  # a level this machine lacks is a reported skip (a CI failure)
 RANK = {name: level.rank for name, level in LEVELS.items()}
 OUR_PYTHON = str(Path(sys.executable).parent)  # other checkouts' runs are not our leftovers
 
@@ -84,6 +88,10 @@ ATTACKS = [
     Attack("network_tcp.py", "escape", "namespaces", True),
     Attack("network_unix.py", "escape", "namespaces", True),
     Attack("read_env.py", "escape", "process", True, ("never trained",)),
+    # The secret this suite sets at run time is not in /proc/<pid>/environ (that shows the
+    # environment a process started with), so nothing leaks here at any level; the route itself
+    # is tested with a grader started with the secret: test_the_graders_environment_through_proc.
+    Attack("read_parent_env.py", "escape", "process", True, ("never trained",)),
     Attack("list_neighbours.py", "escape", "namespaces", True, ("never trained",)),
     # interference
     Attack("kill_everything.py", "interference", "namespaces", False),
@@ -162,6 +170,15 @@ def world() -> Iterator[World]:
     shutil.rmtree(WORLD, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _level_available(request: pytest.FixtureRequest) -> None:
+    """A test at a level this machine lacks is skipped with the reason, never left uncounted."""
+    callspec = getattr(request.node, "callspec", None)
+    level = callspec.params.get("level") if callspec else None
+    if level is not None and level not in AVAILABLE:
+        missing(f"isolation level '{level}' is not available here: {WHY_NOT.get(level, '')}")
+
+
 @pytest.fixture(scope="module")
 def spec() -> ExerciseSpec:
     return load_exercise("mnist_callback")
@@ -198,7 +215,7 @@ def first_problem(result: SubmissionResult) -> str:
     return failing.message if failing else ""
 
 
-@pytest.mark.parametrize("level", AVAILABLE)
+@pytest.mark.parametrize("level", ALL_LEVELS)
 @pytest.mark.parametrize("attack", ATTACKS, ids=[a.file for a in ATTACKS])
 def test_attack(attack: Attack, level: str, world: World, spec: ExerciseSpec) -> None:
     stopped = RANK[level] >= RANK[attack.stopped_from]
@@ -244,7 +261,7 @@ def test_attack(attack: Attack, level: str, world: World, spec: ExerciseSpec) ->
         assert any(leaked.values()), f"{attack.file} was expected to get through at {level}"
 
 
-@pytest.mark.parametrize("level", AVAILABLE)
+@pytest.mark.parametrize("level", ALL_LEVELS)
 def test_forged_evidence_earns_nothing_it_cannot_prove(level: str, spec: ExerciseSpec) -> None:
     for name in ("forged_events.py", "fake_history.py"):
         result = grade_at(HOSTILE / name, spec, level)
@@ -257,7 +274,89 @@ def test_forged_evidence_earns_nothing_it_cannot_prove(level: str, spec: Exercis
         assert result.score <= honest, (name, [(c.id, c.status) for c in result.checks])
 
 
-@pytest.mark.parametrize("level", AVAILABLE)
+@dataclass(frozen=True)
+class Forgery:
+    file: str
+    caught_by: str  # words of the reason the evidence-only checks give
+
+
+# Training claims forged from inside the child. Each trains little (a few hundred images, one to
+# three epochs) and is graded at the two levels a class is graded at.
+FORGERIES = [
+    Forgery("forged_history.py", "accuracy never reached 99%"),
+    Forgery("forged_logs_undertrained.py", "the saved model does not reproduce it"),
+    Forgery("patched_save.py", "the saved model is not the model training ended with"),
+    Forgery("patched_evaluate.py", "the saved model does not reproduce it"),
+    Forgery("replaced_fit.py", "did not change the model's weights"),
+]
+FORGERY_LEVELS = ["limits", "namespaces"]  # the levels a class is graded at
+
+
+@pytest.mark.parametrize("level", FORGERY_LEVELS)
+@pytest.mark.parametrize("forgery", FORGERIES, ids=[f.file for f in FORGERIES])
+def test_forged_training_earns_nothing(forgery: Forgery, level: str, spec: ExerciseSpec) -> None:
+    result = grade_at(HOSTILE / forgery.file, spec, level)
+    by_id = {c.id: c for c in result.checks}
+    assert not result.passed
+    for check_id in ("early_stop", "stop_message", "train_accuracy"):
+        assert by_id[check_id].status == "fail", (check_id, by_id[check_id].message)
+    said = " ".join(by_id[c].message for c in ("early_stop", "stop_message", "train_accuracy"))
+    assert forgery.caught_by in said, said
+    honest = sum(spec.points[c] for c in ("runs", "architecture", "epoch_limit"))
+    assert result.score <= honest
+
+
+@pytest.mark.parametrize("level", ALL_LEVELS)
+def test_the_graders_environment_through_proc(level: str, tmp_path: Path) -> None:
+    """The grader started with a secret in its environment; the child reads /proc/<ppid>/environ.
+
+    At `namespaces` the child has its own pid namespace and uid. At `process` and `limits` it
+    runs as the grader's user: the grader is made non-dumpable, which keeps a same-uid child
+    out of /proc/<grader>/environ, but not a root child of a root grader (README's table).
+    """
+    out = tmp_path / "result.json"
+    argv = [sys.executable, "-m", "grader.cli", "check", str(HOSTILE / "read_parent_env.py"),
+            "--exercise", "mnist_callback", "--timeout", str(TIMEOUT_S), "--isolation", level,
+            "--exact-isolation", "--no-html", "--quiet", "--json", str(out)]  # fmt: skip
+    env = {**os.environ, SECRET_ENV: SECRET}
+    proc = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, env=env, timeout=180)
+    assert proc.returncode == 1, proc.stderr
+    output = out.read_text()
+    assert "environment of" in output  # the attack ran
+    leaked = SECRET in output
+    if RANK[level] >= RANK["namespaces"] or os.geteuid() != 0:
+        assert not leaked
+    else:
+        assert leaked  # documented weakness: a root child of a root grader reads its environ
+
+
+def test_the_lambda_payload_fires_when_safe_mode_is_off(world: World, spec: ExerciseSpec) -> None:
+    """Control for the Lambda attack: its model, loaded unsafely elsewhere, does run its code."""
+    before = set(Path(tempfile.gettempdir()).glob("grader-*"))
+    options = GradeOptions(timeout_s=TIMEOUT_S, keep_workdir=True)
+    grade_submission(HOSTILE / "lambda_model.py", spec, options)
+    kept = [p for p in set(Path(tempfile.gettempdir()).glob("grader-*")) - before]
+    model = next(p / "out" / "model.keras" for p in kept if (p / "out" / "model.keras").is_file())
+    assert not world.evaluator_marker.exists()  # the evaluator loaded it safely: nothing ran
+    load = (
+        "import sys, numpy, keras\n"
+        "model = keras.models.load_model(sys.argv[1], safe_mode=sys.argv[2] == 'safe')\n"
+        "model(numpy.zeros((1, 28, 28), 'float32'))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "GRADER_EVENTS"}
+    safe = subprocess.run([sys.executable, "-c", load, str(model), "safe"], env=env,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert safe.returncode != 0 and not world.evaluator_marker.exists()
+    unsafe = subprocess.run([sys.executable, "-c", load, str(model), "unsafe"], env=env,
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert unsafe.returncode == 0, unsafe.stderr[-2000:]
+    assert world.evaluator_marker.read_text() == "pwned"
+    world.evaluator_marker.unlink()
+    for folder in kept:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.parametrize("level", ALL_LEVELS)
 def test_model_files_are_loaded_safely(level: str, spec: ExerciseSpec) -> None:
     result = grade_at(HOSTILE / "lambda_model.py", spec, level)
     architecture = next(c for c in result.checks if c.id == "architecture")
@@ -267,7 +366,7 @@ def test_model_files_are_loaded_safely(level: str, spec: ExerciseSpec) -> None:
     assert next(c for c in poisoned.checks if c.id == "architecture").status == "error"
 
 
-@pytest.mark.parametrize("level", AVAILABLE)
+@pytest.mark.parametrize("level", ALL_LEVELS)
 def test_huge_notebook_is_refused_plainly(level: str, spec: ExerciseSpec, tmp_path: Path) -> None:
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_markdown_cell("x" * (1024 * 1024)) for _ in range(40)]
@@ -279,7 +378,7 @@ def test_huge_notebook_is_refused_plainly(level: str, spec: ExerciseSpec, tmp_pa
     assert result.duration_s < 5
 
 
-@pytest.mark.parametrize("level", AVAILABLE)
+@pytest.mark.parametrize("level", ALL_LEVELS)
 def test_next_submission_grades_normally(level: str, spec: ExerciseSpec, tmp_path: Path) -> None:
     for attack in ("fork_many.py", "output_flood.py", "forged_events.py", "close_streams.py"):
         grade_at(HOSTILE / attack, spec, level)
@@ -292,7 +391,7 @@ def test_next_submission_grades_normally(level: str, spec: ExerciseSpec, tmp_pat
         assert result.training["epochs_run"] == 1
 
 
-@pytest.mark.parametrize("level", AVAILABLE)
+@pytest.mark.parametrize("level", ALL_LEVELS)
 def test_grader_survives_a_submission_that_kills_its_parent(level: str) -> None:
     """Run through the real CLI: at weak levels the attack kills that grader process."""
     argv = [sys.executable, "-m", "grader.cli", "check", str(HOSTILE / "kill_parent.py"),
@@ -307,19 +406,38 @@ def test_grader_survives_a_submission_that_kills_its_parent(level: str) -> None:
         assert proc.returncode == -9
 
 
-@pytest.mark.parametrize("level", AVAILABLE)
-@pytest.mark.parametrize("delay_s", [0.3, 6.0])
+def wait_for_sandbox(grader_pid: int, timeout_s: float = 90.0) -> bool:
+    """Until that grader's harness runs in its sandbox (its argv names the grader's job folder)."""
+    job = f"{JOB_PREFIX}{grader_pid}-"
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        out = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+        if any("grader.harness" in line and job in line for line in out.splitlines()):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("level", ALL_LEVELS)
+@pytest.mark.parametrize("delay_s", [0.0, 3.0])
 def test_a_killed_grader_leaves_no_sandbox_running(level: str, delay_s: float) -> None:
-    """SIGKILL the grader while it starts the child and while the child runs: nothing survives."""
+    """SIGKILL the grader once its sandbox runs (at once, and a few seconds in): nothing survives,
+    and the job folder it left is swept by the next grader."""
     argv = [sys.executable, "-m", "grader.cli", "check", str(HOSTILE / "sleep_forever.py"),
             "--exercise", "mnist_callback", "--timeout", "300", "--isolation", level,
             "--exact-isolation", "--no-html", "--quiet"]  # fmt: skip
     grader = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    started = wait_for_sandbox(grader.pid)
     time.sleep(delay_s)
     grader.kill()
     grader.wait()
+    assert started, "no sandbox started within 90 s"
     time.sleep(1.0)  # the kernel delivers the parent-death signals
     assert not leftover_harness_processes()
+    left = list(Path(tempfile.gettempdir()).glob(f"{JOB_PREFIX}{grader.pid}-*"))
+    assert left, "the killed grader's job folder should still be there"
+    swept = sweep_stale_jobs()
+    assert set(left) <= set(swept) and not any(path.exists() for path in left)
 
 
 def test_a_killed_batch_leaves_no_sandbox_running(tmp_path: Path) -> None:

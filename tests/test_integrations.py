@@ -243,6 +243,7 @@ def test_gradescope_setup_script_is_valid_bash() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(2400)  # apt, a venv, `pip install .` and a real training run
 def test_gradescope_setup_builds_an_autograder_that_grades_for_real(tmp_path: Path) -> None:
     """setup.sh as Gradescope runs it (apt, a venv, `pip install .`, data), then run_autograder
     on the reference solution: a real training run in the installed copy."""

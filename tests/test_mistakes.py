@@ -621,6 +621,18 @@ def assert_real(row: Row, result: SubmissionResult) -> None:
         source = by_id[check_id].details["source"]
         assert (source["cell"], source["line"]) == (cell, line)
     assert result.passed == (not row.failing)
+    if row.name in PROBE:  # the callback probe, on this same grading
+        early_stop = next(c for c in checks if c.id == "early_stop")
+        probe = early_stop.details.get("probe")
+        assert probe is not None and probe["kind"] == PROBE[row.name], early_stop.message
+
+
+# What the callback probe finds in the mnist_callback rows graded here (test_e2e.py has the rest).
+PROBE = {
+    "mnist_callback/no_base_class.py": "ok",  # not a Keras callback, but its condition is right
+    "mnist_callback/wrong_signature.py": "raises",  # on_epoch_end(self, logs={}): 3 arguments
+    "mnist_callback/history_acc_key.py": "ok",
+}
 
 
 FAST = [r for r in ROWS if r.real == "fast"]

@@ -122,7 +122,9 @@ def test_wrong_message_report() -> None:
     text = page.all_text()
     assert "Not passed yet" in text and "wrong_message" in text
     assert "MNIST: stop training at 99% accuracy with a callback" in text
-    assert "24.2 s" in text and "2026-11-23 09:52 UTC" in text
+    graded = load("mnist_callback-wrong_message")
+    when = graded.graded_at.replace("T", " ")[:16] + " UTC"
+    assert f"{graded.duration_s:.1f} s" in text and when in text
     # hint of the failing check, in the table and in the first-fix callout
     hint = "Print the message exactly as given, character for character"
     assert text.count(hint) == 2
@@ -145,7 +147,7 @@ def test_wrong_message_report() -> None:
     assert len(arch_rows) == 3
     assert "Dense(any, relu)" in re.sub(r"<[^>]+>", "", html)
     # environment
-    for value in ("2.21.0", "3.15.1", "1234", "limits", "600 s", "8 GiB"):
+    for value in ("2.21.0", "3.15.1", "1234", graded.isolation, "600 s", "8 GiB"):
         assert value in text
 
 
@@ -209,7 +211,12 @@ def test_history_without_accuracy_plots_loss_only() -> None:
 
 
 def test_long_check_message_is_shortened_with_full_text_behind_details() -> None:
-    html = render("fashion_mnist-last_layer_5")
+    # The grader now summarises TensorFlow's graph errors; a long message is made here.
+    result = load("fashion_mnist-last_layer_5")
+    long = "raised InvalidArgumentError: Graph execution error:\n" + "frame\n" * 400
+    checks = [replace(c, message=long) if c.id == "runs" else c for c in result.checks]
+    result = replace(result, checks=checks, error=long)
+    html = render_report(result, spec_for(result))
     assert "Show the full message" in html
     assert "Show the full error" in html
 
@@ -329,7 +336,8 @@ def test_index_summary_histogram_failures_and_links() -> None:
     assert {"count", "passed", "mean", "median"} <= figures
     text = page.all_text()
     assert f"{n}submissions" in text.replace("\n", "")
-    assert "1passed (14%)" in text.replace("\n", "")
+    passed = sum(s.passed for s in report.submissions)
+    assert f"{passed}passed ({passed / n:.0%})" in text.replace("\n", "")
     mean = sum(scores) / n
     assert f"{mean:.2f}".rstrip("0").rstrip(".") in text
     # every submission in the table, linked to its report
@@ -367,13 +375,17 @@ def test_index_view_figures() -> None:
     report, links = mnist_class()
     page = index_page(report, links, "t", [])
     assert page.count == len(report.submissions)
-    assert page.passed == 1
-    assert page.median == "5"
+    import statistics
+
+    assert page.passed == sum(s.passed for s in report.submissions) == 1
+    median = statistics.median(s.score for s in report.submissions)
+    assert page.median == f"{median:g}"
     stop = next(g for g in page.failures if g.check == "stop_message")
     assert {r.hint_id for r in stop.by_reason} == {
         "message_text",
         "message_slash_n",
         "callback_not_passed",
+        "keep_training",  # lambda_model: a one-epoch model never reached 99%
     }
 
 

@@ -289,3 +289,32 @@ def test_every_level_is_available_on_a_linux_test_machine() -> None:
     reasons = {name: why for name, usable, _, why in level_report() if not usable}
     if reasons:
         missing(f"isolation levels unavailable here: {reasons}")
+
+
+def test_stale_job_folders_are_swept_and_live_ones_kept(tmp_path: Path) -> None:
+    """A grader killed with SIGKILL leaves its job folder; the next one removes it."""
+    import subprocess
+
+    from grader.sandbox.levels import JOB_PREFIX, sweep_stale_jobs
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    stale = tmp_path / f"{JOB_PREFIX}{gone.pid}-abc"
+    (stale / "work").mkdir(parents=True)
+    (stale / "work" / "model.keras").write_text("x")
+    live = tmp_path / f"{JOB_PREFIX}{os.getpid()}-def"
+    live.mkdir()
+    other = tmp_path / "grader-data-123"  # not a job folder: never touched
+    other.mkdir()
+    assert sweep_stale_jobs(tmp_path) == [stale]
+    assert not stale.exists() and live.exists() and other.exists()
+
+
+def test_a_job_folder_is_named_after_its_grader(tmp_path: Path) -> None:
+    from grader.sandbox.levels import JOB_PREFIX
+
+    job = Job.create(tmp_path / "mnist.npz")
+    try:
+        assert job.root.name.startswith(f"{JOB_PREFIX}{os.getpid()}-")
+    finally:
+        job.remove()

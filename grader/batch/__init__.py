@@ -146,7 +146,8 @@ def grade_class(
     started = time.monotonic()
     spec = load_exercise(exercise)
     sources = find_submissions(path, spec.id)
-    level = choose_level(settings.isolation)  # refuses here, before anything runs
+    # Refuses here, before anything runs; below the strongest level only when asked for.
+    level = choose_level(settings.isolation, require_strongest=settings.isolation is None)
     timeout = settings.timeout_s or spec.timeout_s
     inputs = verdict_inputs(spec, timeout, level.name)
     options = GradeOptions(timeout_s=timeout, isolation=level.name, exact_isolation=True)

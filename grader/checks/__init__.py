@@ -7,8 +7,10 @@ from grader.checks.base import CheckContext, CheckFn, RunSummary, Verdict
 from grader.checks.findings import explain
 from grader.checks.message import stop_message
 from grader.checks.model import architecture, compile_settings
+from grader.checks.probe import callback_probe
 from grader.checks.runs import runs
 from grader.checks.training import early_stop, epoch_limit, normalization
+from grader.checks.trust import confirmation_problem
 from grader.hints import hint_text
 from grader.results import CheckResult
 
@@ -22,16 +24,17 @@ CHECKS: dict[str, CheckFn] = {
     "train_accuracy": train_accuracy,
     "normalization": normalization,
     "test_accuracy": test_accuracy,
+    "callback_probe": callback_probe,  # scored only when the spec's [probe] gives it points
 }
 
 
 # Checks judged on the child's per-epoch reports alone; they earn nothing when the evaluator
-# cannot confirm that the reported training happened.
-EVIDENCE_ONLY_CHECKS = frozenset({"early_stop", "stop_message"})
+# cannot confirm that the reported training happened. `train_accuracy` compares the two itself,
+# and earns nothing either when the epochs are shown to be forged.
+EVIDENCE_ONLY_CHECKS = frozenset({"early_stop", "stop_message", "train_accuracy"})
 UNCONFIRMED = Verdict(
     "fail",
-    "the training this run reported could not be confirmed: the saved model does not "
-    "reproduce it (see the accuracy checks)",
+    "the training this run reported could not be confirmed",
     hint_id="accuracy_not_confirmed",
 )
 
@@ -43,7 +46,14 @@ def run_checks(ctx: CheckContext) -> list[CheckResult]:
     for check_id, points in ctx.spec.points.items():
         verdict = explain(check_id, CHECKS[check_id](ctx), ctx)
         if verdict.status == "pass" and check_id in EVIDENCE_ONLY_CHECKS:
-            verdict = verdict if ctx.evidence_confirmed else UNCONFIRMED
+            problem = confirmation_problem(ctx)
+            if problem:
+                verdict = Verdict(
+                    "fail",
+                    f"{UNCONFIRMED.message}: {problem}",
+                    hint_id=UNCONFIRMED.hint_id,
+                    details={**verdict.details, "unconfirmed": problem},
+                )
         results.append(
             CheckResult(
                 id=check_id,

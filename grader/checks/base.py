@@ -39,6 +39,8 @@ class CheckContext:
     # False when the evaluator's own measurement contradicts the training the child reported
     # (no loadable model, or far lower accuracy than logged): the stream may be forged.
     evidence_confirmed: bool = True
+    # Why the reported epochs cannot be the saved model's training (`grader.checks.trust`).
+    forged: str = ""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from grader.checks.base import (
     passed,
     skipped,
 )
+from grader.checks.probe import with_probe
 from grader.exercises import percent
 
 
@@ -36,6 +37,11 @@ def epoch_limit(ctx: CheckContext) -> Verdict:
 
 
 def early_stop(ctx: CheckContext) -> Verdict:
+    """Judged on the real run; the callback probe's finding is added to what it says."""
+    return with_probe(_early_stop_in_the_run(ctx), ctx)
+
+
+def _early_stop_in_the_run(ctx: CheckContext) -> Verdict:
     if (verdict := no_training(ctx)) is not None:
         return verdict
     fit = ctx.evidence.graded_fit

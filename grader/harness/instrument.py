@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from grader import fingerprint
+from grader.harness import probe as callback_probe
 from grader.harness.events import emit
 
 _MAX_RECORDED_PRINT = 64 * 1024
@@ -30,6 +32,20 @@ class _State:
         self.last_model: Any = None
         self.fit_count = 0
         self.student_callbacks: list[Any] = []
+        self.log_keys: list[str] = []  # the keys of the last epoch's logs, for the probe
+        self.metric_names: list[str] = []
+        self.locate: Any = None  # maps a code object's filename to the student's cell (or -1)
+
+
+_GET_WEIGHTS: Any = None  # Keras's own Layer.get_weights, saved before student code runs
+
+
+def weights_fingerprint(model: Any) -> str:
+    """A SHA-256 of the model's weights, in order; the evaluator computes the same on the file."""
+    try:
+        return fingerprint.weights_fingerprint(_GET_WEIGHTS(model))
+    except Exception as exc:  # a model whose weights cannot be read: say so, never crash
+        return f"unreadable: {type(exc).__name__}"
 
 
 STATE = _State()
@@ -215,6 +231,7 @@ def _make_callbacks(keras: Any) -> tuple[Any, Any]:
                     values[str(key)] = float(np.asarray(value))
                 except (TypeError, ValueError):
                     continue
+            STATE.log_keys = list(values)
             flagged_on_callback = any(
                 getattr(cb, "__dict__", {}).get("stop_training") is True
                 for cb in STATE.student_callbacks
@@ -226,6 +243,7 @@ def _make_callbacks(keras: Any) -> tuple[Any, Any]:
                 logs=values,
                 stop_training=bool(getattr(self.model, "stop_training", False)),
                 callback_stop_flag=flagged_on_callback,
+                weights=weights_fingerprint(self.model),
             )
             STATE.phase = "train"
 
@@ -251,6 +269,7 @@ def _patch_keras(keras: Any) -> None:
                 optimizer=_describe_optimizer(arguments.get("optimizer")),
                 metrics=_describe_metrics(arguments.get("metrics")),
             )
+            STATE.metric_names = _describe_metrics(arguments.get("metrics"))
         except TypeError:
             pass  # Keras raises the student's own error below
         STATE.last_model = self
@@ -284,6 +303,7 @@ def _patch_keras(keras: Any) -> None:
             on_test_set=_matches(_TEST_PROBE, x),
             on_train_set=_matches(_TRAIN_PROBE, x),
             layers=describe_layers(self),
+            weights=weights_fingerprint(self),
         )
         if callbacks is not None and not isinstance(callbacks, (list, tuple)):
             arguments["callbacks"] = callbacks  # let Keras report the student's own mistake
@@ -293,7 +313,12 @@ def _patch_keras(keras: Any) -> None:
         try:
             history = original_fit(*bound.args, **bound.kwargs)
         except BaseException as exc:
-            emit("fit_end", fit=STATE.fit_index, error=f"{type(exc).__name__}: {exc}")
+            emit(
+                "fit_end",
+                fit=STATE.fit_index,
+                error=f"{type(exc).__name__}: {exc}",
+                weights=weights_fingerprint(self),
+            )
             raise
         finally:
             STATE.phase, STATE.epoch = "outside", None
@@ -302,6 +327,7 @@ def _patch_keras(keras: Any) -> None:
             fit=STATE.fit_index,
             epochs_run=len(getattr(history, "epoch", []) or []),
             history_keys=sorted(getattr(history, "history", {}) or {}),
+            weights=weights_fingerprint(self),
         )
         return history
 
@@ -343,6 +369,9 @@ def install() -> None:
         tf.config.threading.set_inter_op_parallelism_threads(1)
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
+    global _GET_WEIGHTS
+    _GET_WEIGHTS = keras.layers.Layer.get_weights
+    callback_probe.capture(keras)
     _serve_datasets(keras)
     _patch_keras(keras)
     sys.stdout = TaggedStdout(sys.stdout)
@@ -379,6 +408,30 @@ def finish(namespace: dict[str, Any], after_error: bool) -> None:
         emit("entry_point", name=entry)
         namespace[entry](*arguments)
     save_model()
+    probe_callbacks(namespace)
+
+
+def probe_callbacks(namespace: dict[str, Any]) -> None:
+    """Probe the student's callbacks on made-up logs (see `grader.harness.probe`), once."""
+    threshold = os.environ.get("GRADER_PROBE_THRESHOLD", "")
+    if not threshold or STATE.phase == "probe":
+        return
+    STATE.phase = "probe"  # from here on, nothing printed counts as the run's output
+    keys = STATE.log_keys or [*STATE.metric_names, "loss"]
+    keys = [k for k in dict.fromkeys(keys) if not k.startswith("val_")]
+    locate = STATE.locate or (lambda name: None)
+    try:
+        probed = callback_probe.run_probe(
+            list(STATE.student_callbacks), namespace, keys, float(threshold), locate
+        )
+    except Exception as exc:  # the probe must never cost the submission its grading
+        emit("probe_error", error=f"{type(exc).__name__}: {exc}")
+        return
+    for index, callback in enumerate(probed):
+        calls = callback.pop("calls")
+        emit("probe_callback", index=index, **callback)
+        for call in calls:  # one event per call: each stays far below the stream's line limit
+            emit("probe_call", callback=index, **call)
 
 
 # TensorFlow ops that the tutorials pass as activations, and their Keras equivalents.
@@ -420,4 +473,4 @@ def save_model() -> None:
     except Exception as exc:
         emit("model", saved=False, reason=f"{type(exc).__name__}: {exc}")
         return
-    emit("model", saved=True, layers=describe_layers(model))
+    emit("model", saved=True, layers=describe_layers(model), weights=weights_fingerprint(model))

@@ -28,6 +28,7 @@ def main() -> None:
     instrument.install()  # after initialize: ipykernel has replaced sys.stdout by then
     shell = app.shell
     filename_map: dict[str, int] = shell.compile._filename_map
+    instrument.STATE.locate = filename_map.get
 
     def record(self: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None):
         frames = student_frames(tb, filename_map.get)

@@ -31,6 +31,8 @@ def run_module(path: Path) -> int:
     def locate(name: str) -> int | None:
         return -1 if name == filename else None
 
+    instrument.STATE.locate = locate
+
     failed = False
     for stage in ("code", "finish"):
         try:
@@ -48,6 +50,7 @@ def run_module(path: Path) -> int:
             failed = True
             if stage == "finish":
                 instrument.save_model()
+                instrument.probe_callbacks(namespace)
     sys.stdout.flush()
     return 1 if failed else 0
 

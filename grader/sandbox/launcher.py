@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from grader.sandbox.levels import IsolationLevel, Job, Limits
+from grader.sandbox.levels import IsolationLevel, Job, Limits, protect_grader
 
 EventHandler = Callable[[dict[str, Any]], None]
 CUT_MARKER = (
@@ -122,6 +122,7 @@ def run_isolated(
     on_event: EventHandler | None = None,
 ) -> RunOutcome:
     """Run `argv` in `job` at `level` within `limits`; evidence streams in over `job.events`."""
+    protect_grader()
     reader_fd, keepalive_fd = _open_fifo(job.events)
     events = _EventReader(reader_fd, on_event, limit=limits.output_bytes * 4)
     events.start()
@@ -137,7 +138,7 @@ def run_isolated(
             stderr=subprocess.PIPE,
             start_new_session=True,  # its own process group: one kill ends it and its children
             pass_fds=launch.pass_fds,
-            preexec_fn=level.preexec(limits),
+            preexec_fn=level.preexec(limits, [*launch.child_steps, *level.child_setup(limits)]),
         )
     finally:
         for fd in launch.fds_to_close:

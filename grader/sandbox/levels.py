@@ -23,7 +23,7 @@ from pathlib import Path
 GIB = 1024**3
 SANDBOX_UID = 65534  # nobody: owns nothing on the host
 SANDBOX_DATA_DIR = "/tmp/grader-data"
-PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 1, 4, 38
 # Resolved once in the grader: the child calls it between fork and exec, where little is safe.
 _PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
 
@@ -39,6 +39,18 @@ def _die_with_parent(grader_pid: int) -> None:
     _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != grader_pid:  # the grader died before the line above: go too
         os._exit(1)
+
+
+def protect_grader() -> None:
+    """In the grader: make this process non-dumpable, before any child starts.
+
+    A non-dumpable process's /proc/<pid>/environ (and mem, maps, fds) belongs to root, so a
+    child running as the grader's own user (levels `process` and `limits`) cannot read the
+    grader's environment there. A root child of a root grader still can (CAP_SYS_PTRACE);
+    only `namespaces` keeps that out. Children are dumpable again after their exec.
+    """
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_DUMPABLE, 0, 0, 0, 0)
 
 
 def _drop_privileges() -> None:
@@ -97,7 +109,8 @@ class Job:
 
     @classmethod
     def create(cls, data_file: Path) -> Job:
-        root = Path(tempfile.mkdtemp(prefix="grader-"))
+        sweep_once()
+        root = Path(tempfile.mkdtemp(prefix=f"{JOB_PREFIX}{os.getpid()}-"))
         os.chmod(root, 0o755)  # traversable by the sandbox user; its children decide the rest
         job = cls(root=root, data_file=data_file)
         for folder in (job.work, job.home, job.out):
@@ -108,6 +121,42 @@ class Job:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+JOB_PREFIX = "grader-job-"  # then the grader's pid: a folder whose grader is gone is swept
+
+
+def sweep_stale_jobs(folder: Path | None = None) -> list[Path]:
+    """Remove the job folders of graders that died without cleaning up (SIGKILL, power loss).
+
+    A job folder is named after its grader's pid; it is stale when no process has that pid.
+    Returns what was removed.
+    """
+    folder = folder or Path(tempfile.gettempdir())
+    removed = []
+    for path in folder.glob(f"{JOB_PREFIX}*"):
+        pid_text = path.name[len(JOB_PREFIX) :].split("-", 1)[0]
+        if not pid_text.isdigit() or not path.is_dir() or _alive(int(pid_text)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+@functools.cache
+def sweep_once() -> None:
+    """Sweep stale job folders the first time this process starts a job."""
+    sweep_stale_jobs()
+
+
 @dataclass(frozen=True)
 class Launch:
     """The command to start at a level, with its environment and inherited descriptors."""
@@ -116,6 +165,8 @@ class Launch:
     env: dict[str, str]
     pass_fds: tuple[int, ...] = ()
     fds_to_close: tuple[int, ...] = field(default=())
+    # Steps the child takes first, as root, before the level's own (see `_stage`).
+    child_steps: tuple[Callable[[], None], ...] = ()
 
 
 class IsolationLevel:
@@ -133,8 +184,10 @@ class IsolationLevel:
         """Steps the child takes between fork and exec, in order."""
         return []
 
-    def preexec(self, limits: Limits) -> Callable[[], None]:
-        steps = self.child_setup(limits)
+    def preexec(
+        self, limits: Limits, steps: list[Callable[[], None]] | None = None
+    ) -> Callable[[], None]:
+        steps = self.child_setup(limits) if steps is None else steps
         grader_pid = os.getpid()
 
         def prepare() -> None:
@@ -242,8 +295,11 @@ class NamespaceLevel(RlimitLevel):
             "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/dev/shm",
             "--tmpfs", "/tmp",
         ]  # fmt: skip
-        for root in self._readable_roots():
-            bwrap += ["--ro-bind", str(root), str(root)]
+        stage = job.root / "stage"
+        stage.mkdir(mode=0o755, exist_ok=True)
+        binds, staging = _stage(self._readable_roots(), stage)
+        for source, dest in binds:
+            bwrap += ["--ro-bind", source, dest]
         for folder in (job.work, job.home, job.out):
             bwrap += ["--bind", str(folder), str(folder)]
         bwrap += ["--bind", str(job.events), str(job.events)]
@@ -254,6 +310,7 @@ class NamespaceLevel(RlimitLevel):
             env={**env, "GRADER_DATA_DIR": SANDBOX_DATA_DIR},
             pass_fds=(data_fd,),
             fds_to_close=(data_fd,),
+            child_steps=(staging,) if staging else (),
         )
 
 
@@ -264,35 +321,83 @@ def _namespace_probe(readable: tuple[str, ...]) -> tuple[bool, str]:
         return False, "bubblewrap namespaces need Linux"
     if shutil.which("bwrap") is None:
         return False, "bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
-    if os.geteuid() == 0:
-        blocked = [p for p in readable if not _traversable_by_others(Path(p))]
-        if blocked:
-            return False, (
-                f"the sandbox user cannot read {blocked[0]} (a parent folder is private); "
-                "build the venv from the system Python in a world-readable folder"
-            )
-    argv = ["bwrap", "--unshare-all", "--die-with-parent",
-            "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
-            "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin",
-            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]  # fmt: skip
-    for root in readable:
-        argv += ["--ro-bind", root, root]
-    argv += ["--", sys.executable, "-c", "import grader"]
+    stage = Path(tempfile.mkdtemp(prefix=f"{JOB_PREFIX}{os.getpid()}-probe-"))
+    os.chmod(stage, 0o755)
     try:
-        probe = subprocess.run(
-            argv,
-            capture_output=True,
-            text=True,
-            timeout=30,
-            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(_package_root())},
-            preexec_fn=NamespaceLevel().preexec(Limits(wall_clock_s=30)),
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return False, f"bubblewrap could not start a sandbox: {exc}"
+        binds, staging = _stage([Path(p) for p in readable], stage)
+        argv = ["bwrap", "--unshare-all", "--die-with-parent",
+                "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
+                "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin",
+                "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]  # fmt: skip
+        for source, dest in binds:
+            argv += ["--ro-bind", source, dest]
+        argv += ["--", sys.executable, "-c", "import grader"]
+        level = NamespaceLevel()
+        steps = [staging, *level.child_setup(Limits(wall_clock_s=30))] if staging else None
+        try:
+            probe = subprocess.run(
+                argv,
+                capture_output=True,
+                text=True,
+                timeout=30,
+                env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(_package_root())},
+                preexec_fn=level.preexec(Limits(wall_clock_s=30), steps),
+            )
+        except (OSError, subprocess.SubprocessError) as exc:
+            return False, f"bubblewrap could not start a sandbox: {exc}"
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
     if probe.returncode != 0:
         last = (probe.stderr.strip().splitlines() or ["no message"])[-1]
-        return False, f"bubblewrap could not start a sandbox here: {last}"
+        return False, (
+            f"bubblewrap could not start a sandbox here: {last} (unprivileged user namespaces "
+            "may be off: sysctl kernel.unprivileged_userns_clone=1, or on Ubuntu >= 23.10 "
+            "kernel.apparmor_restrict_unprivileged_userns=0; in a container, run it with "
+            "user namespaces allowed)"
+        )
     return True, ""
+
+
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+CLONE_NEWNS, MS_BIND, MS_REC, MS_PRIVATE = 0x00020000, 4096, 16384, 1 << 18
+
+
+Binds = list[tuple[str, str]]
+
+
+def _stage(roots: list[Path], stage: Path) -> tuple[Binds, Callable[[], None] | None]:
+    """What bubblewrap binds, and the child step that makes private folders reachable.
+
+    bubblewrap runs as the unprivileged sandbox user, which cannot pass a private parent folder
+    (a checkout in /root, in `mktemp -d`, in a 0750 home). For those, the child, still root,
+    enters a mount namespace of its own and bind-mounts each such folder at `stage/<n>` (a
+    folder anyone can traverse); bubblewrap then binds that to the folder's own path inside the
+    sandbox. The host's mounts never change, and the namespace ends with the child.
+    """
+    binds: list[tuple[str, str]] = []
+    staged: list[tuple[bytes, bytes]] = []
+    for index, root in enumerate(roots):
+        if os.geteuid() != 0 or _traversable_by_others(root):
+            binds.append((str(root), str(root)))
+            continue
+        target = stage / f"root{index}"
+        target.mkdir(mode=0o755)
+        binds.append((str(target), str(root)))
+        staged.append((str(root).encode(), str(target).encode()))
+    if not staged:
+        return binds, None
+    libc = _LIBC
+
+    def mount_privately() -> None:
+        if libc is None or libc.unshare(CLONE_NEWNS) != 0:
+            raise OSError(ctypes.get_errno(), "cannot create a mount namespace")
+        if libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+            raise OSError(ctypes.get_errno(), "cannot make the mounts private")
+        for source, target in staged:
+            if libc.mount(source, target, None, MS_BIND | MS_REC, None) != 0:
+                raise OSError(ctypes.get_errno(), f"cannot stage {source.decode()}")
+
+    return binds, mount_privately
 
 
 LEVELS: dict[str, IsolationLevel] = {
@@ -305,10 +410,31 @@ def strongest_available() -> IsolationLevel:
     return max(usable, key=lambda level: level.rank)
 
 
-def choose_level(minimum: str | None, exact: bool = False) -> IsolationLevel:
+def strongest_level() -> IsolationLevel:
+    """The strongest level the grader has, whether or not this machine supports it."""
+    return max(LEVELS.values(), key=lambda level: level.rank)
+
+
+def downgrade_note(level: IsolationLevel) -> str:
+    """What a run at `level` lacks, and how to fix it; "" at the strongest level."""
+    strongest = strongest_level()
+    if level.rank >= strongest.rank:
+        return ""
+    _, why = strongest.available()
+    return (
+        f"isolation: ran at '{level.name}', not '{strongest.name}' (the submission ran as the "
+        f"grader's own user, with access to its files): {why}"
+    )
+
+
+def choose_level(
+    minimum: str | None, exact: bool = False, require_strongest: bool = False
+) -> IsolationLevel:
     """The strongest level here, refusing when it is below the `minimum` the user demands.
 
-    With `exact`, exactly that level (for measuring levels against each other).
+    With `exact`, exactly that level (for measuring levels against each other). With
+    `require_strongest` and no `minimum`, refuses unless the strongest level the grader has works
+    here: grading a class below it must be asked for (`--isolation limits`), never happen.
     """
     from grader.errors import InfrastructureError, UsageError
 
@@ -320,6 +446,13 @@ def choose_level(minimum: str | None, exact: bool = False) -> IsolationLevel:
             raise InfrastructureError(f"isolation level '{minimum}' is not available here: {why}")
         return LEVELS[minimum]
     best = strongest_available()
+    if minimum is None and require_strongest and best.rank < strongest_level().rank:
+        strongest = strongest_level()
+        raise InfrastructureError(
+            f"isolation level '{strongest.name}' is not available here: "
+            f"{strongest.available()[1]}. Fix that (`grader doctor` checks it), or grade at a "
+            f"weaker level on purpose: --isolation {best.name}"
+        )
     if minimum is None:
         return best
     wanted = LEVELS[minimum]
