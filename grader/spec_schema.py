@@ -54,6 +54,8 @@ WHEN = (datetime, date, str)  # a TOML date-time, a date, or an ISO 8601 string
 
 def _percent(value: Any) -> str:
     return "" if 0 <= value <= 100 else "must be a percentage between 0 and 100"
+
+
 REPEATS = ("once", "optional", "one or more", "any number")
 ENTRY_ARGS = ("training_images", "training_labels", "test_images", "test_labels")
 

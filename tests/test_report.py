@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import time
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -434,19 +433,9 @@ def test_histogram_bins_fractional_scores() -> None:
 # -- cost -------------------------------------------------------------------------------------
 
 
-def test_render_cost_is_under_one_percent_of_grading() -> None:
-    """Rendering a report takes < 1% of the time grading that submission took."""
+def test_reports_of_real_gradings_stay_small() -> None:
+    """A report stays small enough to mail or attach (render time is measured by
+    benchmarks/report.py as a ratio to grading time, not asserted here)."""
     for path in REAL:
         result = read_results(path).submissions[0]
-        if result.duration_s < 5:  # no training ran (syntax error, bad notebook): no comparison
-            continue
-        spec = spec_for(result)
-        best = min(_timed(lambda r=result, s=spec: render_report(r, s)) for _ in range(3))
-        assert best < 0.01 * result.duration_s, (path.stem, best, result.duration_s)
-        assert len(render_report(result, spec).encode()) < 120_000, path.stem
-
-
-def _timed(fn) -> float:  # type: ignore[no-untyped-def]
-    started = time.perf_counter()
-    fn()
-    return time.perf_counter() - started
+        assert len(render_report(result, spec_for(result)).encode()) < 120_000, path.stem

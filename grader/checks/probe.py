@@ -60,7 +60,7 @@ def _threshold_condition(stopped: set[str], threshold: float) -> tuple[str, str]
     if stopped == {"just_above"}:
         return "strict", (
             f"stops only above {_pct(threshold)}: at exactly {_pct(threshold)} it trains on "
-            "(`>` where the task says 99% or greater)"
+            f"(`>` where the task says {_pct(threshold)} or greater)"
         )
     return "early", f"stops at {', '.join(sorted(stopped))} of {_pct(threshold)}"
 
