@@ -231,7 +231,7 @@ def test_a_probe_section_with_bad_points_is_refused() -> None:
 
     folder = load_exercise("mnist_callback").folder
     assert folder is not None
-    with pytest.raises(UsageError, match="points must be a number"):
+    with pytest.raises(UsageError, match="'points' must be a number"):
         parse_spec((folder / "exercise.toml").read_text() + '\n[probe]\npoints = "x"\n', "t")
 
 
