@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader.environment import EnvironmentSpec, parse_environment
 from grader.errors import UsageError
 
 DATASETS = ("mnist", "fashion_mnist")
@@ -50,6 +51,7 @@ class ExerciseSpec:
     test_accuracy_threshold: float | None = None
     folder: Path | None = None
     spec_hash: str = ""
+    environment: EnvironmentSpec = EnvironmentSpec()  # [environment]: packages, support files
 
     @property
     def check_ids(self) -> list[str]:
@@ -104,6 +106,7 @@ def parse_spec(text: str, where: str, folder: Path | None = None) -> ExerciseSpe
         test_accuracy_threshold=training.get("test_accuracy_threshold"),
         folder=folder,
         spec_hash=hashlib.sha256(text.encode()).hexdigest(),
+        environment=parse_environment(raw.get("environment"), where),
     )
 
 

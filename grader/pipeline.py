@@ -15,11 +15,12 @@ from typing import Any
 
 import nbformat
 
-from grader import data
+from grader import as_ran, data
 from grader.checks import CheckContext, RunSummary, run_checks
 from grader.checks.training import input_scale
 from grader.errors import UsageError
 from grader.evaluate import Evaluator, Measurement
+from grader.environment import place_support_files
 from grader.evidence import Evidence, parse_events
 from grader.exercises import ExerciseSpec, all_exercises
 from grader.hints import hint_text
@@ -46,6 +47,7 @@ class GradeOptions:
     exact_isolation: bool = False  # run at exactly `isolation` (benchmarks, the hostile suite)
     threads: int = 0  # CPU threads for TensorFlow in the child; 0: every core
     keep_workdir: bool = False
+    plots: bool = True  # capture the figures the submission draws (benchmarks turn it off)
 
 
 def detect_exercise(
@@ -70,6 +72,10 @@ def _child_env(spec: ExerciseSpec, job: Job, threads: int) -> dict[str, str]:
         "HOME": str(job.home),
         "KERAS_HOME": str(job.home / ".keras"),
         "MPLCONFIGDIR": str(job.home / ".matplotlib"),
+        # Modules draw off-screen and `plt.show()` hands figures to the report (notebook
+        # kernels use the inline backend: see grader.harness.run).
+        "MPLBACKEND": "module://grader.harness.mpl_backend",
+        "GRADER_RECORD_DIR": str(job.out / "record"),
         "LANG": "C.UTF-8",
         "PYTHONHASHSEED": "0",
         "PYTHONUNBUFFERED": "1",
@@ -270,7 +276,10 @@ def _run_and_check(
     job = Job.create(data.cache_path(spec.dataset))
     try:
         target = _write_work_copy(submission, job.work)
+        place_support_files(spec.environment, spec.folder, job.work)
         env = _child_env(spec, job, threads)
+        if not options.plots:
+            env["GRADER_PLOTS"] = "0"
         # The evaluator never runs student code: it reads the data cache directly.
         evaluator = Evaluator(spec.dataset, {**env, "GRADER_DATA_DIR": str(data.data_dir())})
         try:
@@ -283,6 +292,7 @@ def _run_and_check(
                 on_event=on_event,
             )
             evidence = parse_events(outcome.events)
+            shown = as_ran.collect(job.out / "record", outcome.events)
             measurement = _measure(evaluator, evidence, job.out / "model.keras", spec)
         finally:
             evaluator.close()
@@ -320,6 +330,7 @@ def _run_and_check(
         ),
         output_truncated=outcome.output_truncated,
         limits=level.applied_limits(limits),
+        as_ran=shown,
     )
 
 

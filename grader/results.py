@@ -73,6 +73,8 @@ class SubmissionResult:
     output_truncated: bool = False
     graded_at: str = ""
     limits: dict[str, str] = field(default_factory=dict)
+    # What the run showed: figures and a notebook's cell outputs (grader.as_ran); {} if none.
+    as_ran: dict[str, Any] = field(default_factory=dict)
 
     def first_failure(self) -> CheckResult | None:
         return next((c for c in self.checks if c.status in ("fail", "error")), None)
