@@ -39,6 +39,7 @@ class Finding:
     text: str  # the student's line, as written
     kind: FindingKind = "mistake"
     also: tuple[str, ...] = ()  # other checks whose generic verdict it can explain
+    values: tuple[tuple[str, str], ...] = ()  # the hint's {placeholders}, e.g. the import line
 
     def explains(self, check_id: str) -> bool:
         return check_id == self.check or check_id in self.also
@@ -1058,4 +1059,8 @@ def _accepts_epoch_and_logs(hook: ast.FunctionDef | ast.AsyncFunctionDef) -> boo
 
 def find_mistakes(submission: Submission, spec: ExerciseSpec) -> tuple[Finding, ...]:
     """Every static finding in the submission, in reading order (cells top to bottom)."""
-    return tuple(_Analysis(submission, spec).run())
+    from grader.imports_check import find_import_problems
+    from grader.starter import find_unfilled_starter
+
+    extra = find_import_problems(submission, spec) + find_unfilled_starter(submission, spec)
+    return tuple(_Analysis(submission, spec).run()) + tuple(extra)

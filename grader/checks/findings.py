@@ -38,6 +38,12 @@ SHARPER: dict[str, tuple[str, ...]] = {
     # training went on: the hook was misspelled, or the flag was set on the callback.
     "callback_not_passed": ("callback_signature", "self_stop_training"),
     "message_text": ("message_slash_n",),
+    # NameError: `tf` used with no `import tensorflow as tf` (the import line to add).
+    "name_not_defined": ("missing_import",),
+    # The starter's placeholders left as they were: `history = None`, a model with no layers.
+    "no_training": ("starter_unfilled",),
+    "model_not_built": ("starter_unfilled",),
+    "module_not_available": ("module_not_available",),
 }
 
 
@@ -88,11 +94,14 @@ def _located(
     else:
         message = f"{verdict.message} (see {where})"
     same = finding.hint_id == verdict.hint_id
+    values = verdict.hint_values if same and verdict.hint_values else _hint_values(ctx)
+    if finding.values:
+        values = {**_hint_values(ctx), **dict(finding.values)}
     return replace(
         verdict,
         message=message,
         hint_id=finding.hint_id,
-        hint_values=verdict.hint_values if same and verdict.hint_values else _hint_values(ctx),
+        hint_values=values,
         details=details,
     )
 

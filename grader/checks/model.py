@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from grader.checks.base import CheckContext, Verdict, failed, passed, skipped
 from grader.evaluate import LayerInfo
 from grader.exercises import ArchitectureSpec
@@ -142,9 +144,17 @@ def describe_layer(layer: LayerInfo) -> str:
     return f"{layer.cls}({', '.join(args)})" if args else layer.cls
 
 
+_NEVER_BUILT = re.compile(
+    r"no defined inputs|has no layers|has not (yet )?been built|never been built", re.IGNORECASE
+)
+
+
 def architecture(ctx: CheckContext) -> Verdict:
     m, arch = ctx.measurement, ctx.spec.architecture
     if not m.layers:
+        if ctx.evidence.model_saved and (not m.error or _NEVER_BUILT.search(m.error)):
+            # A model with no layers (the starter's empty `Sequential([...])`): nothing to load.
+            return failed("the model was never built: it has no layers", "model_not_built")
         if ctx.evidence.model_saved or m.error:
             return Verdict("error", m.error or "the saved model has no layers", "unsafe_model")
         return skipped("no trained model was saved (see `runs`)")
