@@ -92,8 +92,19 @@ def _cell(folder: Path, name: Any, budget: _Budget) -> dict[str, Any] | None:
     }
 
 
-def collect(folder: Path, events: list[dict[str, Any]]) -> dict[str, Any]:
-    """What the run showed, from the files its events name; {} when it showed nothing."""
+MAX_SOURCE_CHARS = 20_000  # of one cell's code, as shown beside its outputs
+
+
+def collect(
+    folder: Path,
+    events: list[dict[str, Any]],
+    code_cells: list[tuple[int | None, str]] | None = None,
+) -> dict[str, Any]:
+    """What the run showed, from the files its events name; {} when it showed nothing.
+
+    `code_cells` (a notebook's code cells, as run) puts each cell's code beside its outputs,
+    cells that never ran included (`"ran": false`).
+    """
     budget = _Budget()
     cells: list[dict[str, Any]] = []
     plots: list[dict[str, Any]] = []
@@ -109,6 +120,8 @@ def collect(folder: Path, events: list[dict[str, Any]]) -> dict[str, Any]:
                 plots.append({"line": _int_or_none(event.get("line")), **image})
         elif kind == "plot_dropped":
             budget.dropped += 1
+    if code_cells:
+        cells = _with_sources(cells, code_cells)
     if not cells and not plots and not budget.dropped:
         return {}
     note = ""
@@ -125,3 +138,20 @@ def collect(folder: Path, events: list[dict[str, Any]]) -> dict[str, Any]:
         "plots_dropped": budget.dropped,
         "note": note,
     }
+
+
+def _with_sources(
+    records: list[dict[str, Any]], code_cells: list[tuple[int | None, str]]
+) -> list[dict[str, Any]]:
+    by_number = {record["cell"]: record for record in records}
+    cells = []
+    for number, source in code_cells:
+        if not source.strip():
+            continue
+        record = by_number.get(number)
+        shown = source if len(source) <= MAX_SOURCE_CHARS else source[:MAX_SOURCE_CHARS] + "\n…"
+        if record is None:
+            record = {"cell": number, "execution_count": None, "failed": False, "cut": False,
+                      "outputs": [], "ran": False}  # fmt: skip
+        cells.append({**record, "ran": record.get("ran", True), "source": shown})
+    return cells

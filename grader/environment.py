@@ -14,7 +14,11 @@ course's list is in `pyproject.toml`'s dependencies) or the class is refused bef
 
 from __future__ import annotations
 
+import functools
 import importlib.util
+import os
+import shutil
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -141,3 +145,44 @@ def place_support_files(env: EnvironmentSpec, folder: Path | None, work: Path) -
         target.chmod(0o444)
         placed.append(target.name)
     return placed
+
+
+# -- matplotlib's font cache -------------------------------------------------------------------
+# Keras imports matplotlib.pyplot when it is installed, and matplotlib scans the system's fonts
+# the first time it runs with a fresh config dir (seconds). Each run has a fresh home, so the
+# grader builds the font list once and puts a copy in each run's home.
+
+
+@functools.cache
+def matplotlib_fontlists() -> tuple[Path, ...]:
+    """The font list matplotlib builds, made once per machine (empty if it cannot be made)."""
+    if not is_importable("matplotlib"):
+        return ()
+    from platformdirs import user_cache_dir
+
+    folder = Path(os.environ.get("GRADER_MPL_CACHE") or user_cache_dir("grader")) / "matplotlib"
+    found = sorted(folder.glob("fontlist-*.json"))
+    if not found:
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            subprocess.run(
+                [sys.executable, "-c", "import matplotlib.font_manager"],
+                env={**os.environ, "MPLCONFIGDIR": str(folder), "MPLBACKEND": "Agg"},
+                capture_output=True,
+                timeout=120,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return ()
+        found = sorted(folder.glob("fontlist-*.json"))
+    return tuple(found)
+
+
+def seed_matplotlib_config(config_dir: Path) -> None:
+    """A run's matplotlib config dir, with the prepared font list: no font scan in the child."""
+    config_dir.mkdir(parents=True, exist_ok=True)
+    config_dir.chmod(0o777)  # the sandbox user writes here (its home is its own at that level)
+    for fontlist in matplotlib_fontlists():
+        target = config_dir / fontlist.name
+        shutil.copyfile(fontlist, target)
+        target.chmod(0o666)

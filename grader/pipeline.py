@@ -20,7 +20,7 @@ from grader.checks import CheckContext, RunSummary, run_checks
 from grader.checks.training import input_scale
 from grader.errors import UsageError
 from grader.evaluate import Evaluator, Measurement
-from grader.environment import place_support_files
+from grader.environment import place_support_files, seed_matplotlib_config
 from grader.evidence import Evidence, parse_events
 from grader.exercises import ExerciseSpec, all_exercises
 from grader.hints import hint_text
@@ -277,6 +277,7 @@ def _run_and_check(
     try:
         target = _write_work_copy(submission, job.work)
         place_support_files(spec.environment, spec.folder, job.work)
+        seed_matplotlib_config(job.home / ".matplotlib")
         env = _child_env(spec, job, threads)
         if not options.plots:
             env["GRADER_PLOTS"] = "0"
@@ -292,7 +293,12 @@ def _run_and_check(
                 on_event=on_event,
             )
             evidence = parse_events(outcome.events)
-            shown = as_ran.collect(job.out / "record", outcome.events)
+            code_cells = [(c.number, c.source) for c in submission.cells]
+            shown = as_ran.collect(
+                job.out / "record",
+                outcome.events,
+                code_cells if submission.kind == "notebook" else None,
+            )
             measurement = _measure(evaluator, evidence, job.out / "model.keras", spec)
         finally:
             evaluator.close()

@@ -27,6 +27,7 @@ from rich.console import Console
 from grader.batch.keys import cache_key, content_key, grader_identity, spec_key, verdict_inputs
 from grader.batch.progress import BatchProgress
 from grader.batch.sources import SubmissionSource, find_submissions
+from grader.environment import require_environment
 from grader.errors import InfrastructureError
 from grader.executors import GradeJob, JobOutcome, make_executor
 from grader.exercises import ExerciseSpec, load_exercise
@@ -152,6 +153,7 @@ def grade_class(
     """Grade every submission under `path`; write reports, exports and the gradebook."""
     started = time.monotonic()
     spec = load_exercise(exercise)
+    require_environment(spec.environment, spec.id)  # a missing package would fail every student
     sources = find_submissions(path, spec.id)
     level = choose_level(settings.isolation)  # refuses here, before anything runs
     timeout = settings.timeout_s or spec.timeout_s
