@@ -49,17 +49,21 @@ def parse_cells(submission: Submission) -> list[ParsedCell]:
         transformer = TransformerManager()
     cells = []
     for cell in submission.cells:
-        source = cell.source
+        source, offset = cell.source, 0
         if transformer is not None:
             lines = source.split("\n")
             if lines and lines[0].lstrip().startswith("%%"):
                 source = "\n".join(["", *lines[1:]])  # a cell magic: keep the body's lines
             else:
+                # IPython drops leading blank lines: count them back so lines stay the cell's.
+                offset = next((i for i, line in enumerate(lines) if line.strip()), 0)
                 source = transformer.transform_cell(source)
         try:
             tree = ast.parse(source)
         except (SyntaxError, ValueError):
             continue
+        if offset:
+            ast.increment_lineno(tree, offset)
         cells.append(ParsedCell(cell.number, tree, cell.source.split("\n")))
     return cells
 
