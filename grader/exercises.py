@@ -51,7 +51,7 @@ class ExerciseSpec:
     test_accuracy_threshold: float | None = None
     folder: Path | None = None
     spec_hash: str = ""
-    environment: EnvironmentSpec = EnvironmentSpec()  # [environment]: packages, support files
+    environment: EnvironmentSpec = EnvironmentSpec()  # noqa: RUF009 (frozen) [environment]: packages, support files
 
     @property
     def check_ids(self) -> list[str]:

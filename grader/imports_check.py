@@ -41,7 +41,7 @@ class ParsedCell:
 
 
 def parse_cells(submission: Submission) -> list[ParsedCell]:
-    """Each code cell's syntax tree (IPython syntax turned into Python); unparsable cells skipped."""
+    """Each code cell's syntax tree (IPython syntax made Python); unparsable cells skipped."""
     transformer: Any = None
     if submission.kind == "notebook":
         from IPython.core.inputtransformer2 import TransformerManager
@@ -83,9 +83,7 @@ def _bound_names(tree: ast.AST) -> set[str]:
             bound.add(node.arg)
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             bound.update(node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            bound.add(node.name)
-        elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
+        elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
             bound.add(node.name)
     return bound
 

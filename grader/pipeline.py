@@ -18,9 +18,9 @@ import nbformat
 from grader import as_ran, data
 from grader.checks import CheckContext, RunSummary, run_checks
 from grader.checks.training import input_scale
+from grader.environment import place_support_files, seed_matplotlib_config
 from grader.errors import UsageError
 from grader.evaluate import Evaluator, Measurement
-from grader.environment import place_support_files, seed_matplotlib_config
 from grader.evidence import Evidence, parse_events
 from grader.exercises import ExerciseSpec, all_exercises
 from grader.hints import hint_text

@@ -105,7 +105,9 @@ def starter_parts(starter: list[Line]) -> list[Part]:
 
 
 def _describe(lines: list[Line]) -> str:
-    words = " ".join(_PREFIX.sub("", line.text).lstrip("# ").strip() for line in lines if line.marker)
+    words = " ".join(
+        _PREFIX.sub("", line.text).lstrip("# ").strip() for line in lines if line.marker
+    )
     words = " ".join(w for w in words.split() if not _END.search(w))
     words = _END.sub("", words).strip(" #:")
     if words:

@@ -82,8 +82,15 @@ def test_a_missing_package_stops_the_class_with_the_install_command(tmp_path: Pa
         tmp_path, '[environment]\npackages = ["surely-not-installed-grader-pkg"]\n', {}
     )
     proc = subprocess.run(
-        [str(GRADER), "grade", str(ROOT / "samples" / "fashion_mnist"), "-e", "fashion_mnist",
-         "--out", str(tmp_path / "out")],  # fmt: skip
+        [
+            str(GRADER),
+            "grade",
+            str(ROOT / "samples" / "fashion_mnist"),
+            "-e",
+            "fashion_mnist",
+            "--out",
+            str(tmp_path / "out"),
+        ],
         env={**os.environ, "GRADER_EXERCISES_DIR": str(root)},
         capture_output=True,
         text=True,

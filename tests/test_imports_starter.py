@@ -87,7 +87,7 @@ def test_the_published_solution_without_import_tensorflow(tmp_path: Path) -> Non
     assert [(f.cell, dict(f.values)["import_line"]) for f in found] == [
         (3, "import tensorflow as tf")
     ]
-    first = [n for n, line in enumerate(text.split("\n"), 1) if "tf." in line][0]
+    first = next(n for n, line in enumerate(text.split("\n"), 1) if "tf." in line)
     assert found[0].line == first
     # At run time: NameError at that line; `runs` names the line to add, not "used before defined".
     failure = RuntimeFailure("NameError", "name 'tf' is not defined", 3, first)
@@ -122,7 +122,9 @@ def test_every_reference_solution_has_no_import_finding() -> None:
 
 
 def test_a_module_the_course_lacks_is_named_with_what_is_available(tmp_path: Path) -> None:
-    text = "import os, json\nimport seaborn as sns\nfrom sklearn.metrics import f1_score\n" + FASHION
+    text = (
+        "import os, json\nimport seaborn as sns\nfrom sklearn.metrics import f1_score\n" + FASHION
+    )
     found = findings(module(tmp_path, text), "fashion_mnist", "module_not_available")
     assert [(f.line, dict(f.values)["module"]) for f in found] == [(2, "seaborn"), (3, "sklearn")]
     available = dict(found[0].values)["available"]
@@ -203,7 +205,8 @@ def test_markers_kept_above_written_code_are_no_finding(tmp_path: Path) -> None:
     filled = filled.replace(
         "        # YOUR CODE HERE: Flatten, Dense(512, relu), Dense(10, softmax)\n",
         "        # YOUR CODE HERE: Flatten, Dense(512, relu), Dense(10, softmax)\n"
-        "        tf.keras.layers.Flatten(),\n        tf.keras.layers.Dense(512, activation='relu'),\n"
+        "        tf.keras.layers.Flatten(),\n"
+        "        tf.keras.layers.Dense(512, activation='relu'),\n"
         "        tf.keras.layers.Dense(10, activation='softmax'),\n",
     )
     filled = filled.replace(
@@ -222,13 +225,17 @@ def test_solutions_and_samples_are_not_starter_code() -> None:
 def test_starter_verdicts_say_what_is_left_and_nothing_about_lambda() -> None:
     path = EXERCISES / "mnist_callback" / "starter.py"
     found = find_mistakes(load_submission(path), load_exercise("mnist_callback"))
-    failure = RuntimeFailure("AttributeError", "'NoneType' object has no attribute 'epoch'", None, 47)
+    failure = RuntimeFailure(
+        "AttributeError", "'NoneType' object has no attribute 'epoch'", None, 47
+    )
     ctx = CheckContext(
         load_exercise("mnist_callback"),
         Evidence(started=True, failure=failure, model_saved=True),
         # What the evaluator says of the starter's empty Sequential.
-        Measurement(error="the evaluator failed: AttributeError: Sequential model 'sequential' "
-                    "has no defined inputs yet."),  # fmt: skip
+        Measurement(
+            error="the evaluator failed: AttributeError: Sequential model 'sequential' "
+            "has no defined inputs yet."
+        ),
         RunSummary(False, 1, 5.0, 600.0),
         findings=found,
     )

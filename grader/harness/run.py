@@ -77,9 +77,9 @@ def _write_kernelspec(home: Path) -> None:
 def run_notebook(path: Path) -> int:
     import nbformat
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, DeadKernelError
 
     from grader.harness import plots
-    from nbclient.exceptions import CellExecutionError, DeadKernelError
 
     jupyter_home = Path(os.environ["HOME"]) / ".grader-jupyter"
     _write_kernelspec(jupyter_home)

@@ -10,12 +10,14 @@ import re
 _NOISE = re.compile(
     r"^(?:"
     r"WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
-    r"|[IWE]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [\w.]+\.cc:\d+\] .*"  # absl: I0000 00:00:... port.cc:153]
-    r"|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWE] (?:tensorflow|external|xla)/\S+\] .*"  # TF C++ log
+    r"|[IWE]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [\w.]+\.cc:\d+\] .*"  # absl's format
+    r"|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWE] (?:tensorflow|external|xla)/\S+\] .*"
     r"|.*oneDNN custom operations are on.*"
     r"|.*This TensorFlow binary is optimized to use available CPU instructions.*"
-    r"|To enable the following instructions: .* rebuild TensorFlow with the appropriate compiler flags\."
-    r"|.*(?:Unable to register cu(?:DNN|FFT|BLAS) factory|Could not find cuda drivers|TF-TRT Warning).*"
+    r"|To enable the following instructions: .* rebuild TensorFlow with the appropriate "
+    r"compiler flags\."
+    r"|.*(?:Unable to register cu(?:DNN|FFT|BLAS) factory|Could not find cuda drivers).*"
+    r"|.*TF-TRT Warning.*"
     r"|.*computation placer already registered.*"
     r"|Fontconfig error: .*"
     r"|Matplotlib created a temporary cache directory at .*"
