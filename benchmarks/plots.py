@@ -8,7 +8,7 @@ Prints:
     notebook of the corpus that draw figures and train; pairs alternate their order so drift
     on a noisy machine hits both sides; the ratio is the median of the pairs' ratios.
   - the size of the corpus's HTML reports (median, max) and how many of the corpus's
-    submissions got the verdict `tests/submissions/corpus/expected.toml` gives them.
+    submissions got the verdict `tests/corpus/expected.toml` gives them.
 With --corpus-out DIR, the corpus results already in DIR/<exercise>/ are read instead of
 grading the corpus again (e.g. a `grader grade` run of each exercise's corpus folder).
 """
@@ -31,7 +31,7 @@ from grader.exercises import load_exercise  # noqa: E402
 from grader.pipeline import GradeOptions, grade_submission  # noqa: E402
 from grader.results import SubmissionResult, read_results  # noqa: E402
 
-CORPUS = ROOT / "tests" / "submissions" / "corpus"
+CORPUS = ROOT / "tests" / "corpus"
 PAIRS = [
     ("module", CORPUS / "fashion_mnist" / "seed002_subplots.py"),
     ("notebook", CORPUS / "fashion_mnist" / "seed001_tutorial.ipynb"),

@@ -1,6 +1,6 @@
 """The corpus: notebooks and modules written the way students of this course write them.
 
-`tests/submissions/corpus/<exercise>/` holds the seed tutorials turned into notebooks and
+`tests/corpus/<exercise>/` holds the seed tutorials turned into notebooks and
 modules (sample-image plots, training curves, Colab `%tensorflow_version` blocks, `drive.mount`,
 `from tensorflow import keras`, class-name lists, `model.predict` plots, `display()`, `%%time`)
 and the course's typical ways to go wrong (a published solution without its imports, a package
@@ -24,7 +24,7 @@ import pytest
 from grader.batch import BatchSettings, grade_class, report_filename
 from grader.results import SubmissionResult
 
-CORPUS = Path(__file__).parent / "submissions" / "corpus"
+CORPUS = Path(__file__).parent / "corpus"
 EXPECTED: dict[str, dict[str, dict[str, Any]]] = tomllib.loads(
     (CORPUS / "expected.toml").read_text()
 )
