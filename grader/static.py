@@ -1062,5 +1062,6 @@ def find_mistakes(submission: Submission, spec: ExerciseSpec) -> tuple[Finding, 
     from grader.imports_check import find_import_problems
     from grader.starter import find_unfilled_starter
 
-    extra = find_import_problems(submission, spec) + find_unfilled_starter(submission, spec)
-    return tuple(_Analysis(submission, spec).run()) + tuple(extra)
+    found = _Analysis(submission, spec).run()
+    found += find_import_problems(submission, spec) + find_unfilled_starter(submission, spec)
+    return tuple(sorted(found, key=lambda f: (f.cell or 0, f.line)))  # stable: rules' order

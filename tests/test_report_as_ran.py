@@ -124,3 +124,28 @@ def test_a_result_without_a_record_renders_as_before() -> None:
     assert result.as_ran == {}
     page = render_report(result, load_exercise("fashion_mnist"))
     assert 'id="as-ran"' not in page
+
+
+def test_in_a_browser_figures_decode_and_the_verdict_links_the_cell(tmp_path: Path) -> None:
+    from test_report_browser import ARGS, CHROMIUM, DESKTOP, Visit, playwright_api
+
+    path = tmp_path / "report.html"
+    path.write_text(render_report(notebook_result(), load_exercise("fashion_mnist")))
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            visit = Visit(browser, DESKTOP)
+            page = visit.open(path)
+            image = page.locator("#cell-3 img.nb-fig")
+            assert image.evaluate("img => img.complete && img.naturalWidth") == 100  # 2 in @ 50 dpi
+            page.locator("#failing-cell-link").click()
+            assert page.evaluate("location.hash") == "#cell-4"
+            assert page.locator("#cell-4").get_attribute("data-state") == "failed"
+            assert page.locator("#raw-output").get_attribute("open") is None
+            assert "oneDNN" not in page.locator("#output").inner_text()
+            assert page.evaluate("document.querySelectorAll('script').length") == 0
+            assert not visit.dialogs and not visit.errors  # the printed <script> stayed text
+            assert all(u.startswith(("file://", "data:")) for u in visit.requests), visit.requests
+            visit.close()
+        finally:
+            browser.close()
