@@ -115,13 +115,20 @@ def install_command(pip_names: list[str]) -> str:
     return f"{Path(sys.executable)} -m pip install " + " ".join(pip_names)
 
 
-def require_environment(env: EnvironmentSpec, exercise_id: str) -> None:
-    """Refuse to start when a declared package is missing: it would fail every student."""
+def require_environment(env: EnvironmentSpec, exercise_id: str, folder: Path | None = None) -> None:
+    """Refuse to start when a declared package or support file is missing: it would fail
+    every student."""
     missing = [pip for pip, _, ok in package_status(env) if not ok]
     if missing:
         raise InfrastructureError(
             f"exercise {exercise_id} declares package(s) that are not installed here: "
             f"{', '.join(missing)}; install them with: {install_command(missing)}"
+        )
+    absent = missing_support_files(env, folder) if env.support_files else []
+    if absent:
+        raise InfrastructureError(
+            f"exercise {exercise_id} lists support file(s) that are not in its folder "
+            f"{folder}: {', '.join(absent)}"
         )
 
 

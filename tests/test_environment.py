@@ -78,6 +78,9 @@ def test_a_missing_package_stops_the_class_with_the_install_command(tmp_path: Pa
     env = EnvironmentSpec(packages=("surely-not-installed-grader-pkg",))
     with pytest.raises(InfrastructureError, match="pip install surely-not-installed-grader-pkg"):
         require_environment(env, "fashion_mnist")
+    files = EnvironmentSpec(support_files=("support/absent.py",))
+    with pytest.raises(InfrastructureError, match=r"support file\(s\) .*: support/absent.py"):
+        require_environment(files, "fashion_mnist", tmp_path)
     root = exercise_copy(
         tmp_path, '[environment]\npackages = ["surely-not-installed-grader-pkg"]\n', {}
     )

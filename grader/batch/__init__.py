@@ -153,7 +153,7 @@ def grade_class(
     """Grade every submission under `path`; write reports, exports and the gradebook."""
     started = time.monotonic()
     spec = load_exercise(exercise)
-    require_environment(spec.environment, spec.id)  # a missing package would fail every student
+    require_environment(spec.environment, spec.id, spec.folder)  # else every student would fail
     sources = find_submissions(path, spec.id)
     level = choose_level(settings.isolation)  # refuses here, before anything runs
     timeout = settings.timeout_s or spec.timeout_s
