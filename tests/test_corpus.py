@@ -83,7 +83,7 @@ def test_figures_are_kept_where_drawn(corpus: dict[str, Any], exercise: str, nam
     assert (shown.get("plots_dropped", 0) if shown else 0) == expected.get("plots_dropped", 0)
     if expected.get("plots_dropped"):
         assert "at most 24 figures" in shown["note"]
-    if name.endswith(("tutorial", "logits", "callbacks", "epochs")):  # notebooks: cell by cell
+    if name.endswith(("tutorial", "logits", "callbacks", "epochs", "habits")):  # cell by cell
         cells = shown["cells"]
         assert [c["cell"] for c in cells] == sorted(c["cell"] for c in cells)
         images = [o for c in cells for o in c["outputs"] if o["kind"] == "image"]

@@ -103,6 +103,20 @@ def capture_open_figures(line: int | None = None) -> None:
 # -- notebooks: each cell's outputs, as the kernel sent them -----------------------------------
 
 
+def inline_only(shell: Any) -> None:
+    """`%matplotlib notebook`, `widget`, `qt`...: drawn inline, the only backend without a screen
+    or a browser (`%matplotlib inline` itself is unchanged)."""
+    if not enabled():
+        return
+    original = shell.enable_matplotlib
+
+    def enable_matplotlib(gui: str | None = None) -> Any:
+        return original("inline")
+
+    shell.enable_matplotlib = enable_matplotlib
+
+
+
 def _text(value: Any) -> str:
     return "".join(value) if isinstance(value, list) else str(value or "")
 
