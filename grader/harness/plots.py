@@ -116,7 +116,6 @@ def inline_only(shell: Any) -> None:
     shell.enable_matplotlib = enable_matplotlib
 
 
-
 def _text(value: Any) -> str:
     return "".join(value) if isinstance(value, list) else str(value or "")
 
