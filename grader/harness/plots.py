@@ -152,8 +152,14 @@ def _cell_outputs(cell_number: int, outputs: list[dict[str, Any]]) -> tuple[list
                     raw = b""
                 name = save_png(raw, cell_number, None)
                 items.append({"kind": "image", "file": name} if name else {"kind": "dropped"})
+            elif "text/markdown" in data:
+                add_text("result", _text(data["text/markdown"]))  # its source, as text
             elif "text/plain" in data:
-                add_text("result", _text(data["text/plain"]))
+                plain = _text(data["text/plain"])
+                if plain.startswith("<IPython.core.display.") and len(data) > 1:
+                    kinds = ", ".join(sorted(k for k in data if k != "text/plain"))
+                    plain = f"[rich output ({kinds}): not shown in the report]"
+                add_text("result", plain)
         elif kind == "error":
             add_text("error", f"{output.get('ename', 'Error')}: {output.get('evalue', '')}")
     return items, cut
