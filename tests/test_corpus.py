@@ -205,3 +205,17 @@ def test_report_states_the_figure_cap(corpus: dict[str, Any], visit: Any) -> Non
     assert "6 figure(s) not shown" in page.locator("#plots-note").inner_text()
     _assert_quiet(v)
     v.close()
+
+
+def test_local_jupyter_habits_run_and_show(corpus: dict[str, Any]) -> None:
+    result: SubmissionResult = corpus["results"][("fashion_mnist", "local_jupyter_habits")]
+    cells = {c["cell"]: c for c in result.as_ran["cells"]}
+
+    def text(n: int) -> str:
+        return "".join(o.get("text", "") for o in cells[n]["outputs"])
+
+    assert "**60000** training images" in text(2)  # display(Markdown(...)): its source
+    assert [o["kind"] for o in cells[3]["outputs"]] == ["image"]  # %matplotlib notebook: inline
+    assert "image" in [o["kind"] for o in cells[4]["outputs"]]  # %matplotlib widget: inline
+    assert "per loop" in text(5)  # %timeit ran
+    assert "[rich output (text/html): not shown in the report]" in text(5)
