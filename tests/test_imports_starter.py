@@ -257,3 +257,14 @@ def test_a_model_never_built_is_an_architecture_failure() -> None:
     )
     architecture = {c.id: c for c in run_checks(ctx)}["architecture"]
     assert (architecture.status, architecture.hint_id) == ("fail", "model_not_built")
+
+
+def test_an_alias_finding_does_not_explain_another_names_error(tmp_path: Path) -> None:
+    text = "import tensorflow as tf\nprint(modle)\nx = np.zeros(3)\n"
+    found = tuple(findings(module(tmp_path, text), "fashion_mnist", "missing_import"))
+    assert [dict(f.values)["name"] for f in found] == ["np"]
+    failure = RuntimeFailure("NameError", "name 'modle' is not defined", None, 2)
+    runs = verdicts("fashion_mnist", found, failure)["runs"]
+    assert runs.hint_id == "name_not_defined"  # the generic hint, not "import numpy"
+    failure = RuntimeFailure("NameError", "name 'np' is not defined", None, 3)
+    assert verdicts("fashion_mnist", found, failure)["runs"].hint_id == "missing_import"

@@ -60,6 +60,8 @@ def _candidates(check_id: str, verdict: Verdict, ctx: CheckContext) -> list[Find
     else:
         usable = [f for f in mistakes if f.hint_id == hint or f.hint_id in sharper]
     failure = ctx.evidence.failure if check_id == "runs" else None
+    if failure is not None:
+        usable = [f for f in usable if _names_what_failed(f, failure.message)]
 
     def rank(f: Finding) -> tuple[int, int, int]:
         at_failure = failure is not None and (f.cell, f.line) == (failure.cell, failure.line)
@@ -70,6 +72,13 @@ def _candidates(check_id: str, verdict: Verdict, ctx: CheckContext) -> list[Find
         )
 
     return sorted(usable, key=rank)  # stable: reading order within a rank
+
+
+def _names_what_failed(finding: Finding, message: str) -> bool:
+    """A finding about one name or module (`tf`, `seaborn`) explains only an error naming it."""
+    values = dict(finding.values)
+    named = values.get("name") or values.get("module")
+    return not named or f"'{named}" in message
 
 
 def _hint_values(ctx: CheckContext) -> dict[str, object]:
