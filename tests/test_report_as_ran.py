@@ -89,6 +89,23 @@ def test_the_notebook_view_renders_cells_figures_and_the_failing_cell() -> None:
     assert "script-src 'none'" in csp
 
 
+def test_a_timeout_marks_the_cell_that_was_running() -> None:
+    result = notebook_result()
+    cells = [dict(c, failed=False) for c in result.as_ran["cells"]]
+    cells[2]["ran"] = False
+    result = replace(
+        result,
+        status="timeout",
+        error="",
+        error_location=None,
+        as_ran={**result.as_ran, "cells": cells},
+    )
+    page = render_report(result, load_exercise("fashion_mnist"))
+    assert 'data-cell="4" data-state="stopped"' in page
+    assert "was running when the time limit stopped the run" in page
+    assert 'data-cell="5" data-state="not-run"' in page
+
+
 def test_captured_output_hides_noise_and_keeps_the_raw_output() -> None:
     page = render_report(notebook_result(), load_exercise("fashion_mnist"))
     shown = page.split('<pre id="output">')[1].split("</pre>")[0]

@@ -29,7 +29,7 @@ class CellView:
     number: int | None
     execution_count: int | None
     source: list[tuple[int, str, bool]]  # (line, text, the line that raised)
-    state: str  # ran | failed | not-run
+    state: str  # ran | failed | stopped (running at the time limit) | not-run
     outputs: list[OutputBlock]
     cut: bool
     noise_lines: int
@@ -102,6 +102,7 @@ def as_ran_view(result: SubmissionResult) -> AsRanView | None:
     if record.get("cells"):
         failing = _failing_cell(result, record["cells"])
         views = []
+        stopped_seen = result.status != "timeout"
         for cell in record["cells"]:
             number = cell.get("cell")
             blocks, noise = _blocks(cell, number)
@@ -118,8 +119,12 @@ def as_ran_view(result: SubmissionResult) -> AsRanView | None:
                 state = "failed"
                 if not any(b.kind == "error" for b in blocks) and result.error:
                     blocks.append(OutputBlock("error", cut_middle(result.error)))
+            elif cell.get("ran", True):
+                state = "ran"
+            elif not stopped_seen:
+                state, stopped_seen = "stopped", True  # the cell the time limit interrupted
             else:
-                state = "ran" if cell.get("ran", True) else "not-run"
+                state = "not-run"
             views.append(
                 CellView(
                     number,
