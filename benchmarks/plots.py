@@ -47,7 +47,10 @@ def timed_grade(path: Path, plots: bool) -> float:
     elapsed = time.perf_counter() - started
     kept = (result.as_ran or {}).get("plots_kept", 0)
     if result.checks[0].status != "pass" or (kept == 0) == plots:
-        sys.exit(f"benchmark run went wrong: {path.name} plots={plots} kept={kept}")
+        sys.exit(
+            f"benchmark run went wrong: {path.name} plots={plots} kept={kept} "
+            f"({result.status}: {result.checks[0].message})"
+        )
     return elapsed
 
 
