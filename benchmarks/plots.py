@@ -11,6 +11,8 @@ Prints:
     harsher ratio, capture being a larger share of a short run).
   - the size of the corpus's HTML reports (median, max) and how many of the corpus's
     submissions got the verdict `tests/corpus/expected.toml` gives them.
+  - for each corpus submission that drew figures, its grading time over the same time less the
+    seconds the child spent drawing and keeping them (counted in the run: `as_ran.capture_s`).
 With --corpus-out DIR, the corpus results already in DIR/<exercise>/ are read instead of
 grading the corpus again (e.g. a `grader grade` run of each exercise's corpus folder).
 """
@@ -99,6 +101,7 @@ def matches(result: SubmissionResult, expected: dict) -> bool:
 def corpus_figures(out: Path | None) -> None:
     expected = tomllib.loads((CORPUS / "expected.toml").read_text())
     sizes, good, total = [], 0, 0
+    in_run: list[tuple[float, str]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for exercise, table in expected.items():
             folder = (out / exercise) if out else Path(tmp) / exercise
@@ -108,11 +111,27 @@ def corpus_figures(out: Path | None) -> None:
                 total += 1
                 good += matches(result, table[result.id])
                 sizes.append((folder / report_filename(result.id)).stat().st_size)
+                spent = (result.as_ran or {}).get("capture_s", 0.0)
+                if spent and result.duration_s > spent:
+                    ratio = result.duration_s / (result.duration_s - spent)
+                    in_run.append(
+                        (ratio, f"{result.id} {spent:.2f} s of {result.duration_s:.0f} s")
+                    )
     print(f"corpus graded as a teacher would: {good}/{total}")
     print(
         f"report size: median {statistics.median(sizes) / 1024:.0f} KiB, "
         f"max {max(sizes) / 1024:.0f} KiB ({len(sizes)} reports)"
     )
+    # The child counts the seconds it spends drawing and keeping figures (PNG rendering in the
+    # kernel or module, writing the record): the same run with and without them, side by side.
+    in_run.sort()
+    print(
+        f"plot capture, counted inside each run that drew figures ({len(in_run)}): median "
+        f"{statistics.median(r for r, _ in in_run):.4f}, max {in_run[-1][0]:.4f} "
+        f"({in_run[-1][1]})"
+    )
+    for ratio, label in in_run:
+        print(f"  {ratio:.4f}  {label}")
 
 
 def main() -> None:

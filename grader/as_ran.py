@@ -108,8 +108,15 @@ def collect(
     budget = _Budget()
     cells: list[dict[str, Any]] = []
     plots: list[dict[str, Any]] = []
+    # Seconds the run spent drawing and keeping figures, as the child counted them: a notebook
+    # kernel (`plot_time`) and the runner or module (the others) each keep a running total.
+    spent = {"kernel": 0.0, "runner": 0.0}
     for event in events:
         kind = event.get("type")
+        seconds = event.get("capture_s")
+        if isinstance(seconds, (int, float)) and 0 <= seconds < 1e6:
+            side = "kernel" if kind == "plot_time" else "runner"
+            spent[side] = max(spent[side], float(seconds))
         if kind == "cell_output":
             cell = _cell(folder, event.get("file"), budget)
             if cell is not None:
@@ -137,6 +144,7 @@ def collect(
         "plots_kept": budget.kept,
         "plots_dropped": budget.dropped,
         "note": note,
+        "capture_s": round(sum(spent.values()), 4),
     }
 
 

@@ -81,6 +81,8 @@ def test_figures_are_kept_where_drawn(corpus: dict[str, Any], exercise: str, nam
     count = shown.get("plots_kept", 0) if shown else 0
     assert count == expected.get("figures", 0), shown.get("note") if shown else "nothing shown"
     assert (shown.get("plots_dropped", 0) if shown else 0) == expected.get("plots_dropped", 0)
+    if count:  # what drawing and keeping them cost, as the run counted it
+        assert 0 < shown["capture_s"] < result.duration_s
     if expected.get("plots_dropped"):
         assert "at most 24 figures" in shown["note"]
     if name.endswith(("tutorial", "logits", "callbacks", "epochs", "habits")):  # cell by cell

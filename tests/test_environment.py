@@ -200,6 +200,17 @@ def test_collect_keeps_announced_pngs_and_counts_the_rest(tmp_path: Path) -> Non
     assert f"at most {MAX_PLOTS} figures" in shown["note"]
 
 
+def test_collect_adds_up_the_seconds_capture_cost(tmp_path: Path) -> None:
+    events = [
+        {"type": "plot_time", "capture_s": 0.25},  # the kernel's running total
+        {"type": "plot_time", "capture_s": 0.75},
+        {"type": "cell_output", "cell": 2, "file": "cell-0002.json", "capture_s": 0.5},
+        {"type": "plot_time", "capture_s": "forged"},
+        {"type": "plot_dropped", "capture_s": -3},
+    ]
+    assert collect(tmp_path, events)["capture_s"] == 1.25
+
+
 def test_collect_reads_cells_defensively(tmp_path: Path) -> None:
     (tmp_path / "plot-001.png").write_bytes(_png())
     (tmp_path / "cell-0002.json").write_text(

@@ -16,6 +16,7 @@ import base64
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ class _Record:
         self.plots = 0
         self.dropped = 0
         self.source_file = ""  # the module's file name, to place a figure on its line
+        self.seconds = 0.0  # spent drawing and keeping figures: what capture costs this run
 
 
 RECORD = _Record()
@@ -63,8 +65,12 @@ def save_png(png: bytes, cell: int | None, line: int | None) -> str | None:
     RECORD.plots += 1
     name = f"plot-{RECORD.plots:03d}.png"
     (folder / name).write_bytes(png)
-    emit("plot", file=name, cell=cell, line=line, bytes=len(png))
+    emit("plot", file=name, cell=cell, line=line, bytes=len(png), capture_s=_spent())
     return name
+
+
+def _spent() -> float:
+    return round(RECORD.seconds, 4)
 
 
 # -- modules: figures at plt.show() and at the end ---------------------------------------------
@@ -87,15 +93,20 @@ def capture_open_figures(line: int | None = None) -> None:
     where = line if line is not None else _student_line()
     for number in pyplot.get_fignums():
         figure = pyplot.figure(number)
-        if enabled():
+        if enabled() and RECORD.plots >= MAX_PLOTS:  # over the cap: counted, never drawn
+            RECORD.dropped += 1
+            emit("plot_dropped", cell=None, line=where, bytes=0, reason="count")
+        elif enabled():
             import io
 
             buffer = io.BytesIO()
+            started = time.perf_counter()
             try:
                 figure.savefig(buffer, format="png", dpi=72, bbox_inches="tight")
             except Exception as exc:  # a figure that cannot be drawn: say so, keep going
                 emit("plot_dropped", cell=None, line=where, bytes=0, reason=f"error: {exc}")
             else:
+                RECORD.seconds += time.perf_counter() - started
                 save_png(buffer.getvalue(), None, where)
     pyplot.close("all")
 
@@ -114,6 +125,25 @@ def inline_only(shell: Any) -> None:
         return original("inline")
 
     shell.enable_matplotlib = enable_matplotlib
+    _time_figure_formatting(shell)
+
+
+def _time_figure_formatting(shell: Any) -> None:
+    """Count the time the kernel spends turning figures into PNG outputs (capture's cost)."""
+    formatter = shell.display_formatter
+    original = formatter.format
+
+    def format(obj: Any, *args: Any, **kwargs: Any) -> Any:
+        if type(obj).__name__ != "Figure":
+            return original(obj, *args, **kwargs)
+        started = time.perf_counter()
+        try:
+            return original(obj, *args, **kwargs)
+        finally:
+            RECORD.seconds += time.perf_counter() - started
+            emit("plot_time", capture_s=_spent())
+
+    formatter.format = format
 
 
 def _text(value: Any) -> str:
@@ -171,6 +201,7 @@ def record_cell(index: int, execution_count: int, cell: dict[str, Any], failed: 
     if folder is None:
         return
     number = index + 1
+    started = time.perf_counter()
     items, cut = _cell_outputs(number, list(cell.get("outputs", [])))
     record = {
         "cell": number,
@@ -181,4 +212,5 @@ def record_cell(index: int, execution_count: int, cell: dict[str, Any], failed: 
     }
     name = f"cell-{number:04d}.json"
     (folder / name).write_text(json.dumps(record, ensure_ascii=True))
-    emit("cell_output", cell=number, file=name)
+    RECORD.seconds += time.perf_counter() - started
+    emit("cell_output", cell=number, file=name, capture_s=_spent())
