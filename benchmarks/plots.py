@@ -111,8 +111,9 @@ def corpus_figures(out: Path | None) -> None:
                 total += 1
                 good += matches(result, table[result.id])
                 sizes.append((folder / report_filename(result.id)).stat().st_size)
-                spent = (result.as_ran or {}).get("capture_s", 0.0)
-                if spent and result.duration_s > spent:
+                shown = result.as_ran or {}
+                spent = shown.get("capture_s", 0.0)
+                if shown.get("plots_kept") and result.duration_s > spent:
                     ratio = result.duration_s / (result.duration_s - spent)
                     in_run.append(
                         (ratio, f"{result.id} {spent:.2f} s of {result.duration_s:.0f} s")
