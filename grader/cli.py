@@ -495,7 +495,8 @@ def gradescope(root: Path, exercise: str, timeout: float | None) -> None:
 
 @main.command()
 def doctor() -> None:
-    """Say which isolation levels work on this machine, and where the data sets stand."""
+    """Say which isolation levels work here, where the data sets stand, and each exercise's
+    environment (the packages submissions may import, support files)."""
     from grader import data as datasets
     from grader.sandbox.levels import level_report
 
@@ -505,6 +506,28 @@ def doctor() -> None:
     for outcome in datasets.verify():
         state = "ok" if outcome.ok else "missing or broken"
         out_console.print(f"data {outcome.name:<14} {state}: {outcome.message}", markup=False)
+    _doctor_environment()
+
+
+def _doctor_environment() -> None:
+    """Each exercise's environment: its packages (importable here?) and support files."""
+    from grader.environment import install_command, missing_support_files, package_status
+    from grader.exercises import all_exercises
+
+    for spec in all_exercises():
+        status = package_status(spec.environment)
+        shown = ", ".join(f"{pip}{'' if ok else ' (MISSING)'}" for pip, _, ok in status)
+        out_console.print(f"environment {spec.id}: {shown}", markup=False, soft_wrap=True)
+        missing = [pip for pip, _, ok in status if not ok]
+        if missing:
+            out_console.print(f"  install with: {install_command(missing)}", markup=False)
+        if spec.environment.support_files:
+            absent = missing_support_files(spec.environment, spec.folder)
+            files = ", ".join(
+                f"{name}{' (MISSING)' if name in absent else ''}"
+                for name in spec.environment.support_files
+            )
+            out_console.print(f"  support files: {files}", markup=False, soft_wrap=True)
 
 
 if __name__ == "__main__":

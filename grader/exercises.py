@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader.environment import EnvironmentSpec, parse_environment
 from grader.errors import UsageError
 from grader.pattern import ANY, ArchitectureSpec, LayerPattern, default_pattern
 from grader.spec_schema import validate
@@ -100,6 +101,8 @@ class ExerciseSpec:
                 "Dense(128, relu)",
             ),
         }
+
+    environment: EnvironmentSpec = EnvironmentSpec()  # noqa: RUF009 (frozen) [environment]: packages, support files
 
     @property
     def check_ids(self) -> list[str]:
@@ -196,6 +199,7 @@ def parse_spec(text: str, where: str, folder: Path | None = None) -> ExerciseSpe
         if "accuracy_threshold" in training
         else "",
         probe=probe,
+        environment=parse_environment(raw.get("environment"), where),
     )
 
 

@@ -15,10 +15,11 @@ from typing import Any
 
 import nbformat
 
-from grader import data
+from grader import as_ran, data
 from grader.checks import CheckContext, RunSummary, run_checks
 from grader.checks.training import input_scale
 from grader.checks.trust import forgery
+from grader.environment import place_support_files, seed_matplotlib_config
 from grader.evaluate import Evaluator, Measurement
 from grader.evidence import Evidence, parse_events
 from grader.exercises import ExerciseSpec, all_exercises
@@ -46,6 +47,7 @@ class GradeOptions:
     exact_isolation: bool = False  # run at exactly `isolation` (benchmarks, the hostile suite)
     threads: int = 0  # CPU threads for TensorFlow in the child; 0: every core
     keep_workdir: bool = False
+    plots: bool = True  # capture the figures the submission draws (benchmarks turn it off)
 
 
 def detect_exercise(
@@ -64,6 +66,10 @@ def _child_env(spec: ExerciseSpec, job: Job, threads: int) -> dict[str, str]:
         "HOME": str(job.home),
         "KERAS_HOME": str(job.home / ".keras"),
         "MPLCONFIGDIR": str(job.home / ".matplotlib"),
+        # Modules draw off-screen and `plt.show()` hands figures to the report (notebook
+        # kernels use the inline backend: see grader.harness.run).
+        "MPLBACKEND": "module://grader.harness.mpl_backend",
+        "GRADER_RECORD_DIR": str(job.out / "record"),
         "LANG": "C.UTF-8",
         "PYTHONHASHSEED": "0",
         "PYTHONUNBUFFERED": "1",
@@ -279,7 +285,11 @@ def _run_and_check(
     job = Job.create(data.cache_path(spec.dataset))
     try:
         target = _write_work_copy(submission, job.work)
+        place_support_files(spec.environment, spec.folder, job.work)
+        seed_matplotlib_config(job.home / ".matplotlib")
         env = _child_env(spec, job, threads)
+        if not options.plots:
+            env["GRADER_PLOTS"] = "0"
         # The evaluator never runs student code: it reads the data cache directly.
         evaluator = Evaluator(spec.dataset, {**env, "GRADER_DATA_DIR": str(data.data_dir())})
         try:
@@ -292,6 +302,12 @@ def _run_and_check(
                 on_event=on_event,
             )
             evidence = parse_events(outcome.events)
+            code_cells = [(c.number, c.source) for c in submission.cells]
+            shown = as_ran.collect(
+                job.out / "record",
+                outcome.events,
+                code_cells if submission.kind == "notebook" else None,
+            )
             measurement = _measure(evaluator, evidence, job.out / "model.keras", spec)
         finally:
             evaluator.close()
@@ -337,6 +353,7 @@ def _run_and_check(
         ),
         output_truncated=outcome.output_truncated,
         limits=level.applied_limits(limits),
+        as_ran=shown,
     )
 
 

@@ -78,6 +78,8 @@ class SubmissionResult:
     limits: dict[str, str] = field(default_factory=dict)
     # Roster, late penalty and human overrides (grader.adjustments); None: the automatic verdict.
     adjustments: Adjustments | None = None
+    # What the run showed: figures and a notebook's cell outputs (grader.as_ran); {} if none.
+    as_ran: dict[str, Any] = field(default_factory=dict)
 
     def first_failure(self) -> CheckResult | None:
         return next((c for c in self.checks if c.status in ("fail", "error")), None)

@@ -97,6 +97,11 @@ SECTIONS: dict[str, dict[str, Key] | None] = {
         "output_units": Key((int,), check=_positive),
     },
     "checks": None,
+    # The course environment (grader.environment checks the paths of support files).
+    "environment": {
+        "packages": Key((list,), items=(str,)),
+        "support_files": Key((list,), items=(str,)),
+    },
     # Points for the callback probe judged on its own (0 or absent: it only explains).
     "probe": {"points": Key(NUMBER, check=_non_negative)},
     # The due date and the late policy (grader.late reads it and checks the rest).

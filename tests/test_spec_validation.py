@@ -67,7 +67,9 @@ def test_a_wrong_type_or_impossible_value_is_refused(old: str, new: str, expecte
 
 def test_sections_are_a_declared_table() -> None:
     """A new section is one entry of the table; the loader then accepts and checks its keys."""
-    assert {"training", "architecture", "checks", "deadline"} <= set(SECTIONS)
+    assert {"training", "architecture", "checks", "deadline", "environment", "probe"} <= set(
+        SECTIONS
+    )
     assert "unknown key '[deadlines]'; did you mean '[deadline]'" in refused(
         SPEC + '\n[deadlines]\ndue = "2026-12-01"\n'
     )

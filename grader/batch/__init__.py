@@ -33,6 +33,7 @@ from grader.batch.classbook import (
 from grader.batch.keys import cache_key, content_key, grader_identity, spec_key, verdict_inputs
 from grader.batch.progress import BatchProgress
 from grader.batch.sources import SubmissionSource, find_submissions
+from grader.environment import require_environment
 from grader.errors import InfrastructureError
 from grader.executors import GradeJob, JobOutcome, make_executor
 from grader.exercises import ExerciseSpec, load_exercise
@@ -145,6 +146,7 @@ def grade_class(
     """Grade every submission under `path`; write reports, exports and the gradebook."""
     started = time.monotonic()
     spec = load_exercise(exercise)
+    require_environment(spec.environment, spec.id, spec.folder)  # else every student would fail
     sources = find_submissions(path, spec.id)
     # Refuses here, before anything runs; below the strongest level only when asked for.
     level = choose_level(settings.isolation, require_strongest=settings.isolation is None)

@@ -38,6 +38,12 @@ SHARPER: dict[str, tuple[str, ...]] = {
     # training went on: the hook was misspelled, or the flag was set on the callback.
     "callback_not_passed": ("callback_signature", "self_stop_training"),
     "message_text": ("message_slash_n",),
+    # NameError: `tf` used with no `import tensorflow as tf` (the import line to add).
+    "name_not_defined": ("missing_import",),
+    # The starter's placeholders left as they were: `history = None`, a model with no layers.
+    "no_training": ("starter_unfilled",),
+    "model_not_built": ("starter_unfilled",),
+    "module_not_available": ("module_not_available",),
 }
 
 
@@ -54,6 +60,8 @@ def _candidates(check_id: str, verdict: Verdict, ctx: CheckContext) -> list[Find
     else:
         usable = [f for f in mistakes if f.hint_id == hint or f.hint_id in sharper]
     failure = ctx.evidence.failure if check_id == "runs" else None
+    if failure is not None:
+        usable = [f for f in usable if _names_what_failed(f, failure.message)]
 
     def rank(f: Finding) -> tuple[int, int, int]:
         at_failure = failure is not None and (f.cell, f.line) == (failure.cell, failure.line)
@@ -64,6 +72,13 @@ def _candidates(check_id: str, verdict: Verdict, ctx: CheckContext) -> list[Find
         )
 
     return sorted(usable, key=rank)  # stable: reading order within a rank
+
+
+def _names_what_failed(finding: Finding, message: str) -> bool:
+    """A finding about one name or module (`tf`, `seaborn`) explains only an error naming it."""
+    values = dict(finding.values)
+    named = values.get("name") or values.get("module")
+    return not named or f"'{named}" in message
 
 
 def _hint_values(ctx: CheckContext) -> dict[str, object]:
@@ -88,11 +103,14 @@ def _located(
     else:
         message = f"{verdict.message} (see {where})"
     same = finding.hint_id == verdict.hint_id
+    values = verdict.hint_values if same and verdict.hint_values else _hint_values(ctx)
+    if finding.values:
+        values = {**_hint_values(ctx), **dict(finding.values)}
     return replace(
         verdict,
         message=message,
         hint_id=finding.hint_id,
-        hint_values=verdict.hint_values if same and verdict.hint_values else _hint_values(ctx),
+        hint_values=values,
         details=details,
     )
 

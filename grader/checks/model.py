@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from grader.checks.base import CheckContext, Verdict, failed, passed, skipped
@@ -70,9 +71,17 @@ def _describe(row: dict[str, Any]) -> str:
     return f"{row['class']}({', '.join(args)})" if args else str(row["class"])
 
 
+_NEVER_BUILT = re.compile(
+    r"no defined inputs|has no layers|has not (yet )?been built|never been built", re.IGNORECASE
+)
+
+
 def architecture(ctx: CheckContext) -> Verdict:
     m, arch = ctx.measurement, ctx.spec.architecture
     if not m.layers:
+        if ctx.evidence.model_saved and (not m.error or _NEVER_BUILT.search(m.error)):
+            # A model with no layers (the starter's empty `Sequential([...])`): nothing to load.
+            return failed("the model was never built: it has no layers", "model_not_built")
         if ctx.evidence.model_saved or m.error:
             return Verdict("error", m.error or "the saved model has no layers", "unsafe_model")
         return skipped("no trained model was saved (see `runs`)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from grader.checks.base import CheckContext, Verdict, failed, passed
 from grader.evidence import RuntimeFailure
@@ -32,6 +33,10 @@ _FAILURE_HINTS: list[tuple[str | None, str, str]] = [
         "tf1_api",
     ),
     ("NameError", r"", "name_not_defined"),
+    ("ModuleNotFoundError", r"No module named", "module_not_available"),
+    # No keyboard: stdin is closed for modules; a notebook kernel refuses input requests.
+    ("EOFError", r"EOF when reading a line", "input_call"),
+    ("StdinNotImplementedError", r"", "input_call"),
     (
         None,
         r"label value of \d+ which is outside the valid range|labels? .* out of range|"
@@ -59,6 +64,14 @@ def hint_for_failure(failure: RuntimeFailure) -> str:
     return "runtime_error"
 
 
+def _module_values(failure: RuntimeFailure, ctx: CheckContext) -> dict[str, str]:
+    from grader.rules.imports import available_summary
+
+    named = re.search(r"No module named '([^']+)'", failure.message)
+    module = named.group(1).split(".")[0] if named else "?"
+    return {"module": module, "available": available_summary(ctx.spec)}
+
+
 def runs(ctx: CheckContext) -> Verdict:
     evidence = ctx.evidence
     finished = evidence.epochs_finished()
@@ -74,9 +87,11 @@ def runs(ctx: CheckContext) -> Verdict:
         if failure.line is not None:
             cell = f"cell {failure.cell}, " if failure.cell else ""
             where = f" at {cell}line {failure.line}"
-        return failed(
-            f"raised {evidence.failure.describe()}{where}", hint_for_failure(evidence.failure)
-        )
+        hint_id = hint_for_failure(failure)
+        verdict = failed(f"raised {failure.describe()}{where}", hint_id)
+        if hint_id == "module_not_available":
+            verdict = replace(verdict, hint_values=_module_values(failure, ctx))
+        return verdict
     if not evidence.started:
         return failed(
             f"the run ended before the grader's harness started (exit code {ctx.run.returncode})",

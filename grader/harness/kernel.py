@@ -7,7 +7,7 @@ import signal
 import sys
 from typing import Any
 
-from grader.harness import instrument
+from grader.harness import instrument, plots
 from grader.harness.tracing import student_frames
 
 
@@ -36,6 +36,7 @@ def main() -> None:
         return self.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
 
     shell.set_custom_exc((Exception,), record)
+    plots.inline_only(shell)
     shell.user_ns["__grader_finish__"] = lambda after_error: instrument.finish(
         shell.user_ns, after_error
     )

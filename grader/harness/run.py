@@ -19,12 +19,14 @@ FINISH_CELL = "__grader_finish__(after_error={after_error})"
 
 
 def run_module(path: Path) -> int:
-    from grader.harness import instrument
+    from grader.harness import instrument, plots
     from grader.harness.tracing import student_frames
 
     source = path.read_text(encoding="utf-8")
     filename = str(path)
     namespace = {"__name__": "__main__", "__file__": filename, "__builtins__": builtins}
+    namespace["display"] = _display  # a notebook habit: prints the value's text in a module
+    plots.RECORD.source_file = filename
     sys.argv = [filename]
     instrument.install()
 
@@ -37,7 +39,10 @@ def run_module(path: Path) -> int:
     for stage in ("code", "finish"):
         try:
             if stage == "code":
-                exec(compile(source, filename, "exec"), namespace)
+                try:
+                    exec(compile(source, filename, "exec"), namespace)
+                finally:
+                    plots.capture_open_figures(line=None)  # figures never shown: at the end
             else:
                 instrument.finish(namespace, after_error=failed)
         except SystemExit as exc:
@@ -53,6 +58,12 @@ def run_module(path: Path) -> int:
                 instrument.probe_callbacks(namespace)
     sys.stdout.flush()
     return 1 if failed else 0
+
+
+def _display(*values: object, **kwargs: object) -> None:
+    from IPython.display import display
+
+    display(*values, **kwargs)
 
 
 def _write_kernelspec(home: Path) -> None:
@@ -71,9 +82,15 @@ def run_notebook(path: Path) -> int:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, DeadKernelError
 
+    from grader.harness import plots
+
     jupyter_home = Path(os.environ["HOME"]) / ".grader-jupyter"
     _write_kernelspec(jupyter_home)
     os.environ["JUPYTER_PATH"] = str(jupyter_home)
+    # The kernel draws with matplotlib's inline backend, which sends each figure as a PNG
+    # output; without plot capture, with Agg, which draws nothing until asked.
+    capture = os.environ.get("GRADER_PLOTS", "1") != "0"
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline" if capture else "Agg"
     os.environ.setdefault("JUPYTER_RUNTIME_DIR", str(jupyter_home / "runtime"))
 
     notebook = nbformat.read(path, as_version=4)
@@ -106,6 +123,7 @@ def run_notebook(path: Path) -> int:
                 break
             finally:
                 _echo_outputs(cell)
+                plots.record_cell(index, execution_count, cell, failed)
         finish = nbformat.v4.new_code_cell(FINISH_CELL.format(after_error=failed))
         notebook.cells.append(finish)
         try:

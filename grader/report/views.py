@@ -22,6 +22,8 @@ from grader.report.charts import (
     score_histogram,
     training_chart,
 )
+from grader.report.noise import split_noise
+from grader.report.notebook_view import AsRanView, as_ran_view
 from grader.report.text import CutText, Segment, char_diff_segments, cut_middle, replay_terminal
 from grader.report.text import shorten as shorten_text
 from grader.results import CheckResult, GradeReport, SubmissionResult
@@ -446,19 +448,25 @@ class OutputView:
     lines: int
     replayed: bool  # carriage returns / backspaces were applied
     truncated_by_grader: bool
+    noise_lines: int = 0  # start-up lines of TensorFlow & co. left out of `text`
+    raw: CutText | None = None  # the output as captured, when lines were left out
 
 
 def output_view(result: SubmissionResult) -> OutputView | None:
     if not result.output:
         return None
-    shown = replay_terminal(result.output).strip("\n")
+    student, noise = split_noise(result.output)  # the grader's own start-up lines left out
+    shown = replay_terminal(student).strip("\n")
     replayed = "\r" in result.output or "\x08" in result.output
+    raw = cut_middle(replay_terminal(result.output).strip("\n")) if noise else None
     return OutputView(
         cut_middle(shown),
         len(result.output),
-        shown.count("\n") + 1,
+        shown.count("\n") + 1 if shown else 0,
         replayed,
         result.output_truncated,
+        noise,
+        raw,
     )
 
 
@@ -504,6 +512,7 @@ class SubmissionPage:
     duration: str
     figures: list[tuple[str, str]]
     adjustment: AdjustmentView | None = None
+    as_ran: AsRanView | None = None  # the notebook's cells / the module's figures
 
 
 def _figures(result: SubmissionResult) -> list[tuple[str, str]]:
@@ -542,6 +551,7 @@ def submission_page(result: SubmissionResult, spec: ExerciseSpec) -> SubmissionP
         duration=fmt_duration(result.duration_s),
         figures=_figures(result),
         adjustment=adjustment_view(result),
+        as_ran=as_ran_view(result),
     )
 
 

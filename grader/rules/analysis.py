@@ -309,8 +309,7 @@ class Analysis:
 
 def find_mistakes(submission: Submission, spec: ExerciseSpec) -> tuple[Finding, ...]:
     """Every static finding in the submission, in reading order (cells top to bottom)."""
-    import grader.rules.callbacks
-    import grader.rules.model
-    import grader.rules.training  # noqa: F401  (registering the rules)
+    from grader.rules.registry import registered_rules
 
+    registered_rules()  # importing the rule modules registers them
     return tuple(Analysis(submission, spec).run())

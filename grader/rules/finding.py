@@ -19,6 +19,7 @@ class Finding:
     text: str  # the student's line, as written
     kind: FindingKind = "mistake"
     also: tuple[str, ...] = ()  # other checks whose generic verdict it can explain
+    values: tuple[tuple[str, str], ...] = ()  # the hint's {placeholders}, e.g. the import line
 
     def explains(self, check_id: str) -> bool:
         return check_id == self.check or check_id in self.also

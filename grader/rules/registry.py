@@ -69,7 +69,9 @@ def rule(
 def registered_rules() -> list[Rule]:
     """Every rule, in the order they run (importing the rule modules registers them)."""
     import grader.rules.callbacks
+    import grader.rules.imports
     import grader.rules.model
+    import grader.rules.starter
     import grader.rules.training  # noqa: F401
 
     return list(RULES)
