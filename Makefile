@@ -49,6 +49,8 @@ lint: setup
 bench: data
 	$(BIN)/python benchmarks/overhead.py
 	$(BIN)/python benchmarks/isolation.py
+	$(BIN)/python benchmarks/plots.py
+	$(BIN)/python benchmarks/similarity.py
 
 clean:
 	rm -rf $(VENV) $(patsubst exercises/%/,reports/%,$(wildcard exercises/*/)) .pytest_cache .ruff_cache
