@@ -23,6 +23,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from paths import EXERCISES, FIXTURES, SAMPLES
 from rich.console import Console
 
 from grader.batch import BatchSettings, grade_class
@@ -33,7 +34,6 @@ from grader.errors import UsageError
 from grader.exercises import load_exercise, parse_spec
 from grader.results import read_results
 
-ROOT = Path(__file__).resolve().parent.parent
 GRADER = str(Path(sys.executable).parent / "grader")
 
 
@@ -310,7 +310,7 @@ def test_rerun_grades_only_new_or_changed_and_spec_changes_only_their_exercise(
     for name in ("mnist_callback", "fashion_mnist"):
         write(
             exercises,
-            {f"{name}/exercise.toml": (ROOT / "exercises" / name / "exercise.toml").read_text()},
+            {f"{name}/exercise.toml": (EXERCISES / name / "exercise.toml").read_text()},
         )
     mnist = write(tmp_path / "mnist", {f"s{i}.py": syntax_error(f"m{i}") for i in range(3)})
     fashion = write(tmp_path / "fashion", {f"s{i}.py": syntax_error(f"f{i}") for i in range(2)})
@@ -371,8 +371,8 @@ def test_exit_code_two_with_one_line(tmp_path: Path) -> None:
     for args in (
         [str(tmp_path / "nope"), "-e", "mnist_callback"],
         [str(tmp_path), "-e", "no_such_exercise"],
-        [str(ROOT / "samples" / "mnist_callback"), "-e", "mnist_callback", "--isolation", "x"],
-        [str(ROOT / "samples" / "mnist_callback"), "-e", "mnist_callback", "--executor", "dask"],
+        [str(SAMPLES / "mnist_callback"), "-e", "mnist_callback", "--isolation", "x"],
+        [str(SAMPLES / "mnist_callback"), "-e", "mnist_callback", "--executor", "dask"],
     ):
         proc = subprocess.run(
             [GRADER, "grade", *args, "--out", str(tmp_path / "o")],
@@ -397,9 +397,7 @@ def test_plain_log_lines_when_not_a_terminal(tmp_path: Path) -> None:
 def test_live_display_shows_counts_epochs_and_eta() -> None:
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=True, width=120)
-    report = read_results(
-        ROOT / "tests" / "fixtures" / "reports" / "mnist_callback-wrong_message.json"
-    )
+    report = read_results(FIXTURES / "mnist_callback-wrong_message.json")
     failed = report.submissions[0]
     passed = replace(failed, passed=True)
     with BatchProgress(console, total=3, jobs=3, slots=2, prior_duration_s=30.0) as display:

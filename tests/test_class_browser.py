@@ -7,13 +7,13 @@ them; the similarity page of the similarity fixture class beside it.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from needs import missing
+from browser import ARGS, CHROMIUM, DESKTOP, require
+from paths import FIXTURES, SUBMISSIONS
 
 from grader.batch.classbook import missing_result, publish, report_names
 from grader.batch.sources import find_submissions
@@ -25,16 +25,8 @@ from grader.results import GradeReport, read_results
 from grader.roster import Student
 from grader.similarity import write_similarity
 
-FIXTURES = Path(__file__).parent / "fixtures" / "reports"
-CLASS = Path(__file__).parent / "submissions" / "similarity" / "mnist_callback"
-CHROMIUM = Path(os.environ.get("GRADER_CHROMIUM", "/usr/bin/chromium"))
-
-if not CHROMIUM.exists():
-    missing(f"no chromium at {CHROMIUM} (scripts/system-deps.sh runs apt-get install chromium)")
-try:
-    import playwright.sync_api as playwright_api
-except ImportError:
-    missing("playwright is not installed (pip install -e '.[dev]')")
+CLASS = SUBMISSIONS / "similarity" / "mnist_callback"
+playwright_api = require()
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -77,10 +69,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def page() -> Iterator[object]:
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
-        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        context = browser.new_context(viewport=DESKTOP)
         page = context.new_page()
         page.requests = []  # type: ignore[attr-defined]
         page.errors = []  # type: ignore[attr-defined]

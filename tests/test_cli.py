@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from paths import SOLUTIONS, SUBMISSIONS
 
 from grader.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
-SYNTAX_ERROR = ROOT / "tests" / "submissions" / "mnist_callback" / "syntax_error.py"
-SOLUTION = ROOT / "solutions" / "mnist_callback.py"
+SYNTAX_ERROR = SUBMISSIONS / "mnist_callback" / "syntax_error.py"
+SOLUTION = SOLUTIONS / "mnist_callback.py"
 GRADER = Path(sys.executable).parent / "grader"
 
 SUBMISSION_KEYS = {
@@ -135,7 +135,7 @@ def test_a_folder_given_to_check(tmp_path: Path) -> None:
 
 
 def test_an_unreadable_file_without_an_exercise() -> None:
-    broken = ROOT / "tests" / "submissions" / "fashion_mnist" / "broken_json.ipynb"
+    broken = SUBMISSIONS / "fashion_mnist" / "broken_json.ipynb"
     assert_plain_error(invoke("check", str(broken)), "its JSON is broken", "pass --exercise")
 
 

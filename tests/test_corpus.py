@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser import ARGS, CHROMIUM, DESKTOP, Visit, require, shoot
 
 from grader.batch import BatchSettings, grade_class, report_filename
 from grader.results import SubmissionResult
@@ -130,8 +131,7 @@ def test_start_up_noise_is_not_the_students_output(corpus: dict[str, Any]) -> No
 
 @pytest.fixture(scope="module")
 def visit() -> Iterator[Any]:
-    from test_report_browser import ARGS, CHROMIUM, DESKTOP, Visit, playwright_api
-
+    playwright_api = require()
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
@@ -150,8 +150,6 @@ def _assert_quiet(v: Any) -> None:
 
 
 def test_browser_shows_the_notebook_and_its_plots(corpus: dict[str, Any], visit: Any) -> None:
-    from test_report_browser import shoot
-
     v = visit()
     page = v.open(_report(corpus, "fashion_mnist", "seed001_tutorial"))
     csp = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")

@@ -8,13 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
+from paths import ROOT, SOLUTIONS
 
 from grader.errors import UsageError
 from grader.exercises import all_exercises
 from grader.pipeline import detect_exercise
 from grader.submissions import load_submission
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def detect(path: Path) -> str:
@@ -88,7 +87,7 @@ def test_the_same_code_is_ambiguous_without_a_distinguishing_feature(tmp_path: P
 def test_the_file_name_and_the_notebook_metadata_decide(tmp_path: Path) -> None:
     assert detect(write(tmp_path, "mnist_callback_98_homework.py", BARE)) == "mnist_callback_98"
     assert detect(write(tmp_path, "mnist_convolutions.py", BARE)) == "mnist_convolutions"
-    notebook = json.loads((ROOT / "solutions" / "mnist_callback.ipynb").read_text())
+    notebook = json.loads((SOLUTIONS / "mnist_callback.ipynb").read_text())
     notebook["metadata"]["grader"] = {"exercise": "mnist_convolutions"}
     path = tmp_path / "nb.ipynb"
     path.write_text(json.dumps(notebook))

@@ -8,13 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from paths import ROOT, SOLUTIONS, SUBMISSIONS
 
 from grader.exercises import load_exercise
 from grader.pipeline import grade_submission
 from grader.results import SubmissionResult
-
-ROOT = Path(__file__).resolve().parent.parent
-SUBMISSIONS = ROOT / "tests" / "submissions"
 
 pytestmark = pytest.mark.slow
 
@@ -229,7 +227,7 @@ def test_notebook_error_location_names_the_cell() -> None:
 
 
 def test_same_submission_graded_twice_gives_identical_numbers() -> None:
-    path = ROOT / "solutions" / "fashion_mnist.py"
+    path = SOLUTIONS / "fashion_mnist.py"
     first, second = grade(path, "fashion_mnist"), grade(path, "fashion_mnist")
     assert first.training["history"] == second.training["history"]
     assert first.test_accuracy == second.test_accuracy

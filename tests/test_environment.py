@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from paths import EXERCISES, SAMPLES
 
 from grader.as_ran import collect
 from grader.environment import (
@@ -28,14 +29,13 @@ from grader.harness.plots import MAX_PLOTS, PNG_MAGIC
 from grader.pipeline import GradeOptions, grade_submission
 from grader.sandbox import LEVELS
 
-ROOT = Path(__file__).resolve().parent.parent
 GRADER = Path(sys.executable).parent / "grader"
 
 
 def exercise_copy(tmp_path: Path, environment: str, support: dict[str, str]) -> Path:
     """A copy of the exercises with `[environment]` of fashion_mnist replaced."""
     root = tmp_path / "exercises"
-    shutil.copytree(ROOT / "exercises", root)
+    shutil.copytree(EXERCISES, root)
     toml = root / "fashion_mnist" / "exercise.toml"
     text = toml.read_text()
     text = text[: text.index("[environment]")] + environment
@@ -88,7 +88,7 @@ def test_a_missing_package_stops_the_class_with_the_install_command(tmp_path: Pa
         [
             str(GRADER),
             "grade",
-            str(ROOT / "samples" / "fashion_mnist"),
+            str(SAMPLES / "fashion_mnist"),
             "-e",
             "fashion_mnist",
             "--out",

@@ -16,6 +16,7 @@ from typing import Any
 import nbformat
 import pytest
 from needs import missing
+from paths import FIXTURES
 
 import grader.executors
 from grader.batch import BatchSettings, grade_class
@@ -34,9 +35,7 @@ from grader.gradebook import Gradebook
 from grader.pipeline import GradeOptions
 from grader.results import read_results
 
-ROOT = Path(__file__).resolve().parent.parent
 GRADER = str(Path(sys.executable).parent / "grader")
-FIXTURES = ROOT / "tests" / "fixtures" / "reports"
 SYNTAX_ERROR = b"import tensorflow as tf\nmodel = tf.keras.Sequential([\n"
 TINY = """# tiny {tag}
 import tensorflow as tf

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from paths import EXERCISES
 
 from grader.errors import UsageError
 from grader.exercises import (
@@ -16,9 +17,6 @@ from grader.exercises import (
     load_exercise,
     parse_spec,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
-EXERCISES = ROOT / "exercises"
 
 MINIMAL = """
 id = "tiny"

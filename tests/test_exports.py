@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped
+from paths import FIXTURES
 
 import grader.batch
 import grader.executors
@@ -22,7 +23,6 @@ from grader.exports import (
 )
 from grader.results import GradeReport, SubmissionResult, read_results
 
-FIXTURES = Path(__file__).parent / "fixtures" / "reports"
 MNIST = sorted(FIXTURES.glob("mnist_callback-*.json"))
 HOSTILE = FIXTURES / "synthetic" / "hostile.json"
 

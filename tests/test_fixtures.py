@@ -13,12 +13,11 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
+from paths import FIXTURES, ROOT
 
 from grader.results import CheckResult, SubmissionResult
 from grader.schema import schema_fingerprint
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests" / "fixtures" / "reports"
 ALL = sorted(FIXTURES.rglob("*.json"))
 REGENERATE = "regenerate them: .venv/bin/python scripts/make-report-fixtures.py"
 

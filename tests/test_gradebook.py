@@ -15,13 +15,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from paths import FIXTURES, ROOT
 
 from grader.batch.keys import grader_identity
 from grader.errors import InfrastructureError
 from grader.gradebook import SCHEMA_VERSION, Gradebook, Graded, RunInfo, Verdict
 from grader.results import SubmissionResult, read_results
-
-FIXTURES = Path(__file__).parent / "fixtures" / "reports"
 
 
 def recorded(name: str) -> SubmissionResult:
@@ -144,7 +143,8 @@ def test_two_processes_share_a_gradebook(tmp_path: Path) -> None:
     path = tmp_path / "book.sqlite"
     result = recorded("wrong_message")
     script = (
-        "import sys; from pathlib import Path; from tests.test_gradebook import *\n"
+        "import sys; from pathlib import Path; sys.path.insert(0, 'tests')\n"  # as pytest does
+        "from test_gradebook import *\n"
         "with Gradebook(Path(sys.argv[1])) as book:\n"
         "    for i in range(30):\n"
         "        r = book.start_run(info())\n"
@@ -152,8 +152,7 @@ def test_two_processes_share_a_gradebook(tmp_path: Path) -> None:
         "        book.record(r, [Graded(res, f'p{i}', 'graded')],"
         " Verdict(f'p{i}', 'c', 's', 'g', 'w', res))\n"
     )
-    root = Path(__file__).resolve().parent.parent
-    other = subprocess.Popen([sys.executable, "-c", script, str(path)], cwd=root)
+    other = subprocess.Popen([sys.executable, "-c", script, str(path)], cwd=ROOT)
     with Gradebook(path) as book:
         for i in range(30):
             run_id = book.start_run(info())

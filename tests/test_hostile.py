@@ -26,6 +26,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from needs import missing
+from paths import ROOT, SUBMISSIONS
 
 from grader.exercises import ExerciseSpec, load_exercise
 from grader.pipeline import GradeOptions, grade_submission
@@ -34,8 +35,7 @@ from grader.sandbox.levels import JOB_PREFIX, LEVELS, level_report, sweep_stale_
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
-HOSTILE = ROOT / "tests" / "submissions" / "hostile"
+HOSTILE = SUBMISSIONS / "hostile"
 WORLD = Path("/tmp/grader-hostile-test")  # the paths the attack files aim at
 SECRET = f"s3cr3t-{uuid.uuid4().hex}"
 SECRET_ENV = "GRADER_TEST_INSTRUCTOR_TOKEN"

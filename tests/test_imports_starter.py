@@ -10,6 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from paths import EXERCISES, SAMPLES, SOLUTIONS
 
 from grader.checks import CheckContext, RunSummary, run_checks
 from grader.evaluate import Measurement
@@ -18,9 +19,6 @@ from grader.exercises import load_exercise
 from grader.static import Finding, find_mistakes
 from grader.submissions import load_submission
 
-ROOT = Path(__file__).resolve().parent.parent
-SOLUTIONS = ROOT / "solutions"
-EXERCISES = ROOT / "exercises"
 FASHION = (SOLUTIONS / "fashion_mnist.py").read_text()
 MNIST = (SOLUTIONS / "mnist_callback.py").read_text()
 
@@ -111,7 +109,7 @@ def test_no_finding_when_the_alias_is_bound(tmp_path: Path, binding: str) -> Non
 
 
 def test_every_reference_solution_has_no_import_finding() -> None:
-    for path in [*SOLUTIONS.iterdir(), *(ROOT / "samples").glob("*/*")]:
+    for path in [*SOLUTIONS.iterdir(), *SAMPLES.glob("*/*")]:
         exercise = "fashion_mnist" if "fashion" in str(path) else "mnist_callback"
         found = find_mistakes(load_submission(path), load_exercise(exercise))
         bad = [f for f in found if f.hint_id in ("missing_import", "module_not_available")]
@@ -217,7 +215,7 @@ def test_markers_kept_above_written_code_are_no_finding(tmp_path: Path) -> None:
 
 
 def test_solutions_and_samples_are_not_starter_code() -> None:
-    for path in [*SOLUTIONS.iterdir(), *(ROOT / "samples").glob("*/*")]:
+    for path in [*SOLUTIONS.iterdir(), *SAMPLES.glob("*/*")]:
         exercise = "fashion_mnist" if "fashion" in str(path) else "mnist_callback"
         assert findings(path, exercise, "starter_unfilled") == [], path
 

@@ -14,15 +14,14 @@ from pathlib import Path
 import pytest
 import yaml
 from junitparser import JUnitXml
+from paths import FIXTURES, ROOT, SOLUTIONS, SUBMISSIONS
 
 from grader.ci import render_workflow
 from grader.github import annotations, markdown_summary
 from grader.results import read_results
 
-ROOT = Path(__file__).resolve().parent.parent
-SYNTAX_ERROR = ROOT / "tests" / "submissions" / "mnist_callback" / "syntax_error.py"
-BROKEN_JSON = ROOT / "tests" / "submissions" / "fashion_mnist" / "broken_json.ipynb"
-FIXTURES = ROOT / "tests" / "fixtures" / "reports"
+SYNTAX_ERROR = SUBMISSIONS / "mnist_callback" / "syntax_error.py"
+BROKEN_JSON = SUBMISSIONS / "fashion_mnist" / "broken_json.ipynb"
 GRADER = [sys.executable, "-m", "grader.cli"]
 
 
@@ -263,7 +262,7 @@ def test_gradescope_setup_builds_an_autograder_that_grades_for_real(tmp_path: Pa
 
         root = tmp_path / "autograder"
         (root / "submission").mkdir(parents=True)
-        shutil.copy(ROOT / "solutions" / "mnist_callback.ipynb", root / "submission" / "hw.ipynb")
+        shutil.copy(SOLUTIONS / "mnist_callback.ipynb", root / "submission" / "hw.ipynb")
         env |= {"AUTOGRADER_ROOT": str(root), "GRADER_BIN": str(installed)}
         proc = run(
             ["bash", str(ROOT / "gradescope" / "run_autograder")],

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 from needs import missing
+from paths import ROOT, SUBMISSIONS
 
 from grader.sandbox.levels import level_report
 
-ROOT = Path(__file__).resolve().parent.parent
-SYNTAX_ERROR = ROOT / "tests" / "submissions" / "mnist_callback" / "syntax_error.py"
+SYNTAX_ERROR = SUBMISSIONS / "mnist_callback" / "syntax_error.py"
 USABLE = {name for name, usable, _, _ in level_report() if usable}
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from paths import SUBMISSIONS, TESTS
 
 from grader.checks import CheckContext, RunSummary, run_checks
 from grader.evaluate import LayerInfo, Measurement
@@ -38,8 +39,6 @@ from grader.results import CheckResult, SubmissionResult
 from grader.static import Finding, find_mistakes
 from grader.submissions import load_submission
 
-ROOT = Path(__file__).resolve().parent.parent
-SUBMISSIONS = ROOT / "tests" / "submissions"
 MESSAGE = "Reached 99% accuracy so cancelling training!"
 MNIST_CHECKS = (
     "runs",
@@ -61,7 +60,7 @@ FASHION_CHECKS = (
 
 def _e2e_tables() -> dict[str, tuple[dict[str, str], dict[str, str]]]:
     """test_e2e.py's expectations by file: {name: (failing statuses, hints)}."""
-    module_spec = importlib.util.spec_from_file_location("_e2e", ROOT / "tests" / "test_e2e.py")
+    module_spec = importlib.util.spec_from_file_location("_e2e", TESTS / "test_e2e.py")
     assert module_spec is not None and module_spec.loader is not None
     module = importlib.util.module_from_spec(module_spec)
     module_spec.loader.exec_module(module)

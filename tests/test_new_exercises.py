@@ -9,12 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from paths import EXERCISES
 
 from grader.exercises import load_exercise
 from grader.pipeline import grade_submission
 from grader.results import CheckResult, SubmissionResult
-
-ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.slow
 
@@ -107,7 +106,7 @@ def test_a_course_variant_is_only_an_edited_copy_of_a_folder(
     """Copy `mnist_callback`, edit only its TOML (threshold, message, epochs, the pattern with a
     fixed hidden width), and a matching submission is graded right, in the spec's own words."""
     root = tmp_path / "exercises"
-    shutil.copytree(ROOT / "exercises" / "mnist_callback", root / "course_variant")
+    shutil.copytree(EXERCISES / "mnist_callback", root / "course_variant")
     spec_path = root / "course_variant" / "exercise.toml"
     text = spec_path.read_text()
     for old, new in [

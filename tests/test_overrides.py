@@ -14,13 +14,14 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from paths import FIXTURES
+
 from grader.adjustments import StudentMatch
 from grader.exercises import exercises_root
 from grader.late import SubmissionTime, late_penalty, parse_deadline
 from grader.overrides import Override, finalize, with_context
 from grader.results import SubmissionResult, read_results
 
-FIXTURES = Path(__file__).parent / "fixtures" / "reports"
 GRADER = str(Path(sys.executable).parent / "grader")
 
 

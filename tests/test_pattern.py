@@ -4,9 +4,9 @@ architecture check that decides on it, and hints filled from the spec. Fast: no 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from paths import ROOT
 
 from grader.checks import CheckContext, RunSummary, run_checks
 from grader.checks.model import architecture
@@ -15,8 +15,8 @@ from grader.evidence import parse_events
 from grader.exercises import ExerciseSpec, load_exercise, percent
 from grader.hints import catalogue
 
-HINTS = Path(__file__).resolve().parent.parent / "grader" / "hints.toml"
-CHECKS_DIR = Path(__file__).resolve().parent.parent / "grader" / "checks"
+HINTS = ROOT / "grader" / "hints.toml"
+CHECKS_DIR = ROOT / "grader" / "checks"
 
 
 def layer(cls: str, units: int | None = None, activation: str | None = None, shape=()) -> LayerInfo:

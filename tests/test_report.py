@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from paths import FIXTURES
 
 from grader.exercises import ExerciseSpec, load_exercise
 from grader.report import render_index, render_report, write_index, write_report
@@ -20,7 +21,6 @@ from grader.report.text import char_diff_segments, clean, cut_middle, replay_ter
 from grader.report.views import architecture_view, index_page
 from grader.results import GradeReport, SubmissionResult, read_results
 
-FIXTURES = Path(__file__).parent / "fixtures" / "reports"
 REAL = sorted(FIXTURES.glob("*.json"))
 HOSTILE_FILE = FIXTURES / "synthetic" / "hostile.json"
 XSS = "<script>document.title='pwned'</script>"

@@ -13,12 +13,14 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+from browser import ARGS, CHROMIUM, DESKTOP, Visit, require
+from paths import FIXTURES
+
 from grader.exercises import load_exercise
 from grader.report import render_report
 from grader.report.noise import split_noise
 from grader.results import SourceLocation, read_results
 
-FIXTURES = Path(__file__).parent / "fixtures" / "reports"
 NOISE = (
     "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
     "I0000 00:00:1795767490.377351       2 port.cc:153] oneDNN custom operations are on. You "
@@ -144,8 +146,7 @@ def test_a_result_without_a_record_renders_as_before() -> None:
 
 
 def test_in_a_browser_figures_decode_and_the_verdict_links_the_cell(tmp_path: Path) -> None:
-    from test_report_browser import ARGS, CHROMIUM, DESKTOP, Visit, playwright_api
-
+    playwright_api = require()
     path = tmp_path / "report.html"
     path.write_text(render_report(notebook_result(), load_exercise("fashion_mnist")))
     with playwright_api.sync_playwright() as p:

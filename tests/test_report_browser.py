@@ -13,12 +13,12 @@ Needs /usr/bin/chromium (scripts/system-deps.sh installs it) and the `playwright
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from needs import missing
+from browser import ARGS, CHROMIUM, DESKTOP, PHONE, Visit, require, shoot
+from paths import FIXTURES
 
 from grader.batch import report_filename
 from grader.exercises import load_exercise
@@ -27,37 +27,9 @@ from grader.report import write_index, write_report
 from grader.report.text import clean
 from grader.results import GradeReport, SubmissionResult, read_results
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).parent / "fixtures" / "reports"
-CHROMIUM = Path(os.environ.get("GRADER_CHROMIUM", "/usr/bin/chromium"))
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1200, "height": 900}
-
-if not CHROMIUM.exists():
-    missing(f"no chromium at {CHROMIUM} (scripts/system-deps.sh runs apt-get install chromium)")
-try:
-    import playwright.sync_api as playwright_api
-except ImportError:
-    missing("playwright is not installed (pip install -e '.[dev]')")
+playwright_api = require()
 
 pytestmark = pytest.mark.timeout(300)
-
-
-def screenshot_dir() -> Path:
-    configured = os.environ.get("GRADER_SCREENSHOT_DIR")
-    path = Path(configured) if configured else ROOT / "reports" / "screenshots"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -90,33 +62,6 @@ def browser() -> Iterator[object]:
             b.close()
 
 
-class Visit:
-    """A page with everything that must not happen recorded: dialogs, network, errors."""
-
-    def __init__(self, browser: object, viewport: dict[str, int]) -> None:
-        self.context = browser.new_context(viewport=viewport)  # type: ignore[attr-defined]
-        self.page = self.context.new_page()
-        self.dialogs: list[str] = []
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-    def open(self, path: Path) -> object:
-        self.page.goto(path.as_uri())
-        self.page.wait_for_load_state("load")
-        return self.page
-
-    def close(self) -> None:
-        self.context.close()
-
-    def assert_quiet(self) -> None:
-        assert not self.dialogs, self.dialogs
-        assert not self.errors, self.errors
-        assert all(url.startswith("file://") for url in self.requests), self.requests
-
-
 @pytest.fixture
 def desktop(browser: object) -> Iterator[Visit]:
     visit = Visit(browser, DESKTOP)
@@ -129,15 +74,6 @@ def phone(browser: object) -> Iterator[Visit]:
     visit = Visit(browser, PHONE)
     yield visit
     visit.close()
-
-
-def shoot(page: object, name: str) -> Path:
-    """A full-page screenshot into the screenshot folder; returns its path."""
-    path = screenshot_dir() / name
-    path.unlink(missing_ok=True)
-    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    return path
 
 
 def visible_ids(page: object) -> list[str]:

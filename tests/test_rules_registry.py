@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from paths import ROOT
 
 from grader.exercises import all_exercises
 from grader.hints import catalogue
@@ -13,7 +14,7 @@ from grader.rules import Finding, find_mistakes, registered_rules, rule
 from grader.rules.registry import RULES
 from grader.submissions import load_submission
 
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "mistakes.md"
+DOCS = ROOT / "docs" / "mistakes.md"
 
 
 def catalogue_rows() -> dict[str, set[str]]:

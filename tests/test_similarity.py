@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from paths import FIXTURES, SUBMISSIONS
 
 from grader.batch.sources import find_submissions
 from grader.exercises import load_exercise
@@ -23,10 +24,9 @@ from grader.similarity import (
     write_similarity,
 )
 
-CLASS = Path(__file__).parent / "submissions" / "similarity" / "mnist_callback"
+CLASS = SUBMISSIONS / "similarity" / "mnist_callback"
 HONEST = ["amara", "bilal", "chen", "dagny", "emeka"]
 COPIES = {("bilal", "felix"), ("dagny", "gita")}
-FIXTURES = Path(__file__).parent / "fixtures" / "reports"
 
 
 @pytest.fixture(scope="module")

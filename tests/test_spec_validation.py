@@ -3,15 +3,13 @@ types and impossible values are refused with the file and the key. Fast."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from paths import EXERCISES
 
 from grader.errors import UsageError
 from grader.exercises import load_exercise, parse_spec
 from grader.spec_schema import SECTIONS
 
-EXERCISES = Path(__file__).resolve().parent.parent / "exercises"
 SPEC = (EXERCISES / "mnist_callback" / "exercise.toml").read_text()
 
 

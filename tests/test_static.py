@@ -14,15 +14,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from paths import ROOT, SOLUTIONS, SUBMISSIONS
 
 from grader.exercises import ExerciseSpec, available_exercises, load_exercise
 from grader.pipeline import grade_submission
 from grader.static import Finding, find_mistakes
 from grader.submissions import find_syntax_error, load_submission
 
-ROOT = Path(__file__).resolve().parent.parent
-SOLUTIONS = ROOT / "solutions"
-SUBMISSIONS = ROOT / "tests" / "submissions"
 MNIST = (SOLUTIONS / "mnist_callback.py").read_text()
 FASHION = (SOLUTIONS / "fashion_mnist.py").read_text()
 BASES = {"mnist_callback": MNIST, "fashion_mnist": FASHION}

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from paths import SOLUTIONS, SUBMISSIONS
 
 from grader.errors import UsageError
 from grader.exercises import all_exercises
@@ -20,9 +21,6 @@ from grader.submissions import (
     load_submission,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-SOLUTIONS = ROOT / "solutions"
-SUBMISSIONS = ROOT / "tests" / "submissions"
 MNIST = SUBMISSIONS / "mnist_callback"
 FASHION = SUBMISSIONS / "fashion_mnist"
 HOSTILE = SUBMISSIONS / "hostile"
