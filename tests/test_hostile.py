@@ -194,7 +194,9 @@ def grade_at(
 def leftover_harness_processes() -> list[str]:
     """Processes a run left behind; a killed pid namespace may take a moment to empty."""
     for _ in range(20):
-        out = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
+        out = subprocess.run(
+            ["ps", "-ww", "-eo", "pid,args"], capture_output=True, text=True
+        ).stdout
         found = [
             line
             for line in out.splitlines()
@@ -411,7 +413,7 @@ def wait_for_sandbox(grader_pid: int, timeout_s: float = 90.0) -> bool:
     job = f"{JOB_PREFIX}{grader_pid}-"
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        out = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+        out = subprocess.run(["ps", "-ww", "-eo", "args"], capture_output=True, text=True).stdout
         if any("grader.harness" in line and job in line for line in out.splitlines()):
             return True
         time.sleep(0.05)
