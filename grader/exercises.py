@@ -39,12 +39,8 @@ class ProbeSpec:
 
 
 def parse_probe(raw: dict[str, Any], where: str) -> ProbeSpec:
-    table = raw.get("probe", {})
-    if not isinstance(table, dict):
-        raise UsageError(f"{where}: [probe] must be a table")
-    points = table.get("points", 0)
-    if not isinstance(points, (int, float)) or isinstance(points, bool) or points < 0:
-        raise UsageError(f"{where} [probe]: points must be a number >= 0, got {points!r}")
+    """`[probe]`, already checked key by key by `spec_schema.validate`; here what spans sections."""
+    points = raw.get("probe", {}).get("points", 0)
     if points and "accuracy_threshold" not in raw.get("training", {}):
         raise UsageError(f"{where} [probe]: the probe needs [training] accuracy_threshold")
     return ProbeSpec(points=float(points))

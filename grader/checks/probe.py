@@ -12,6 +12,7 @@ from typing import Any
 
 from grader.checks.base import CheckContext, Verdict, passed, skipped
 from grader.evidence import ACCURACY_KEYS, CallbackProbe, ProbeCall
+from grader.exercises import percent
 
 # What the probe found, by kind. Only "ok" is the behaviour the task asks for.
 KINDS = ("ok", "strict", "early", "always", "wrong_key", "self_flag", "no_hook", "never", "raises")
@@ -40,10 +41,6 @@ class ProbeFinding:
         }
 
 
-def _pct(value: float) -> str:
-    return f"{value * 100:g}%"
-
-
 def _stops(calls: tuple[ProbeCall, ...], key: str) -> list[ProbeCall]:
     return [c for c in calls if c.key == key and c.stopped]
 
@@ -54,15 +51,15 @@ def _threshold_condition(stopped: set[str], threshold: float) -> tuple[str, str]
         return None
     if "clearly_below" in stopped or "just_below" in stopped:
         lowest = (threshold - 0.09) if "clearly_below" in stopped else (threshold - 0.001)
-        return "early", f"already stops at {_pct(round(lowest, 6))}, below {_pct(threshold)}"
+        return "early", f"already stops at {percent(lowest)}, below {percent(threshold)}"
     if stopped == {"at", "just_above"}:
-        return "ok", f"stops at the first epoch at or over {_pct(threshold)}"
+        return "ok", f"stops at the first epoch at or over {percent(threshold)}"
     if stopped == {"just_above"}:
         return "strict", (
-            f"stops only above {_pct(threshold)}: at exactly {_pct(threshold)} it trains on "
-            f"(`>` where the task says {_pct(threshold)} or greater)"
+            f"stops only above {percent(threshold)}: at exactly {percent(threshold)} it trains on "
+            f"(`>` where the task says {percent(threshold)} or greater)"
         )
-    return "early", f"stops at {', '.join(sorted(stopped))} of {_pct(threshold)}"
+    return "early", f"stops at {', '.join(sorted(stopped))} of {percent(threshold)}"
 
 
 def _other_key(probe: CallbackProbe, key: str) -> str:
@@ -99,7 +96,7 @@ def interpret(probe: CallbackProbe) -> ProbeFinding:
     if neutral is not None and neutral.stopped:
         return ProbeFinding(
             "always",
-            f"stops at any epoch, even at {_pct(neutral.value)} accuracy (probed)",
+            f"stops at any epoch, even at {percent(neutral.value)} accuracy (probed)",
             details=details,
             **base,
         )
@@ -145,7 +142,7 @@ def interpret(probe: CallbackProbe) -> ProbeFinding:
     top = max((c.value for c in calls if c.key == accuracy_key), default=probe.threshold)
     return ProbeFinding(
         "never",
-        f"did not stop at any probe, not even at {_pct(top)} (probed)",
+        f"did not stop at any probe, not even at {percent(top)} (probed)",
         key=accuracy_key,
         details=details,
         **base,

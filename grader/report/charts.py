@@ -10,9 +10,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from grader.evidence import ACCURACY_KEYS
 from grader.exercises import percent
-
-ACCURACY_KEYS = ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy")
 
 WIDTH = 560  # SVG user units; the SVG scales to its container (viewBox), so this sets font ratio
 LEFT, RIGHT = 54, 16

@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Any
 
 import grader
+from grader.evidence import ACCURACY_KEYS
 from grader.exercises import ExerciseSpec
 from grader.pattern import LayerPattern
 from grader.report.charts import (
-    ACCURACY_KEYS,
     Histogram,
     TrainingChart,
     score_histogram,

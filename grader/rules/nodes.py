@@ -11,11 +11,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from grader.evidence import ACCURACY_KEYS
 from grader.rules.syntax import Cell
 
 # -- names the rules know ----------------------------------------------------------------------
 
-ACC_KEYS = frozenset({"accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy"})
+ACC_KEYS = frozenset(ACCURACY_KEYS)  # the metric names that mean accuracy: one home, evidence
 KERAS_HOOKS = frozenset(
     f"on_{stage}_{edge}"
     for stage in (
