@@ -4,6 +4,9 @@ PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || command -
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP_QUIET := --quiet --disable-pip-version-check
+# setuptools says "Editable installation" at every `pip install -e` of a flat layout: information
+# for packagers, nothing a user of `make demo` can act on.
+export PYTHONWARNINGS := ignore:Editable installation
 
 .PHONY: all setup data demo test test-fast lint bench clean
 

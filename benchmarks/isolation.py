@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from grader.sandbox.levels import level_report
+from grader.grading.sandbox.levels import level_report
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -18,7 +18,7 @@ def serve_datasets() -> None:
     import keras.src.datasets.fashion_mnist
     import keras.src.datasets.mnist
 
-    from grader import data
+    from grader.grading import data
 
     for name, modules in {
         "mnist": (keras.datasets.mnist, keras.src.datasets.mnist),

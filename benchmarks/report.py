@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader.exercises import load_exercise
+from grader.spec.exercise import load_exercise
 from grader.exports import write_exports
 from grader.report import render_index, render_report
 from grader.results import GradeReport, SubmissionResult, read_results

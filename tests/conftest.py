@@ -7,14 +7,14 @@ from collections.abc import Callable
 import pytest
 from paths import ROOT
 
-from grader.exercises import load_exercise
+from grader.spec.exercise import load_exercise
 from grader.results import SubmissionResult
 
 
 @pytest.fixture(scope="session")
 def graded() -> Callable[[str, str], SubmissionResult]:
     """`graded("solutions/x.py", "exercise_id")`: the grading of that file, done once."""
-    from grader.pipeline import grade_submission
+    from grader.grading.pipeline import grade_submission
 
     done: dict[tuple[str, str], SubmissionResult] = {}
 

@@ -26,12 +26,12 @@ import pytest
 from paths import EXERCISES, FIXTURES, SAMPLES
 from rich.console import Console
 
-from grader.batch import BatchSettings, grade_class
-from grader.batch.keys import cache_key, content_key, spec_key, verdict_inputs
-from grader.batch.progress import BatchProgress
-from grader.batch.sources import find_submissions
+from grader.classroom.batch import BatchSettings, grade_class
+from grader.classroom.keys import cache_key, content_key, spec_key, verdict_inputs
+from grader.classroom.progress import BatchProgress
+from grader.classroom.sources import find_submissions
 from grader.errors import UsageError
-from grader.exercises import load_exercise, parse_spec
+from grader.spec.exercise import load_exercise, parse_spec
 from grader.results import read_results
 
 GRADER = str(Path(sys.executable).parent / "grader")

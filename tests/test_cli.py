@@ -220,7 +220,7 @@ def test_the_html_report_is_written_where_asked(tmp_path: Path) -> None:
 
 
 def test_exercises_lists_every_exercise_with_its_model() -> None:
-    from grader.exercises import all_exercises
+    from grader.spec.exercise import all_exercises
 
     result = invoke("exercises")
     assert result.exit_code == 0

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from browser import ARGS, CHROMIUM, DESKTOP, Visit, require, shoot
 
-from grader.batch import BatchSettings, grade_class, report_filename
+from grader.classroom.batch import BatchSettings, grade_class, report_filename
 from grader.results import SubmissionResult
 
 CORPUS = Path(__file__).parent / "corpus"

@@ -1,4 +1,4 @@
-"""Tests for grader.data: every source, the verified cache, and the errors a user sees."""
+"""Tests for grader.grading.data: every source, the verified cache, and the errors a user sees."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader import data
+from grader.grading import data
 from grader.errors import DataError, UsageError
 
 FIRST_LABELS = {

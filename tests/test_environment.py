@@ -1,6 +1,6 @@
-"""The course environment (`grader.environment`): the `[environment]` spec section, the check
+"""The course environment (`grader.spec.environment`): the `[environment]` spec section, the check
 before a class is graded, `grader doctor`, support files at every isolation level, and the
-record of what a run showed (`grader.as_ran`) with its caps.
+record of what a run showed (`grader.grading.as_ran`) with its caps.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from paths import EXERCISES, SAMPLES
 
-from grader.as_ran import collect
-from grader.environment import (
+from grader.grading.as_ran import collect
+from grader.spec.environment import (
     COURSE_PACKAGES,
     EnvironmentSpec,
     package_status,
@@ -24,10 +24,10 @@ from grader.environment import (
     require_environment,
 )
 from grader.errors import InfrastructureError, UsageError
-from grader.exercises import load_exercise
-from grader.harness.plots import MAX_PLOTS, PNG_MAGIC
-from grader.pipeline import GradeOptions, grade_submission
-from grader.sandbox import LEVELS
+from grader.spec.exercise import load_exercise
+from grader.grading.harness.plots import MAX_PLOTS, PNG_MAGIC
+from grader.grading.pipeline import GradeOptions, grade_submission
+from grader.grading.sandbox import LEVELS
 
 GRADER = Path(sys.executable).parent / "grader"
 

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader import data
-from grader.evaluate import Evaluator, LayerInfo, Measurement, _measure, measurement_from_dict
+from grader.grading import data
+from grader.grading.evaluate import Evaluator, LayerInfo, Measurement, _measure, measurement_from_dict
 
 SCALE = 1 / 255
 

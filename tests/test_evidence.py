@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from grader.evidence import (
+from grader.grading.evidence import (
     CompileInfo,
     DataInfo,
     EpochRecord,

@@ -18,10 +18,10 @@ import pytest
 from needs import missing
 from paths import FIXTURES
 
-import grader.executors
-from grader.batch import BatchSettings, grade_class
+import grader.classroom.executors
+from grader.classroom.batch import BatchSettings, grade_class
 from grader.errors import DataError, InfrastructureError, UsageError
-from grader.executors import (
+from grader.classroom.executors import (
     EXECUTORS,
     GradeJob,
     LocalExecutor,
@@ -30,9 +30,9 @@ from grader.executors import (
     make_executor,
     run_job,
 )
-from grader.exercises import load_exercise
-from grader.gradebook import Gradebook
-from grader.pipeline import GradeOptions
+from grader.spec.exercise import load_exercise
+from grader.classroom.gradebook import Gradebook
+from grader.grading.pipeline import GradeOptions
 from grader.results import read_results
 
 GRADER = str(Path(sys.executable).parent / "grader")
@@ -71,7 +71,7 @@ def test_registry_and_usage_errors() -> None:
 def test_dask_scheduler_that_is_not_there_is_an_infrastructure_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(grader.executors, "CONNECT_TIMEOUT_S", 2)
+    monkeypatch.setattr(grader.classroom.executors, "CONNECT_TIMEOUT_S", 2)
     with pytest.raises(InfrastructureError, match="cannot reach the Dask scheduler"):
         make_executor("dask", scheduler="tcp://127.0.0.1:9")
 
@@ -115,7 +115,7 @@ def test_local_executor_is_bounded_lazy_and_pins_threads(monkeypatch: pytest.Mon
             active[0] -= 1
         return read_results(FIXTURES / "mnist_callback-syntax_error.json").submissions[0]
 
-    monkeypatch.setattr(grader.executors, "grade_submission", fake_grade)
+    monkeypatch.setattr(grader.classroom.executors, "grade_submission", fake_grade)
 
     def jobs() -> Iterator[GradeJob]:
         for i in range(6):
@@ -135,14 +135,14 @@ def test_local_executor_is_bounded_lazy_and_pins_threads(monkeypatch: pytest.Mon
 def test_a_job_that_breaks_the_grader_is_an_error_result_not_a_cached_verdict(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    real = grader.executors.grade_submission
+    real = grader.classroom.executors.grade_submission
 
     def flaky(path: Path, spec: Any, options: Any, **kwargs: Any) -> Any:
         if path.stem == "bad":
             raise RuntimeError("boom")
         return real(path, spec, options, **kwargs)
 
-    monkeypatch.setattr(grader.executors, "grade_submission", flaky)
+    monkeypatch.setattr(grader.classroom.executors, "grade_submission", flaky)
     folder = tmp_path / "class"
     folder.mkdir()
     (folder / "bad.py").write_bytes(SYNTAX_ERROR + b"# bad\n")
@@ -165,7 +165,7 @@ def test_a_grader_error_in_a_job_stops_the_batch(
     def no_data(*args: Any, **kwargs: Any) -> Any:
         raise DataError("the MNIST data set is not provisioned: run `grader data fetch`")
 
-    monkeypatch.setattr(grader.executors, "grade_submission", no_data)
+    monkeypatch.setattr(grader.classroom.executors, "grade_submission", no_data)
     folder = tmp_path / "class"
     folder.mkdir()
     (folder / "a.py").write_bytes(SYNTAX_ERROR)
@@ -253,7 +253,7 @@ def dask_cluster() -> Iterator[str]:
 
 def test_dask_refuses_a_worker_with_other_versions(dask_cluster: str) -> None:
     """The refusal compares what each real worker reports with the scheduling machine."""
-    from grader.batch.keys import grader_identity
+    from grader.classroom.keys import grader_identity
 
     executor = make_executor("dask", scheduler=dask_cluster)
     try:
@@ -268,7 +268,7 @@ def test_dask_refuses_a_worker_with_other_versions(dask_cluster: str) -> None:
 def test_dask_refuses_a_worker_without_the_data(
     dask_cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from grader.batch.keys import grader_identity
+    from grader.classroom.keys import grader_identity
 
     monkeypatch.setenv("GRADER_DATA_DIR", str(tmp_path))  # the worker's cache is empty
     executor = make_executor("dask", scheduler=dask_cluster)

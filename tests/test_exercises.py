@@ -10,7 +10,7 @@ import pytest
 from paths import EXERCISES
 
 from grader.errors import UsageError
-from grader.exercises import (
+from grader.spec.exercise import (
     all_exercises,
     available_exercises,
     exercises_root,

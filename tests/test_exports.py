@@ -12,8 +12,8 @@ import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped
 from paths import FIXTURES
 
-import grader.batch
-import grader.executors
+import grader.classroom.batch
+import grader.classroom.executors
 from grader.exports import (
     DEFAULT_FORMATS,
     EXPORTERS,
@@ -162,9 +162,9 @@ def test_grade_folder_writes_reports_index_and_exports(
     def fake_grade(path: Path, spec: object, options: object, **kwargs: object):
         return recorded[path.stem]
 
-    monkeypatch.setattr(grader.executors, "grade_submission", fake_grade)
+    monkeypatch.setattr(grader.classroom.executors, "grade_submission", fake_grade)
     out = tmp_path / "out"
-    report = grader.batch.grade_folder(folder, "mnist_callback", out)
+    report = grader.classroom.batch.grade_folder(folder, "mnist_callback", out)
     assert len(report.submissions) == len(recorded)
     for name in ("results.json", "grades.csv", "junit.xml", "index.html"):
         assert (out / name).is_file(), name

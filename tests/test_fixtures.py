@@ -16,7 +16,7 @@ import pytest
 from paths import FIXTURES, ROOT
 
 from grader.results import CheckResult, SubmissionResult
-from grader.schema import schema_fingerprint
+from grader.results.schema import schema_fingerprint
 
 ALL = sorted(FIXTURES.rglob("*.json"))
 REGENERATE = "regenerate them: .venv/bin/python scripts/make-report-fixtures.py"

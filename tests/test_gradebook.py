@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from paths import FIXTURES, ROOT
 
-from grader.batch.keys import grader_identity
+from grader.classroom.keys import grader_identity
 from grader.errors import InfrastructureError
-from grader.gradebook import SCHEMA_VERSION, Gradebook, Graded, RunInfo, Verdict
+from grader.classroom.gradebook import SCHEMA_VERSION, Gradebook, Graded, RunInfo, Verdict
 from grader.results import SubmissionResult, read_results
 
 
@@ -165,7 +165,7 @@ def test_two_processes_share_a_gradebook(tmp_path: Path) -> None:
 
 
 def test_overrides_are_kept_replaced_and_removed_with_an_audit_trail(tmp_path: Path) -> None:
-    from grader.overrides import Override
+    from grader.classroom.overrides import Override
 
     path = tmp_path / "book.sqlite"
     first = Override(0, "mnist_callback", "alice", "runs", 1.0, 0.0, "fail", "typo", "ta", "t1")
@@ -187,8 +187,8 @@ def test_overrides_are_kept_replaced_and_removed_with_an_audit_trail(tmp_path: P
 
 
 def test_class_rows_round_trip_the_result_before_overrides(tmp_path: Path) -> None:
-    from grader.adjustments import StudentMatch
-    from grader.overrides import with_context
+    from grader.results.adjustments import StudentMatch
+    from grader.classroom.overrides import with_context
 
     result = with_context(recorded("syntax_error"), StudentMatch("s1", "Zoë", rule="e-mail"), None)
     with Gradebook(tmp_path / "book.sqlite") as book:

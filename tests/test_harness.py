@@ -21,8 +21,8 @@ from typing import Any
 import nbformat
 import pytest
 
-from grader.exercises import ExerciseSpec, load_exercise
-from grader.pipeline import GradeOptions, grade_submission
+from grader.spec.exercise import ExerciseSpec, load_exercise
+from grader.grading.pipeline import GradeOptions, grade_submission
 from grader.results import CheckResult, SubmissionResult
 
 MESSAGE = "Reached 99% accuracy so cancelling training!"
@@ -232,7 +232,7 @@ def test_a_syntax_error_never_starts_a_child(tmp_path: Path, spec: ExerciseSpec)
 
 WATCHED = """\
 import os, sys, time
-from grader.harness import events
+from grader.grading.harness import events
 events.watch_grader()
 print("watching", flush=True)
 time.sleep(60)

@@ -28,10 +28,10 @@ import pytest
 from needs import missing
 from paths import ROOT, SUBMISSIONS
 
-from grader.exercises import ExerciseSpec, load_exercise
-from grader.pipeline import GradeOptions, grade_submission
+from grader.spec.exercise import ExerciseSpec, load_exercise
+from grader.grading.pipeline import GradeOptions, grade_submission
 from grader.results import SubmissionResult
-from grader.sandbox.levels import JOB_PREFIX, LEVELS, level_report, sweep_stale_jobs
+from grader.grading.sandbox.levels import JOB_PREFIX, LEVELS, level_report, sweep_stale_jobs
 
 pytestmark = pytest.mark.slow
 
@@ -200,7 +200,7 @@ def leftover_harness_processes() -> list[str]:
         found = [
             line
             for line in out.splitlines()
-            if (OUR_PYTHON in line and "grader.harness" in line) or "sleep 4242" in line
+            if (OUR_PYTHON in line and "grader.grading.harness" in line) or "sleep 4242" in line
         ]
         if not found:
             return []
@@ -414,7 +414,7 @@ def wait_for_sandbox(grader_pid: int, timeout_s: float = 90.0) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         out = subprocess.run(["ps", "-ww", "-eo", "args"], capture_output=True, text=True).stdout
-        if any("grader.harness" in line and job in line for line in out.splitlines()):
+        if any("grader.grading.harness" in line and job in line for line in out.splitlines()):
             return True
         time.sleep(0.05)
     return False

@@ -1,6 +1,6 @@
 """Static rules for real course notebooks: a conventional alias never imported and a module
-outside the course environment (`grader.rules.imports`), and the exercise's starter code left
-unwritten (`grader.rules.starter`); and how the checks word them. Fast: nothing runs, no TensorFlow.
+outside the course environment (`grader.grading.rules.imports`), and the exercise's starter code left
+unwritten (`grader.grading.rules.starter`); and how the checks word them. Fast: nothing runs, no TensorFlow.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import nbformat
 import pytest
 from paths import EXERCISES, SAMPLES, SOLUTIONS
 
-from grader.checks import CheckContext, RunSummary, run_checks
-from grader.evaluate import Measurement
-from grader.evidence import Evidence, RuntimeFailure
-from grader.exercises import load_exercise
-from grader.static import Finding, find_mistakes
-from grader.submissions import load_submission
+from grader.grading.checks import CheckContext, RunSummary, run_checks
+from grader.grading.evaluate import Measurement
+from grader.grading.evidence import Evidence, RuntimeFailure
+from grader.spec.exercise import load_exercise
+from grader.grading.rules import Finding, find_mistakes
+from grader.grading.submissions import load_submission
 
 FASHION = (SOLUTIONS / "fashion_mnist.py").read_text()
 MNIST = (SOLUTIONS / "mnist_callback.py").read_text()
@@ -145,8 +145,8 @@ def test_a_module_error_with_no_static_finding_still_gets_the_hint() -> None:
 def test_course_packages_and_support_modules_are_no_finding(tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from grader.environment import EnvironmentSpec
-    from grader.rules.imports import find_import_problems
+    from grader.spec.environment import EnvironmentSpec
+    from grader.grading.rules.imports import find_import_problems
 
     text = "import matplotlib.pyplot as plt\nimport numpy as np\nfrom PIL import Image\n"
     text += "import unittests\nfrom IPython.display import display\n" + FASHION

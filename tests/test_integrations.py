@@ -16,8 +16,8 @@ import yaml
 from junitparser import JUnitXml
 from paths import FIXTURES, ROOT, SOLUTIONS, SUBMISSIONS
 
-from grader.ci import render_workflow
-from grader.github import annotations, markdown_summary
+from grader.integrations.ci import render_workflow
+from grader.integrations.github import annotations, markdown_summary
 from grader.results import read_results
 
 SYNTAX_ERROR = SUBMISSIONS / "mnist_callback" / "syntax_error.py"

@@ -19,7 +19,7 @@ import pytest
 from needs import missing
 from paths import ROOT, SUBMISSIONS
 
-from grader.sandbox.levels import level_report
+from grader.grading.sandbox.levels import level_report
 
 SYNTAX_ERROR = SUBMISSIONS / "mnist_callback" / "syntax_error.py"
 USABLE = {name for name, usable, _, _ in level_report() if usable}

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch.classbook import submission_time
-from grader.batch.sources import SubmissionSource, find_submissions
+from grader.classroom.classbook import submission_time
+from grader.classroom.sources import SubmissionSource, find_submissions
 from grader.errors import UsageError
-from grader.exercises import load_exercise
-from grader.late import DeadlineSpec, late_penalty, merged, parse_deadline, parse_penalty
-from grader.roster import Student
+from grader.spec.exercise import load_exercise
+from grader.classroom.late import DeadlineSpec, late_penalty, merged, parse_deadline, parse_penalty
+from grader.classroom.roster import Student
 
 DUE = datetime(2026, 3, 1, 23, 59, 0, tzinfo=UTC)
 POLICY = parse_deadline(
@@ -126,7 +126,7 @@ def test_after_the_last_accepted_time_scores_zero(tmp_path: Path) -> None:
 
 
 def test_per_hour_penalty() -> None:
-    from grader.late import SubmissionTime
+    from grader.classroom.late import SubmissionTime
 
     policy = parse_deadline({"due": DUE, "penalty_percent": 2, "per": "hour"})
     note = late_penalty(
@@ -136,14 +136,14 @@ def test_per_hour_penalty() -> None:
 
 
 def test_no_time_found_means_no_penalty() -> None:
-    from grader.late import NO_TIME
+    from grader.classroom.late import NO_TIME
 
     note = late_penalty(POLICY, NO_TIME, 10, 10)
     assert note and note.penalty_points == 0 and "No submission time" in note.explanation
 
 
 def test_naive_times_are_read_in_the_policy_zone() -> None:
-    from grader.late import SubmissionTime
+    from grader.classroom.late import SubmissionTime
 
     berlin = parse_deadline(
         {"due": datetime(2026, 3, 1, 23, 59), "penalty_percent": 10, "timezone": "Europe/Berlin"}
@@ -164,7 +164,7 @@ def test_the_command_line_wins_over_exercise_toml(tmp_path: Path) -> None:
     text = (spec.folder / "exercise.toml").read_text()  # type: ignore[operator]
     text += "\n[deadline]\ndue = 2026-03-01T23:59:00Z\npenalty_percent = 10\ncap_percent = 50\n"
     (folder / "exercise.toml").write_text(text)
-    from grader.late import deadline_of
+    from grader.classroom.late import deadline_of
 
     base = deadline_of(folder)
     assert base and base.penalty_percent == 10 and base.cap_percent == 50
@@ -196,7 +196,7 @@ def test_grade_reads_the_deadline_of_exercise_toml(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from grader.exercises import exercises_root
+    from grader.spec.exercise import exercises_root
 
     root = tmp_path / "exercises"
     shutil.copytree(exercises_root() / "mnist_callback", root / "mnist_callback")

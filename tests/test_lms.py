@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from grader.exports import gradescope_results
-from grader.lms import CANVAS_COLUMNS, feedback
+from grader.classroom.lms import CANVAS_COLUMNS, feedback
 from grader.results import read_results
-from grader.roster import parse_roster
+from grader.classroom.roster import parse_roster
 
 GRADER = str(Path(sys.executable).parent / "grader")
 ROSTER = """id,name,email,lms_id,login,sis_id,section

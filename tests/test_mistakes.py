@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from paths import SUBMISSIONS, TESTS
 
-from grader.checks import CheckContext, RunSummary, run_checks
-from grader.evaluate import LayerInfo, Measurement
-from grader.evidence import (
+from grader.grading.checks import CheckContext, RunSummary, run_checks
+from grader.grading.evaluate import LayerInfo, Measurement
+from grader.grading.evidence import (
     CallbackInfo,
     CompileInfo,
     DataInfo,
@@ -32,12 +32,12 @@ from grader.evidence import (
     PrintedText,
     RuntimeFailure,
 )
-from grader.exercises import load_exercise
-from grader.hints import catalogue
-from grader.pipeline import evidence_confirmed, grade_submission
+from grader.spec.exercise import load_exercise
+from grader.grading.hints import catalogue
+from grader.grading.pipeline import evidence_confirmed, grade_submission
 from grader.results import CheckResult, SubmissionResult
-from grader.static import Finding, find_mistakes
-from grader.submissions import load_submission
+from grader.grading.rules import Finding, find_mistakes
+from grader.grading.submissions import load_submission
 
 MESSAGE = "Reached 99% accuracy so cancelling training!"
 MNIST_CHECKS = (

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from paths import EXERCISES
 
-from grader.exercises import load_exercise
-from grader.pipeline import grade_submission
+from grader.spec.exercise import load_exercise
+from grader.grading.pipeline import grade_submission
 from grader.results import CheckResult, SubmissionResult
 
 pytestmark = pytest.mark.slow

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from paths import FIXTURES
 
-from grader.adjustments import StudentMatch
-from grader.exercises import exercises_root
-from grader.late import SubmissionTime, late_penalty, parse_deadline
-from grader.overrides import Override, finalize, with_context
+from grader.results.adjustments import StudentMatch
+from grader.spec.exercise import exercises_root
+from grader.classroom.late import SubmissionTime, late_penalty, parse_deadline
+from grader.classroom.overrides import Override, finalize, with_context
 from grader.results import SubmissionResult, read_results
 
 GRADER = str(Path(sys.executable).parent / "grader")

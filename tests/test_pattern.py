@@ -1,4 +1,4 @@
-"""The expected architecture as data (`grader.pattern`): the pattern of each exercise, the
+"""The expected architecture as data (`grader.spec.pattern`): the pattern of each exercise, the
 architecture check that decides on it, and hints filled from the spec. Fast: no training."""
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ import re
 import pytest
 from paths import ROOT
 
-from grader.checks import CheckContext, RunSummary, run_checks
-from grader.checks.model import architecture
-from grader.evaluate import LayerInfo, Measurement
-from grader.evidence import parse_events
-from grader.exercises import ExerciseSpec, load_exercise, percent
-from grader.hints import catalogue
+from grader.grading.checks import CheckContext, RunSummary, run_checks
+from grader.grading.checks.model import architecture
+from grader.grading.evaluate import LayerInfo, Measurement
+from grader.grading.evidence import parse_events
+from grader.spec.exercise import ExerciseSpec, load_exercise, percent
+from grader.grading.hints import catalogue
 
 HINTS = ROOT / "grader" / "hints.toml"
 CHECKS_DIR = ROOT / "grader" / "checks"
@@ -157,7 +157,7 @@ def test_no_week_two_literal_in_hints_or_check_messages() -> None:
 
 
 def test_hints_are_filled_from_the_spec(specs: dict[str, ExerciseSpec]) -> None:
-    from grader.hints import hint_text
+    from grader.grading.hints import hint_text
 
     conv, cb98 = specs["mnist_convolutions"], specs["mnist_callback_98"]
     assert "Reached 99.5% accuracy so cancelling training!" in hint_text(
@@ -178,7 +178,7 @@ def test_the_entry_point_gets_the_notebooks_own_scaled_images() -> None:
     them (scaled, reshaped), or the raw pixels when the notebook kept none."""
     import numpy as np
 
-    from grader.harness.entry import _notebook_copy
+    from grader.grading.harness.entry import _notebook_copy
 
     rng = np.random.default_rng(0)
     raw = rng.integers(0, 256, size=(100, 28, 28), dtype=np.uint8)

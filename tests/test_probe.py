@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from grader.checks import CheckContext, RunSummary, run_checks
-from grader.checks.base import Verdict
-from grader.checks.probe import interpret, with_probe
-from grader.checks.trust import forgery
-from grader.evaluate import Measurement
-from grader.evidence import CallbackProbe, EpochRecord, Evidence, FitCall, ProbeCall
-from grader.exercises import ExerciseSpec, load_exercise, parse_spec
-from grader.harness import probe
+from grader.grading.checks import CheckContext, RunSummary, run_checks
+from grader.grading.checks.base import Verdict
+from grader.grading.checks.probe import interpret, with_probe
+from grader.grading.checks.trust import forgery
+from grader.grading.evaluate import Measurement
+from grader.grading.evidence import CallbackProbe, EpochRecord, Evidence, FitCall, ProbeCall
+from grader.spec.exercise import ExerciseSpec, load_exercise, parse_spec
+from grader.grading.harness import probe
 
 keras = pytest.importorskip("keras")
 probe.capture(keras)

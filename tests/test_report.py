@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from paths import FIXTURES
 
-from grader.exercises import ExerciseSpec, load_exercise
+from grader.spec.exercise import ExerciseSpec, load_exercise
 from grader.report import render_index, render_report, write_index, write_report
 from grader.report.charts import score_histogram
 from grader.report.text import char_diff_segments, clean, cut_middle, replay_terminal

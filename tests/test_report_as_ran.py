@@ -16,7 +16,7 @@ from pathlib import Path
 from browser import ARGS, CHROMIUM, DESKTOP, Visit, require
 from paths import FIXTURES
 
-from grader.exercises import load_exercise
+from grader.spec.exercise import load_exercise
 from grader.report import render_report
 from grader.report.noise import split_noise
 from grader.results import SourceLocation, read_results

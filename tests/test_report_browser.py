@@ -20,8 +20,8 @@ import pytest
 from browser import ARGS, CHROMIUM, DESKTOP, PHONE, Visit, require, shoot
 from paths import FIXTURES
 
-from grader.batch import report_filename
-from grader.exercises import load_exercise
+from grader.classroom.batch import report_filename
+from grader.spec.exercise import load_exercise
 from grader.exports import write_exports
 from grader.report import write_index, write_report
 from grader.report.text import clean

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from paths import ROOT
 
-from grader.exercises import all_exercises
-from grader.hints import catalogue
-from grader.rules import Finding, find_mistakes, registered_rules, rule
-from grader.rules.registry import RULES
-from grader.submissions import load_submission
+from grader.spec.exercise import all_exercises
+from grader.grading.hints import catalogue
+from grader.grading.rules import Finding, find_mistakes, registered_rules, rule
+from grader.grading.rules.registry import RULES
+from grader.grading.submissions import load_submission
 
 DOCS = ROOT / "docs" / "mistakes.md"
 
@@ -37,7 +37,7 @@ def test_every_registered_rule_is_in_the_catalogue_and_back() -> None:
 
 
 def test_every_rule_names_real_hints_and_a_check() -> None:
-    from grader.checks import CHECKS
+    from grader.grading.checks import CHECKS
 
     hints = catalogue()
     for registered in registered_rules():

@@ -11,11 +11,11 @@ import nbformat
 import pytest
 from paths import FIXTURES, SUBMISSIONS
 
-from grader.batch.sources import find_submissions
-from grader.exercises import load_exercise
+from grader.classroom.sources import find_submissions
+from grader.spec.exercise import load_exercise
 from grader.report import write_index
 from grader.results import read_results
-from grader.similarity import (
+from grader.classroom.similarity import (
     THRESHOLD,
     class_codes,
     code_of,

@@ -7,8 +7,8 @@ import pytest
 from paths import EXERCISES
 
 from grader.errors import UsageError
-from grader.exercises import load_exercise, parse_spec
-from grader.spec_schema import SECTIONS
+from grader.spec.exercise import load_exercise, parse_spec
+from grader.spec.schema import SECTIONS
 
 SPEC = (EXERCISES / "mnist_callback" / "exercise.toml").read_text()
 

@@ -1,4 +1,4 @@
-"""Static pre-checks (`grader.static`): one real submission per finding, and zero false alarms.
+"""Static pre-checks (`grader.grading.rules`): one real submission per finding, and zero false alarms.
 
 Fast: nothing here imports TensorFlow or runs student code. Each case is the reference solution
 with one mistake written in, as a module or a notebook (built with nbformat, with a markdown cell
@@ -16,10 +16,10 @@ import nbformat
 import pytest
 from paths import ROOT, SOLUTIONS, SUBMISSIONS
 
-from grader.exercises import ExerciseSpec, available_exercises, load_exercise
-from grader.pipeline import grade_submission
-from grader.static import Finding, find_mistakes
-from grader.submissions import find_syntax_error, load_submission
+from grader.spec.exercise import ExerciseSpec, available_exercises, load_exercise
+from grader.grading.pipeline import grade_submission
+from grader.grading.rules import Finding, find_mistakes
+from grader.grading.submissions import find_syntax_error, load_submission
 
 MNIST = (SOLUTIONS / "mnist_callback.py").read_text()
 FASHION = (SOLUTIONS / "fashion_mnist.py").read_text()
@@ -855,8 +855,8 @@ SYNTAX_ERROR_TIMING = """
 import sys, time
 from pathlib import Path
 started = time.perf_counter()
-from grader.exercises import load_exercise
-from grader.pipeline import grade_submission
+from grader.spec.exercise import load_exercise
+from grader.grading.pipeline import grade_submission
 result = grade_submission(Path(sys.argv[1]), load_exercise("mnist_callback"))
 elapsed = time.perf_counter() - started
 print(f"{elapsed:.3f} {result.checks[0].status} {result.checks[0].hint_id}")

@@ -1,4 +1,4 @@
-"""`grader.submissions`: real notebooks and modules, Colab lines, syntax errors, bad files."""
+"""`grader.grading.submissions`: real notebooks and modules, Colab lines, syntax errors, bad files."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 from paths import SOLUTIONS, SUBMISSIONS
 
 from grader.errors import UsageError
-from grader.exercises import all_exercises
-from grader.pipeline import detect_exercise
-from grader.submissions import (
+from grader.spec.exercise import all_exercises
+from grader.grading.pipeline import detect_exercise
+from grader.grading.submissions import (
     MAX_SUBMISSION_BYTES,
     SubmissionError,
     detect_dataset,

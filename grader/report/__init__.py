@@ -19,7 +19,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from grader.exercises import ExerciseSpec
+from grader.spec.exercise import ExerciseSpec
 from grader.report.text import clean
 from grader.report.views import RosterView, index_page, submission_page
 from grader.results import GradeReport, SubmissionResult
@@ -88,7 +88,7 @@ def write_report(result: SubmissionResult, spec: ExerciseSpec, path: Path) -> Pa
 
 def _title(exercise: str) -> str:
     from grader.errors import UsageError
-    from grader.exercises import load_exercise
+    from grader.spec.exercise import load_exercise
 
     try:
         return load_exercise(exercise).title
@@ -127,7 +127,7 @@ def write_index(
 
 
 def write_similarity_page(report: Any, path: Path) -> Path:
-    """The similarity report (a grader.similarity.SimilarityReport) as its own page."""
+    """The similarity report (a grader.classroom.similarity.SimilarityReport) as its own page."""
     html = _env.get_template("similarity.html.j2").render(
         page=report, title=_title(report.exercise), csp_script="'none'"
     )

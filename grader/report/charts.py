@@ -10,8 +10,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from grader.evidence import ACCURACY_KEYS
-from grader.exercises import percent
+from grader.grading.evidence import ACCURACY_KEYS
+from grader.formatting import fixed_percent, percent
 
 WIDTH = 560  # SVG user units; the SVG scales to its container (viewBox), so this sets font ratio
 LEFT, RIGHT = 54, 16
@@ -114,10 +114,6 @@ def _ticks(lo: float, hi: float, step: float) -> list[float]:
     return [round(i * step, 10) for i in range(first, last + 1)]
 
 
-def pct(value: float, decimals: int = 2) -> str:
-    return f"{value * 100:.{decimals}f}%"
-
-
 def _accuracy_key(row: dict[str, Any]) -> str | None:
     return next((k for k in ACCURACY_KEYS if isinstance(row.get(k), int | float)), None)
 
@@ -182,7 +178,7 @@ def training_chart(
             "accuracy",
             top,
             height,
-            [Tick(y_acc(t), pct(t, decimals)) for t in _ticks(lo, hi, step)],
+            [Tick(y_acc(t), fixed_percent(t, decimals)) for t in _ticks(lo, hi, step)],
             [],
         )
         name = "training accuracy" if acc_key else "accuracy"
@@ -191,7 +187,7 @@ def training_chart(
                 acc_key or "accuracy",
                 name,
                 "acc",
-                [Point(x_of(e), y_acc(v), e, v, f"epoch {e}: {name} {pct(v)}") for e, v in acc],
+                [Point(x_of(e), y_acc(v), e, v, f"epoch {e}: {name} {fixed_percent(v)}") for e, v in acc],
             )
         )
         legend.append(("acc", name))
@@ -202,7 +198,7 @@ def training_chart(
                     "validation accuracy",
                     "val-acc",
                     [
-                        Point(x_of(e), y_acc(v), e, v, f"epoch {e}: validation accuracy {pct(v)}")
+                        Point(x_of(e), y_acc(v), e, v, f"epoch {e}: validation accuracy {fixed_percent(v)}")
                         for e, v in val_acc
                     ],
                 )
@@ -224,7 +220,7 @@ def training_chart(
             )
             legend.append(("test-threshold", f"test accuracy needed: {percent(test_threshold)}"))
         if test_accuracy is not None:
-            label = f"test accuracy measured by the grader: {pct(test_accuracy)}"
+            label = f"test accuracy measured by the grader: {fixed_percent(test_accuracy)}"
             panel.points.append(
                 Point(x_of(last_epoch), y_acc(test_accuracy), last_epoch, test_accuracy, label)
             )
@@ -329,7 +325,7 @@ def _summary(
     n = len(acc or loss)
     if acc:
         parts.append(
-            f"Training accuracy went from {pct(acc[0][1])} to {pct(acc[-1][1])} "
+            f"Training accuracy went from {fixed_percent(acc[0][1])} to {fixed_percent(acc[-1][1])} "
             f"over {n} epoch{'s' if n != 1 else ''}"
         )
     elif loss:

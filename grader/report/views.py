@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import grader
-from grader.evidence import ACCURACY_KEYS
-from grader.exercises import ExerciseSpec
-from grader.pattern import LayerPattern
+from grader.version import __version__
+from grader.formatting import fixed_percent, points, status_mark
+from grader.grading.evidence import ACCURACY_KEYS
+from grader.spec.exercise import ExerciseSpec
+from grader.spec.pattern import LayerPattern
 from grader.report.charts import (
     Histogram,
     TrainingChart,
@@ -28,19 +29,8 @@ from grader.report.text import CutText, Segment, char_diff_segments, cut_middle,
 from grader.report.text import shorten as shorten_text
 from grader.results import CheckResult, GradeReport, SubmissionResult
 
-# Status shown as an icon *and* a word (never colour alone).
-CHECK_STATUS = {
-    "pass": ("✓", "pass"),
-    "fail": ("✗", "fail"),
-    "error": ("!", "error"),
-    "skip": ("–", "skipped"),
-}
 VERSION_NAMES = {"python": "Python", "tensorflow": "TensorFlow", "keras": "Keras", "numpy": "NumPy"}
 MESSAGE_LIMIT = 500
-
-
-def fmt_points(value: float) -> str:
-    return f"{value:g}" if float(value).is_integer() else f"{value:.2f}"
 
 
 def fmt_duration(seconds: float) -> str:
@@ -80,7 +70,7 @@ class Verdict:
 
 def verdict(result: SubmissionResult) -> Verdict:
     pct = (result.score / result.max_score * 100) if result.max_score else 0.0
-    score, top = fmt_points(result.score), fmt_points(result.max_score)
+    score, top = points(result.score), points(result.max_score)
     if result.passed:
         return Verdict("pass", "✓", "Passed", score, top, pct)
     if result.status == "timeout":
@@ -108,7 +98,7 @@ class CheckRow:
 def check_rows(result: SubmissionResult) -> list[CheckRow]:
     rows = []
     for c in result.checks:
-        icon, word = CHECK_STATUS.get(c.status, ("?", c.status))
+        icon, word = status_mark(c.status)
         short, was_cut = shorten_text(c.message, MESSAGE_LIMIT)
         rows.append(
             CheckRow(
@@ -116,8 +106,8 @@ def check_rows(result: SubmissionResult) -> list[CheckRow]:
                 c.status,
                 icon,
                 word,
-                fmt_points(c.score),
-                fmt_points(c.max_score),
+                points(c.score),
+                points(c.max_score),
                 short,
                 c.message if was_cut else "",
                 c.hint,
@@ -289,7 +279,7 @@ def architecture_view(result: SubmissionResult, spec: ExerciseSpec) -> Architect
             ArchRow(_expected_layer(_pattern_row(p)), None, "missing", [])
             for p in spec.architecture.layers
         ]
-    icon, word = CHECK_STATUS.get(check.status, ("?", check.status))
+    icon, word = status_mark(check.status)
     compile_info = dict((result.training or {}).get("compile") or {})
     return ArchitectureView(
         check.status,
@@ -351,7 +341,7 @@ def stop_message_view(result: SubmissionResult, spec: ExerciseSpec) -> StopMessa
     left, right = ([], [])
     if state == "near_miss" and printed is not None:
         left, right = char_diff_segments(expected, printed)
-    icon, word = CHECK_STATUS.get(status, ("?", status))
+    icon, word = status_mark(status)
     epoch = details.get("epoch")
     return StopMessageView(
         status,
@@ -483,7 +473,7 @@ def environment(result: SubmissionResult, spec: ExerciseSpec) -> list[tuple[str,
     else:
         rows.append(("limits", "none applied"))
     rows += [
-        ("grader", grader.__version__),
+        ("grader", __version__),
         ("exercise spec", (spec.spec_hash[:12] or "?") + f" ({spec.id})"),
         ("file", result.path),
     ]
@@ -524,9 +514,9 @@ def _figures(result: SubmissionResult) -> list[tuple[str, str]]:
             ("epochs run", f"{training['epochs_run']}" + (f" of {requested}" if requested else ""))
         )
     if result.train_accuracy is not None:
-        figures.append(("training accuracy (re-measured)", f"{result.train_accuracy:.2%}"))
+        figures.append(("training accuracy (re-measured)", fixed_percent(result.train_accuracy)))
     if result.test_accuracy is not None:
-        figures.append(("test accuracy (re-measured)", f"{result.test_accuracy:.2%}"))
+        figures.append(("test accuracy (re-measured)", fixed_percent(result.test_accuracy)))
     return figures
 
 
@@ -643,7 +633,7 @@ def _student_and_notes(s: SubmissionResult) -> tuple[str, list[str]]:
         if not adj.late.accepted:
             notes.append("late: not accepted")
         elif adj.late.penalty_points:
-            notes.append(f"late: -{fmt_points(adj.late.penalty_points)}")
+            notes.append(f"late: -{points(adj.late.penalty_points)}")
         else:
             notes.append("late: in the grace period")
     for o in adj.overrides:
@@ -672,7 +662,7 @@ def adjustment_view(result: SubmissionResult) -> AdjustmentView | None:
     overrides = [
         (
             f"check {o.check}" if o.check else "the whole score",
-            f"{fmt_points(o.auto_score)} → {fmt_points(o.score)}"
+            f"{points(o.auto_score)} → {points(o.score)}"
             + ("" if o.applied else " (not applied)"),
             f"{o.reason} — {o.user}, {fmt_when(o.at)}",
         )
@@ -680,10 +670,10 @@ def adjustment_view(result: SubmissionResult) -> AdjustmentView | None:
     ]
     late = adj.late
     return AdjustmentView(
-        fmt_points(adj.raw_score),
-        fmt_points(result.score),
+        points(adj.raw_score),
+        points(result.score),
         late.explanation if late and late.late_s > 0 else "",
-        fmt_points(late.penalty_points) if late else "0",
+        points(late.penalty_points) if late else "0",
         overrides,
         [o.review for o in adj.overrides if o.review],
     )
@@ -720,7 +710,7 @@ def index_page(
                 }[v.css],
                 s.score,
                 s.max_score,
-                f"{fmt_points(s.score)} / {fmt_points(s.max_score)}",
+                f"{points(s.score)} / {points(s.max_score)}",
                 v.percent,
                 failing,
                 s.duration_s,
@@ -757,7 +747,7 @@ def index_page(
         passed=sum(s.passed for s in report.submissions),
         mean=f"{round(statistics.fmean(scores), 2):g}" if scores else "–",
         median=f"{round(statistics.median(scores), 2):g}" if scores else "–",
-        max_score=fmt_points(max_score),
+        max_score=points(max_score),
         errors=sum(s.status not in ("graded", "missing") for s in report.submissions),
         histogram=score_histogram(scores, max_score) if scores else None,
         failures=sorted(groups.values(), key=lambda g: (-g.count, order.index(g.check))),

@@ -1,0 +1,2 @@
+"""The class side: a batch of submissions graded on executors, the gradebook that keeps every
+verdict, the roster, the late policy, human overrides, LMS files and the similarity report."""

@@ -1,0 +1,132 @@
+"""Content-addressed keys: the same work, graded by the same grader, gets the same key.
+
+A result is reused when its cache key matches, and the key holds everything a verdict depends
+on: the submission's code (a notebook's metadata, outputs and execution counts left out), the
+exercise spec (as parsed, so a comment in `exercise.toml` changes nothing), the grading code and
+the TensorFlow and Keras versions, the time limit and the isolation level. Presentation code
+(reports, exports, the command line, this package) is not part of the key: changing a template
+re-renders, it does not re-train.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import platform
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import grader.version
+from grader.spec.exercise import ExerciseSpec
+
+PACKAGE = Path(grader.__file__).resolve().parent
+# Files and folders of the package that do not change a verdict.
+PRESENTATION = {"batch", "report", "cli.py", "terminal.py", "exports.py", "gradebook.py"}
+PRESENTATION |= {"executors.py", "api.py", "ci.py", "github.py", "gradescope.py"}
+PRESENTATION |= {"pytest_plugin.py", "__pycache__"}
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()
+
+
+def content_key(filename: str, raw: bytes) -> str:
+    """What the grader will run, hashed: notebooks by their cells' code, modules by their bytes.
+
+    Cell types stay in (a notebook's error locations count every cell), and so do code cells'
+    tags (`raises-exception` changes how a notebook runs). A file that is not a readable notebook
+    is keyed by its bytes.
+    """
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".ipynb":
+        cells = _notebook_cells(raw)
+        if cells is not None:
+            return _sha(_canonical({"kind": "notebook", "cells": cells}))
+    return _sha(_canonical({"kind": suffix, "sha256": _sha(raw)}))
+
+
+def _notebook_cells(raw: bytes) -> list[list[Any]] | None:
+    import nbformat
+
+    try:
+        notebook = nbformat.reads(raw.decode("utf-8"), as_version=4)
+    except Exception:  # not UTF-8, not JSON, not a notebook: grading will say which
+        return None
+    cells = []
+    for cell in notebook.cells:
+        kind = cell.get("cell_type")
+        if kind == "code":
+            tags = sorted(cell.get("metadata", {}).get("tags", []) or [])
+            cells.append([kind, cell.get("source", ""), tags])
+        else:
+            cells.append([kind])
+    return cells
+
+
+def spec_key(spec: ExerciseSpec) -> str:
+    """The spec as parsed (not its text, not where it lives)."""
+    fields = dataclasses.asdict(spec)
+    for name in ("folder", "spec_hash", "title"):
+        fields.pop(name, None)
+    return _sha(_canonical(fields))
+
+
+def _package_version(*names: str) -> str:
+    for name in names:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return "absent"
+
+
+@functools.cache
+def grading_code_hash() -> str:
+    """The grading code itself: a release's version alone misses a changed check in a checkout."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*")):
+        rel = path.relative_to(PACKAGE)
+        if rel.parts[0] in PRESENTATION or not path.is_file():
+            continue
+        if path.suffix not in (".py", ".toml", ".json"):
+            continue
+        digest.update(rel.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@functools.cache
+def grader_identity() -> dict[str, str]:
+    """What this machine grades with; every worker must match the machine that schedules."""
+    return {
+        "grader": f"{grader.version.__version__}+{grading_code_hash()[:12]}",
+        "tensorflow": _package_version("tensorflow-cpu", "tensorflow"),
+        "keras": _package_version("keras"),
+        "python": platform.python_version(),
+        "platform": f"{sys.platform}-{platform.machine()}",
+    }
+
+
+def verdict_inputs(spec: ExerciseSpec, timeout_s: float, isolation: str) -> dict[str, Any]:
+    """Everything besides the content that a verdict depends on."""
+    identity = grader_identity()
+    return {
+        "exercise": spec.id,
+        "spec": spec_key(spec),
+        "grader": identity["grader"],
+        "tensorflow": identity["tensorflow"],
+        "keras": identity["keras"],
+        "timeout_s": float(timeout_s),
+        "isolation": isolation,
+    }
+
+
+def cache_key(content: str, inputs: dict[str, Any]) -> str:
+    return _sha(_canonical({"content": content, **inputs}))

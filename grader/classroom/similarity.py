@@ -1,0 +1,191 @@
+"""Which submissions of a class are suspiciously alike: a report for the instructor to read.
+
+Built on copydetect (MIT; https://github.com/blingenf/copydetect), the winnowing algorithm of
+MOSS: code is tokenised by Pygments and filtered (every name and every string literal becomes one
+character, whitespace and comments go: renamed variables still match), hashed in k-grams of
+that filtered text and winnowed to fingerprints; two files share the
+fingerprints of the code they share, wherever it sits (so moved or reordered blocks still match).
+The exercise's starter code (`exercises/<id>/starter.py`, `starter.ipynb`) is boilerplate: its
+fingerprints are removed from every submission first, so everyone's copy of the starter matches
+nothing. A notebook is compared by its code cells' source (magics and shell lines left out).
+
+A pair's similarity is the larger of the two shares: the fraction of one submission's
+(fingerprinted, non-starter) tokens that appear in the other. Pairs at or above the threshold
+are listed, with the matching regions marked in both. Identical files (the cache's duplicates)
+are listed apart. Nothing here is a verdict: it says where to look.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from grader.spec.exercise import ExerciseSpec
+
+if TYPE_CHECKING:
+    from grader.classroom.sources import SubmissionSource
+
+THRESHOLD = 0.7  # honest solutions of the fixture class peak at 0.53, copies >= 0.87
+NOISE_TOKENS = 20  # k, in characters of filtered code: shorter matches are noise
+GUARANTEE_TOKENS = 25  # a match this long is always found (winnowing's guarantee)
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    matched: bool
+
+
+@dataclass(frozen=True)
+class Pair:
+    a: str
+    b: str
+    similarity: float  # the larger share
+    share_a: float  # fraction of a's tokens found in b
+    share_b: float
+    segments_a: list[Segment]
+    segments_b: list[Segment]
+
+
+@dataclass(frozen=True)
+class SimilarityReport:
+    exercise: str
+    threshold: float
+    submissions: int
+    compared: int  # pairs compared
+    pairs: list[Pair]  # at or above the threshold, most similar first
+    duplicates: list[list[str]]  # identical submissions
+    skipped: list[str]  # no code to compare (unreadable, empty)
+
+
+def code_of(filename: str, raw: bytes) -> str:
+    """The code a submission runs: a module's text, or a notebook's code cells."""
+    text = raw.decode("utf-8", "replace")
+    if not filename.lower().endswith(".ipynb"):
+        return text
+    try:
+        cells = json.loads(text).get("cells", [])
+    except (ValueError, AttributeError):
+        return ""
+    sources = []
+    for cell in cells if isinstance(cells, list) else []:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        lines = [ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+        sources.append("\n".join(lines))
+    return "\n\n".join(sources) + "\n"
+
+
+def starter_code(spec: ExerciseSpec) -> list[str]:
+    if spec.folder is None:
+        return []
+    found = []
+    for name in ("starter.py", "starter.ipynb"):
+        path = spec.folder / name
+        if path.is_file():
+            found.append(code_of(name, path.read_bytes()))
+    return found
+
+
+def _segments(code: str, slices: object) -> list[Segment]:
+    starts, ends = slices  # type: ignore[misc]
+    out, pos = [], 0
+    for start, end in sorted(zip((int(s) for s in starts), (int(e) for e in ends), strict=True)):
+        start, end = max(start, pos), min(end, len(code))
+        if start > pos:
+            out.append(Segment(code[pos:start], False))
+        if end > start:
+            out.append(Segment(code[start:end], True))
+            pos = end
+    if pos < len(code):
+        out.append(Segment(code[pos:], False))
+    return out
+
+
+def compare_class(
+    codes: dict[str, str],
+    boilerplate: list[str],
+    exercise: str,
+    threshold: float = THRESHOLD,
+    duplicates: list[list[str]] | None = None,
+) -> SimilarityReport:
+    """Every pair of `codes` (id -> code) compared, but identical ones (see `duplicates`)."""
+    from copydetect.detector import CodeFingerprint, compare_files
+
+    win = GUARANTEE_TOKENS - NOISE_TOKENS + 1
+    common: set[int] = set()
+    for number, code in enumerate(boilerplate):
+        fp = CodeFingerprint(f"starter{number}.py", NOISE_TOKENS, win, fp=io.StringIO(code))
+        common |= set(fp.hashes)
+    prints, skipped = {}, []
+    for sid, code in codes.items():
+        fp = CodeFingerprint(
+            f"{sid}.py", NOISE_TOKENS, win, boilerplate=list(common), fp=io.StringIO(code)
+        )
+        if fp.token_coverage == 0:
+            skipped.append(sid)
+        else:
+            prints[sid] = fp
+    twins = {frozenset(g) for g in duplicates or []}
+    same = {(a, b) for g in twins for a in g for b in g}
+    ids = sorted(prints, key=lambda i: (i.casefold(), i))
+    pairs, compared = [], 0
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            if (a, b) in same:
+                continue
+            compared += 1
+            _, (share_a, share_b), (slices_a, slices_b) = compare_files(prints[a], prints[b])
+            similarity = float(max(share_a, share_b))
+            if similarity >= threshold:
+                pairs.append(
+                    Pair(
+                        a,
+                        b,
+                        similarity,
+                        float(share_a),
+                        float(share_b),
+                        _segments(prints[a].raw_code, slices_a),
+                        _segments(prints[b].raw_code, slices_b),
+                    )
+                )
+    pairs.sort(key=lambda p: (-p.similarity, p.a, p.b))
+    return SimilarityReport(
+        exercise,
+        threshold,
+        len(codes),
+        compared,
+        pairs,
+        [sorted(g) for g in duplicates or []],
+        sorted(skipped),
+    )
+
+
+def class_codes(sources: list[SubmissionSource]) -> dict[str, str]:
+    codes = {}
+    for source in sources:
+        if source.problem:
+            continue
+        try:
+            codes[source.id] = code_of(source.filename, source.read())
+        except (OSError, ValueError):
+            continue
+    return codes
+
+
+def write_similarity(
+    sources: list[SubmissionSource],
+    duplicates: list[list[str]],
+    spec: ExerciseSpec,
+    out_dir: Path,
+    threshold: float = THRESHOLD,
+) -> Path:
+    from grader.report import SIMILARITY_PAGE, write_similarity_page
+
+    report = compare_class(class_codes(sources), starter_code(spec), spec.id, threshold, duplicates)
+    return write_similarity_page(report, out_dir / SIMILARITY_PAGE)

@@ -1,0 +1,154 @@
+"""Checks on how training ran: epoch limit, early stopping, input scaling."""
+
+from __future__ import annotations
+
+from grader.grading.checks.base import (
+    CheckContext,
+    Verdict,
+    failed,
+    first_epoch_reaching,
+    no_training,
+    passed,
+    skipped,
+)
+from grader.grading.checks.probe import with_probe
+from grader.formatting import fixed_percent, percent
+
+
+def epoch_limit(ctx: CheckContext) -> Verdict:
+    fits = ctx.evidence.fits
+    if not fits:
+        return skipped("no training run to judge (see `runs`)")
+    limit = ctx.spec.max_epochs
+    requested = [fit.epochs_requested or 0 for fit in fits]
+    total = sum(requested)
+    details = {"requested": requested, "limit": limit}
+    if total > limit:
+        spelled = " + ".join(str(r) for r in requested)
+        return Verdict(
+            "fail",
+            f"asked for {spelled} epoch(s); the limit is {limit}",
+            hint_id="epochs_limit",
+            hint_values={"max_epochs": limit},
+            details=details,
+        )
+    return passed(f"asked for {total} epoch(s) (limit {limit})", **details)
+
+
+def early_stop(ctx: CheckContext) -> Verdict:
+    """Judged on the real run; the callback probe's finding is added to what it says."""
+    return with_probe(_early_stop_in_the_run(ctx), ctx)
+
+
+def _early_stop_in_the_run(ctx: CheckContext) -> Verdict:
+    if (verdict := no_training(ctx)) is not None:
+        return verdict
+    fit = ctx.evidence.graded_fit
+    assert fit is not None
+    threshold = ctx.spec.accuracy_threshold or 0.0
+    epochs = fit.epochs
+    last = epochs[-1]
+    first = first_epoch_reaching(epochs, threshold)
+    # The near miss, in numbers: where training stopped against where it should have (1-based).
+    details = {
+        "accuracies": [e.accuracy() for e in epochs],
+        "losses": [e.logs.get("loss") for e in epochs],
+        "threshold": threshold,
+        "epochs_requested": fit.epochs_requested,
+        "epochs_run": len(epochs),
+        "first_reaching_epoch": first.epoch + 1 if first else None,
+        "accuracy_at_first_reaching": first.accuracy() if first else None,
+        "stopped_epoch": last.epoch + 1,
+        "accuracy_at_stop": last.accuracy(),
+        "stopped_by_callback": last.stop_training,
+        # epochs trained past the first one at the threshold (0: on time); None if never reached
+        "epochs_late": last.epoch - first.epoch if first else None,
+    }
+    if last.accuracy() is None:
+        return failed(
+            f"no training accuracy was logged (keys: {', '.join(last.logs)})",
+            "missing_metrics",
+            **details,
+        )
+    if first is None and last.stop_training:
+        return failed(
+            f"training stopped at epoch {last.epoch + 1} with accuracy {fixed_percent(last.accuracy())}, "
+            f"before reaching {percent(threshold)}",
+            "stop_condition",
+            **details,
+        )
+    if first is None:
+        return failed(
+            f"training accuracy never reached {percent(threshold)} in {len(epochs)} epoch(s) "
+            f"(best {fixed_percent(max(e.accuracy() or 0 for e in epochs))})",
+            "keep_training",
+            **details,
+        )
+    if last.epoch == first.epoch and last.stop_training:
+        return passed(
+            f"stopped at epoch {last.epoch + 1}, the first to reach {percent(threshold)} "
+            f"({fixed_percent(first.accuracy())})",
+            **details,
+        )
+    exactly_at_threshold = first.accuracy() == threshold and last.epoch == first.epoch + 1
+    if exactly_at_threshold and last.stop_training:
+        return Verdict(
+            "pass",
+            f"stopped at epoch {last.epoch + 1}, one after an accuracy of exactly "
+            f"{percent(threshold)}",
+            hint_id="greater_than",
+            details=details,
+        )
+    if last.stop_training:
+        return failed(
+            f"first reached {percent(threshold)} at epoch {first.epoch + 1} but stopped only at "
+            f"epoch {last.epoch + 1}",
+            "stopped_late",
+            **details,
+        )
+    hint = _why_not_stopped(ctx)
+    return failed(
+        f"reached {percent(threshold)} at epoch {first.epoch + 1} but training went on to epoch "
+        f"{last.epoch + 1}",
+        hint,
+        **details,
+    )
+
+
+def _why_not_stopped(ctx: CheckContext) -> str:
+    fit = ctx.evidence.graded_fit
+    assert fit is not None
+    if any(e.callback_stop_flag for e in fit.epochs):
+        return "self_stop_training"
+    student = fit.student_callbacks
+    if not student:
+        return "callback_not_passed"
+    if not any("on_epoch_end" in cb.hooks for cb in student):
+        return "callback_signature"
+    return "stopped_late"
+
+
+def normalization(ctx: CheckContext) -> Verdict:
+    fit = ctx.evidence.graded_fit
+    if fit is None:
+        return skipped("no training run to judge (see `runs`)")
+    if any(layer.cls == "Rescaling" for layer in ctx.measurement.layers):
+        return passed("the model rescales its inputs with a Rescaling layer")
+    x = fit.x
+    if x is None or x.max is None or x.min is None:
+        return skipped("the training inputs could not be inspected")
+    details = {"min": x.min, "max": x.max}
+    if x.min >= 0.0 and x.max <= 1.0 + 1e-6:
+        return passed(f"training pixels range from {x.min:g} to {x.max:g}", **details)
+    return failed(
+        f"training pixels range from {x.min:g} to {x.max:g}, not 0 to 1",
+        "normalize_pixels",
+        **details,
+    )
+
+
+def input_scale(ctx_x_max: float | None) -> float:
+    """The factor that maps raw 0-255 pixels to what the model was trained on."""
+    if ctx_x_max is None or ctx_x_max <= 0:
+        return 1.0 / 255.0
+    return ctx_x_max / 255.0

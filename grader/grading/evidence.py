@@ -1,0 +1,345 @@
+"""Evidence: what the child reported about its run, parsed from the event stream into dataclasses.
+
+These are claims from the untrusted process; checks weigh them against the evaluator's own
+measurements (see `grader.grading.evaluate`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+ACCURACY_KEYS = ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy")
+
+
+@dataclass(frozen=True)
+class CallbackInfo:
+    name: str
+    is_class: bool
+    is_keras_callback: bool
+    hooks: tuple[str, ...]
+    builtin: bool
+
+
+@dataclass(frozen=True)
+class DataInfo:
+    kind: str
+    shape: tuple[int, ...] | None = None
+    dtype: str | None = None
+    min: float | None = None
+    max: float | None = None
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    epoch: int
+    logs: dict[str, float]
+    stop_training: bool
+    callback_stop_flag: bool
+    t: float
+    weights: str = ""  # fingerprint of the model's weights at this epoch's end
+
+    def accuracy(self) -> float | None:
+        for key in ACCURACY_KEYS:
+            if key in self.logs:
+                return self.logs[key]
+        return None
+
+
+@dataclass(frozen=True)
+class FitCall:
+    index: int
+    epochs_requested: int | None
+    callbacks: tuple[CallbackInfo, ...]
+    callbacks_given: bool
+    x: DataInfo | None
+    on_test_set: bool
+    on_train_set: bool
+    layers: tuple[dict[str, Any], ...]
+    epochs: tuple[EpochRecord, ...] = ()
+    error: str = ""
+    start_weights: str = ""  # fingerprints of the weights when fit began and when it returned
+    end_weights: str = ""
+
+    @property
+    def student_callbacks(self) -> tuple[CallbackInfo, ...]:
+        return tuple(cb for cb in self.callbacks if not cb.builtin)
+
+
+@dataclass(frozen=True)
+class CompileInfo:
+    loss: str | None
+    from_logits: bool
+    optimizer: str | None
+    metrics: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PrintedText:
+    text: str
+    fit: int
+    epoch: int | None
+    phase: str  # epoch_end | outside
+
+
+@dataclass(frozen=True)
+class RuntimeFailure:
+    """An exception the student's code raised, with its frames in the student's own code."""
+
+    exc_type: str
+    message: str
+    cell: int | None  # 1-based cell number (notebooks)
+    line: int | None
+
+    def describe(self) -> str:
+        summary = summarize_exception_message(self.message)
+        return f"{self.exc_type}: {summary}" if summary else self.exc_type
+
+
+def summarize_exception_message(message: str, limit: int = 300) -> str:
+    """The line of an exception message a student needs; TensorFlow's graph errors bury it."""
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    if not lines:
+        return ""
+    if len(lines) > 1 and "Graph execution error" in lines[0]:
+        # The cause is the last line that is not a stack frame or a node name.
+        causes = [
+            line
+            for line in lines[1:]
+            if not line.startswith(("File ", "Detected at node", "[", "defined at", "{{", '"'))
+            and not line.endswith(":")
+        ]
+        if causes:
+            lines = [causes[-1].split("[[")[0].strip()]
+    first = lines[0]
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class ProbeCall:
+    """One call of a callback's `on_epoch_end` on made-up logs, by the harness (the probe)."""
+
+    key: str  # the log key varied ("" for the neutral baseline)
+    label: str  # clearly_below | just_below | at | just_above | low_0.3 | ... | neutral
+    value: float
+    stopped: bool  # set `model.stop_training`
+    self_flag: bool  # set `self.stop_training` (on the callback, which Keras never reads)
+    printed: str
+    error: str = ""
+    line: int | None = None
+    cell: int | None = None
+    timed_out: bool = False
+
+
+@dataclass(frozen=True)
+class CallbackProbe:
+    name: str
+    source: str  # fit (the graded fit received it) | namespace (only found in the globals)
+    is_class: bool
+    is_keras_callback: bool
+    hooks: tuple[str, ...]
+    keys: tuple[str, ...]
+    threshold: float
+    calls: tuple[ProbeCall, ...] = ()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    started: bool = False
+    versions: dict[str, str] = field(default_factory=dict)
+    seed: int | None = None
+    fits: tuple[FitCall, ...] = ()
+    compiles: tuple[CompileInfo, ...] = ()
+    prints: tuple[PrintedText, ...] = ()
+    failure: RuntimeFailure | None = None
+    entry_point_called: str = ""
+    model_saved: bool = False
+    model_problem: str = ""
+    model_weights: str = ""  # fingerprint of the weights the harness saved
+    probes: tuple[CallbackProbe, ...] = ()
+    last_event_t: float = 0.0
+
+    @property
+    def graded_fit(self) -> FitCall | None:
+        """The fit that produced the saved model: the last one."""
+        return self.fits[-1] if self.fits else None
+
+    @property
+    def compile(self) -> CompileInfo | None:
+        return self.compiles[-1] if self.compiles else None
+
+    def epochs_finished(self) -> int:
+        return sum(len(fit.epochs) for fit in self.fits)
+
+
+def _callback(raw: dict[str, Any]) -> CallbackInfo:
+    return CallbackInfo(
+        name=str(raw.get("name", "?")),
+        is_class=bool(raw.get("is_class")),
+        is_keras_callback=bool(raw.get("is_keras_callback")),
+        hooks=tuple(str(h) for h in raw.get("hooks", [])),
+        builtin=bool(raw.get("builtin")),
+    )
+
+
+def _data(raw: dict[str, Any] | None) -> DataInfo | None:
+    if not isinstance(raw, dict):
+        return None
+    shape = raw.get("shape")
+    return DataInfo(
+        kind=str(raw.get("kind", "?")),
+        shape=tuple(int(s) if s is not None else -1 for s in shape) if shape else None,
+        dtype=raw.get("dtype"),
+        min=raw.get("min"),
+        max=raw.get("max"),
+    )
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_events(events: list[dict[str, Any]]) -> Evidence:
+    """Fold the event stream into Evidence. Unknown or malformed events are skipped."""
+    fields: dict[str, Any] = {}
+    fits: list[FitCall] = []
+    epochs: dict[int, list[EpochRecord]] = {}
+    fit_errors: dict[int, str] = {}
+    compiles: list[CompileInfo] = []
+    prints: list[PrintedText] = []
+    cell_of_execution: dict[int, int] = {}
+    probes: dict[int, CallbackProbe] = {}
+    probe_calls: dict[int, list[ProbeCall]] = {}
+    fit_weights: dict[int, str] = {}
+    for event in events:
+        kind = event.get("type")
+        try:
+            if kind == "start":
+                # Parsed in full before any field is set: a malformed start changes nothing.
+                versions = {str(k): str(v) for k, v in event["versions"].items()}
+                fields.update(started=True, versions=versions, seed=int(event["seed"]))
+            elif kind == "cell":
+                cell_of_execution[int(event["execution_count"])] = int(event["index"]) + 1
+            elif kind == "compile":
+                loss = event.get("loss") or {}
+                compiles.append(
+                    CompileInfo(
+                        loss=loss.get("name"),
+                        from_logits=bool(loss.get("from_logits")),
+                        optimizer=(event.get("optimizer") or {}).get("name"),
+                        metrics=tuple(str(m) for m in event.get("metrics") or []),
+                    )
+                )
+            elif kind == "fit_start":
+                fits.append(
+                    FitCall(
+                        index=int(event["fit"]),
+                        epochs_requested=_as_int(event.get("epochs")),
+                        callbacks=tuple(_callback(c) for c in event.get("callbacks", [])),
+                        callbacks_given=bool(event.get("callbacks_given")),
+                        x=_data(event.get("x")),
+                        on_test_set=bool(event.get("on_test_set")),
+                        on_train_set=bool(event.get("on_train_set")),
+                        layers=tuple(event.get("layers") or ()),
+                        start_weights=str(event.get("weights", "")),
+                    )
+                )
+            elif kind == "epoch":
+                epochs.setdefault(int(event["fit"]), []).append(
+                    EpochRecord(
+                        epoch=int(event["epoch"]),
+                        logs={str(k): float(v) for k, v in event["logs"].items()},
+                        stop_training=bool(event.get("stop_training")),
+                        callback_stop_flag=bool(event.get("callback_stop_flag")),
+                        t=float(event.get("t", 0.0)),
+                        weights=str(event.get("weights", "")),
+                    )
+                )
+            elif kind == "fit_end":
+                fit_weights[int(event["fit"])] = str(event.get("weights", ""))
+                if event.get("error"):
+                    fit_errors[int(event["fit"])] = str(event["error"])
+            elif kind == "probe_callback":
+                probes[int(event["index"])] = _callback_probe(event)
+            elif kind == "probe_call":
+                probe_calls.setdefault(int(event["callback"]), []).append(_probe_call(event))
+            elif kind == "print":
+                prints.append(
+                    PrintedText(
+                        text=str(event.get("text", "")),
+                        fit=int(event.get("fit", -1)),
+                        epoch=_as_int(event.get("epoch")),
+                        phase=str(event.get("phase", "outside")),
+                    )
+                )
+            elif kind == "error" and "failure" not in fields:
+                frames = event.get("frames") or []
+                last = frames[-1] if frames else {}
+                cell = _as_int(last.get("cell"))
+                fields["failure"] = RuntimeFailure(
+                    exc_type=str(event.get("exc_type", "Error")),
+                    message=str(event.get("message", "")),
+                    cell=cell_of_execution.get(cell, cell) if cell is not None else None,
+                    line=_as_int(last.get("line")),
+                )
+            elif kind == "entry_point":
+                fields["entry_point_called"] = str(event.get("name", ""))
+            elif kind == "model":
+                fields["model_saved"] = bool(event.get("saved"))
+                fields["model_problem"] = str(event.get("reason", ""))
+                fields["model_weights"] = str(event.get("weights", ""))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue
+        fields["last_event_t"] = float(event.get("t", 0.0) or 0.0)
+    fits = [
+        replace(
+            fit,
+            epochs=tuple(epochs.get(fit.index, [])),
+            error=fit_errors.get(fit.index, ""),
+            end_weights=fit_weights.get(fit.index, ""),
+        )
+        for fit in fits
+    ]
+    fields["probes"] = tuple(
+        replace(
+            probe,
+            calls=tuple(
+                replace(call, cell=cell_of_execution.get(call.cell, call.cell))
+                if call.cell is not None
+                else call
+                for call in probe_calls.get(index, [])
+            ),
+        )
+        for index, probe in sorted(probes.items())
+    )
+    return Evidence(fits=tuple(fits), compiles=tuple(compiles), prints=tuple(prints), **fields)
+
+
+def _callback_probe(event: dict[str, Any]) -> CallbackProbe:
+    return CallbackProbe(
+        name=str(event["name"]),
+        source=str(event.get("source", "fit")),
+        is_class=bool(event.get("is_class")),
+        is_keras_callback=bool(event.get("is_keras_callback")),
+        hooks=tuple(str(h) for h in event.get("hooks", [])),
+        keys=tuple(str(k) for k in event.get("keys", [])),
+        threshold=float(event["threshold"]),
+    )
+
+
+def _probe_call(event: dict[str, Any]) -> ProbeCall:
+    return ProbeCall(
+        key=str(event.get("key", "")),
+        label=str(event.get("label", "")),
+        value=float(event["value"]),
+        stopped=bool(event.get("stopped")),
+        self_flag=bool(event.get("self_flag")),
+        printed=str(event.get("printed", "")),
+        error=str(event.get("error", "")),
+        line=_as_int(event.get("line")),
+        cell=_as_int(event.get("cell")),
+        timed_out=bool(event.get("timed_out")),
+    )

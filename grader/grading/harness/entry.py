@@ -1,0 +1,67 @@
+"""The arguments the grader passes to an entry point that takes the data (inside the child).
+
+An exercise whose entry point takes the data (`train_mnist(training_images, training_labels)`)
+says so in its spec: `entry_point_args` names what to pass, `entry_point_scale` how the images
+are scaled. With "notebook" (the default) the images are the notebook's own copy of the training
+images when it made one (scaled or reshaped as the notebook did), else the raw 0-255 pixels;
+"raw" always passes raw pixels, "unit" raw pixels divided by 255. The labels are the data set's.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+
+
+def _notebook_copy(namespace: dict[str, Any], raw: np.ndarray) -> np.ndarray | None:
+    """The notebook's own array of these training images: same images, its scale and shape.
+
+    Among top-level arrays holding the training images (compared scale-free on the first ones),
+    the one the notebook changed (float, or reshaped) wins over an untouched raw copy.
+    """
+    sample = raw[:32].astype(np.float64).reshape(32, -1)
+    sample /= sample.max() or 1.0
+    found = []
+    for value in namespace.values():
+        if not isinstance(value, np.ndarray) or value.shape[:1] != raw.shape[:1]:
+            continue
+        try:
+            mine = value[:32].astype(np.float64).reshape(32, -1)
+        except ValueError:
+            continue
+        if mine.shape != sample.shape:
+            continue
+        if np.allclose(mine / (mine.max() or 1.0), sample, atol=1e-3):
+            found.append(value)
+    changed = [v for v in found if v.dtype != raw.dtype or v.shape != raw.shape]
+    return (changed or found or [None])[-1]
+
+
+def entry_arguments(namespace: dict[str, Any]) -> list[Any]:
+    """What to call the entry point with, from `GRADER_ENTRY_ARGS` / `GRADER_ENTRY_SCALE`."""
+    names = [n for n in os.environ.get("GRADER_ENTRY_ARGS", "").split(",") if n]
+    if not names:
+        return []
+    from grader.grading import data
+
+    (x_train, y_train), (x_test, y_test) = data.load_verified(os.environ["GRADER_DATASET"])
+    scale = os.environ.get("GRADER_ENTRY_SCALE", "notebook")
+
+    def images(raw: np.ndarray) -> np.ndarray:
+        if scale == "unit":
+            return raw / 255.0
+        if scale == "notebook":
+            mine = _notebook_copy(namespace, raw)
+            if mine is not None:
+                return mine
+        return raw.copy()
+
+    values = {
+        "training_images": lambda: images(x_train),
+        "training_labels": lambda: y_train.copy(),
+        "test_images": lambda: images(x_test),
+        "test_labels": lambda: y_test.copy(),
+    }
+    return [values[name]() for name in names]

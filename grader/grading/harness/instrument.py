@@ -1,0 +1,476 @@
+"""Keras instrumentation inside the child: verified data sets, seeds, and evidence of every fit.
+
+Everything recorded here is a claim made from inside the student's process; the grader treats
+it as evidence and re-measures what matters in its own evaluator.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import os
+import sys
+from typing import Any
+
+import numpy as np
+
+from grader.grading import fingerprint
+from grader.grading.harness import probe as callback_probe
+from grader.grading.harness.events import emit
+
+_MAX_RECORDED_PRINT = 64 * 1024
+
+
+class _State:
+    """Where training is, so printed text can be placed relative to epoch ends."""
+
+    def __init__(self) -> None:
+        self.fit_index = -1
+        self.epoch: int | None = None
+        self.phase = "outside"  # outside | train | epoch_end
+        self.recorded_print = 0
+        self.last_model: Any = None
+        self.fit_count = 0
+        self.student_callbacks: list[Any] = []
+        self.log_keys: list[str] = []  # the keys of the last epoch's logs, for the probe
+        self.metric_names: list[str] = []
+        self.locate: Any = None  # maps a code object's filename to the student's cell (or -1)
+
+
+_GET_WEIGHTS: Any = None  # Keras's own Layer.get_weights, saved before student code runs
+
+
+def weights_fingerprint(model: Any) -> str:
+    """A SHA-256 of the model's weights, in order; the evaluator computes the same on the file."""
+    try:
+        return fingerprint.weights_fingerprint(_GET_WEIGHTS(model))
+    except Exception as exc:  # a model whose weights cannot be read: say so, never crash
+        return f"unreadable: {type(exc).__name__}"
+
+
+STATE = _State()
+_TEST_PROBE: np.ndarray | None = None
+_TRAIN_PROBE: np.ndarray | None = None
+
+
+# -- data sets -------------------------------------------------------------------------------
+
+
+def _serve_datasets(keras: Any) -> None:
+    """Make every `load_data()` spelling return the verified arrays, ignoring `path=`."""
+    import importlib
+
+    from grader.grading import data
+
+    global _TEST_PROBE, _TRAIN_PROBE
+    wanted = os.environ.get("GRADER_DATASET", "")
+    for name in data.DATASET_NAMES:
+        try:
+            arrays = data.load_verified(name)
+        except data.DataError as exc:
+            # Serve a loader that fails with the grader's plain message, never a download.
+            arrays, message = None, str(exc)
+        else:
+            message = ""
+            if name == wanted:
+                _TRAIN_PROBE = _probe(arrays[0][0])
+                _TEST_PROBE = _probe(arrays[1][0])
+
+        def load_data(path: str | None = None, *, _arrays=arrays, _message=message) -> Any:
+            if _arrays is None:
+                raise RuntimeError(_message)
+            (x_train, y_train), (x_test, y_test) = _arrays
+            return (x_train.copy(), y_train.copy()), (x_test.copy(), y_test.copy())
+
+        for module_name in (f"keras.datasets.{name}", f"keras.src.datasets.{name}"):
+            try:
+                module = importlib.import_module(module_name)
+            except ImportError:
+                continue
+            module.load_data = load_data
+    # tf.keras resolves to the same Keras modules patched above; nothing more to do there.
+    del keras
+
+
+def _probe(images: np.ndarray) -> np.ndarray:
+    """A small, scale-free fingerprint of the first images, to recognise a data set in `fit`."""
+    sample = np.asarray(images[:32], dtype=np.float64).reshape(32, -1)
+    peak = sample.max() or 1.0
+    return sample / peak
+
+
+def _matches(probe: np.ndarray | None, x: Any) -> bool:
+    if probe is None or not isinstance(x, np.ndarray) or x.shape[0] < 32:
+        return False
+    try:
+        return bool(np.allclose(_probe(x), probe, atol=1e-3))
+    except ValueError:
+        return False
+
+
+# -- description helpers -----------------------------------------------------------------------
+
+
+def _describe_data(x: Any) -> dict[str, Any] | None:
+    if x is None:
+        return None
+    try:
+        shape = list(x.shape)
+    except AttributeError:
+        return {"kind": type(x).__name__}
+    info: dict[str, Any] = {"kind": type(x).__name__, "shape": shape, "dtype": str(x.dtype)}
+    try:
+        array = np.asarray(x)
+        if array.size and np.issubdtype(array.dtype, np.number):
+            info["min"] = float(array.min())
+            info["max"] = float(array.max())
+    except Exception:  # a tensor type numpy cannot read: shape is enough
+        pass
+    return info
+
+
+def _describe_callback(cb: Any) -> dict[str, Any]:
+    import keras
+
+    is_class = isinstance(cb, type)
+    cls = cb if is_class else type(cb)
+    hooks = sorted(
+        name
+        for klass in cls.__mro__
+        if klass not in (keras.callbacks.Callback, object)
+        for name, value in vars(klass).items()
+        if name.startswith("on_") and callable(value)
+    )
+    return {
+        "name": cls.__name__,
+        "is_class": is_class,
+        "is_keras_callback": issubclass(cls, keras.callbacks.Callback),
+        "hooks": hooks,
+        "builtin": cls.__module__.startswith("keras"),
+    }
+
+
+def _name_of(obj: Any) -> str:
+    if isinstance(obj, str):
+        return obj
+    if hasattr(obj, "name") and isinstance(obj.name, str) and not inspect.isfunction(obj):
+        return f"{type(obj).__name__}"
+    return getattr(obj, "__name__", type(obj).__name__)
+
+
+def _describe_loss(loss: Any) -> dict[str, Any]:
+    from_logits = False
+    config: dict[str, Any] = {}
+    if hasattr(loss, "get_config"):
+        try:
+            config = loss.get_config() or {}
+        except Exception:
+            config = {}
+        from_logits = bool(config.get("from_logits", getattr(loss, "from_logits", False)))
+    return {"name": _name_of(loss) if loss is not None else None, "from_logits": from_logits}
+
+
+def _describe_optimizer(optimizer: Any) -> dict[str, Any]:
+    info: dict[str, Any] = {"name": _name_of(optimizer)}
+    lr = getattr(optimizer, "learning_rate", None)
+    if lr is not None:
+        with contextlib.suppress(TypeError, ValueError):
+            info["learning_rate"] = float(np.asarray(lr))
+    return info
+
+
+def _describe_metrics(metrics: Any) -> list[str]:
+    if metrics is None:
+        return []
+    if isinstance(metrics, dict):
+        metrics = [m for value in metrics.values() for m in np.atleast_1d(value)]
+    if not isinstance(metrics, (list, tuple)):
+        metrics = [metrics]
+    return [_name_of(m) for m in metrics]
+
+
+def describe_layers(model: Any) -> list[dict[str, Any]]:
+    layers = []
+    for layer in getattr(model, "layers", []):
+        activation = getattr(layer, "activation", None)
+        try:
+            output_shape = list(layer.output.shape)
+        except Exception:
+            output_shape = None
+        layers.append(
+            {
+                "class": type(layer).__name__,
+                "units": getattr(layer, "units", None),
+                "activation": getattr(activation, "__name__", None) if activation else None,
+                "output_shape": output_shape,
+            }
+        )
+    return layers
+
+
+# -- Keras patches -----------------------------------------------------------------------------
+
+
+def _make_callbacks(keras: Any) -> tuple[Any, Any]:
+    class _EpochEndOpened(keras.callbacks.Callback):
+        """First in the list: from here until the recorder, prints belong to this epoch end."""
+
+        def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+            STATE.epoch, STATE.phase = epoch, "train"
+
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            STATE.epoch, STATE.phase = epoch, "epoch_end"
+
+    class _EvidenceRecorder(keras.callbacks.Callback):
+        """Last of the student's callbacks: sees the logs and stop flag they left behind."""
+
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            values = {}
+            for key, value in (logs or {}).items():
+                try:
+                    values[str(key)] = float(np.asarray(value))
+                except (TypeError, ValueError):
+                    continue
+            STATE.log_keys = list(values)
+            flagged_on_callback = any(
+                getattr(cb, "__dict__", {}).get("stop_training") is True
+                for cb in STATE.student_callbacks
+            )
+            emit(
+                "epoch",
+                fit=STATE.fit_index,
+                epoch=epoch,
+                logs=values,
+                stop_training=bool(getattr(self.model, "stop_training", False)),
+                callback_stop_flag=flagged_on_callback,
+                weights=weights_fingerprint(self.model),
+            )
+            STATE.phase = "train"
+
+    return _EpochEndOpened, _EvidenceRecorder
+
+
+def _patch_keras(keras: Any) -> None:
+    model_cls = keras.Model
+    original_fit = model_cls.fit
+    original_compile = model_cls.compile
+    fit_signature = inspect.signature(original_fit)
+    compile_signature = inspect.signature(original_compile)
+    opener_cls, recorder_cls = _make_callbacks(keras)
+
+    def compile(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            bound = compile_signature.bind(self, *args, **kwargs)
+            bound.apply_defaults()
+            arguments = bound.arguments
+            emit(
+                "compile",
+                loss=_describe_loss(arguments.get("loss")),
+                optimizer=_describe_optimizer(arguments.get("optimizer")),
+                metrics=_describe_metrics(arguments.get("metrics")),
+            )
+            STATE.metric_names = _describe_metrics(arguments.get("metrics"))
+        except TypeError:
+            pass  # Keras raises the student's own error below
+        STATE.last_model = self
+        return original_compile(self, *args, **kwargs)
+
+    def fit(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            bound = fit_signature.bind(self, *args, **kwargs)
+        except TypeError:
+            return original_fit(self, *args, **kwargs)
+        bound.apply_defaults()
+        arguments = bound.arguments
+        callbacks = arguments.get("callbacks")
+        student = list(callbacks) if isinstance(callbacks, (list, tuple)) else []
+        STATE.fit_index += 1
+        STATE.fit_count += 1
+        STATE.last_model = self
+        STATE.student_callbacks = student
+        x = arguments.get("x")
+        emit(
+            "fit_start",
+            fit=STATE.fit_index,
+            epochs=arguments.get("epochs"),
+            initial_epoch=arguments.get("initial_epoch"),
+            callbacks=[_describe_callback(cb) for cb in student],
+            callbacks_given=callbacks is not None,
+            x=_describe_data(x),
+            y=_describe_data(arguments.get("y")),
+            validation=arguments.get("validation_data") is not None
+            or bool(arguments.get("validation_split")),
+            on_test_set=_matches(_TEST_PROBE, x),
+            on_train_set=_matches(_TRAIN_PROBE, x),
+            layers=describe_layers(self),
+            weights=weights_fingerprint(self),
+        )
+        if callbacks is not None and not isinstance(callbacks, (list, tuple)):
+            arguments["callbacks"] = callbacks  # let Keras report the student's own mistake
+        else:
+            arguments["callbacks"] = [opener_cls(), *student, recorder_cls()]
+        STATE.phase = "train"
+        try:
+            history = original_fit(*bound.args, **bound.kwargs)
+        except BaseException as exc:
+            emit(
+                "fit_end",
+                fit=STATE.fit_index,
+                error=f"{type(exc).__name__}: {exc}",
+                weights=weights_fingerprint(self),
+            )
+            raise
+        finally:
+            STATE.phase, STATE.epoch = "outside", None
+        emit(
+            "fit_end",
+            fit=STATE.fit_index,
+            epochs_run=len(getattr(history, "epoch", []) or []),
+            history_keys=sorted(getattr(history, "history", {}) or {}),
+            weights=weights_fingerprint(self),
+        )
+        return history
+
+    model_cls.fit = fit
+    model_cls.compile = compile
+
+
+# -- printed output ----------------------------------------------------------------------------
+
+
+class TaggedStdout:
+    """Forwards writes to the real stream and records, with their epoch, those a callback made."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if STATE.phase in ("epoch_end", "outside") and STATE.recorded_print < _MAX_RECORDED_PRINT:
+            STATE.recorded_print += len(text)
+            emit("print", text=text, fit=STATE.fit_index, epoch=STATE.epoch, phase=STATE.phase)
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+# -- set-up and finish -------------------------------------------------------------------------
+
+
+def install() -> None:
+    """Prepare the process before student code runs. Reads its settings from GRADER_* vars."""
+    seed = int(os.environ.get("GRADER_SEED", "1234"))
+    threads = int(os.environ.get("GRADER_THREADS", "0"))
+    import keras
+    import tensorflow as tf
+
+    if threads:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+    global _GET_WEIGHTS
+    _GET_WEIGHTS = keras.layers.Layer.get_weights
+    callback_probe.capture(keras)
+    _serve_datasets(keras)
+    _patch_keras(keras)
+    sys.stdout = TaggedStdout(sys.stdout)
+    emit(
+        "start",
+        versions={
+            "python": sys.version.split()[0],
+            "tensorflow": tf.__version__,
+            "keras": keras.__version__,
+            "numpy": np.__version__,
+        },
+        seed=seed,
+        threads=threads,
+    )
+
+
+def record_error(exc: BaseException, frames: list[dict[str, Any]]) -> None:
+    """Report the student's exception with the frames that lie in the student's own code."""
+    emit(
+        "error",
+        exc_type=type(exc).__name__,
+        message=str(exc),
+        frames=frames[-5:],
+    )
+
+
+def finish(namespace: dict[str, Any], after_error: bool) -> None:
+    """Call the entry point if training never ran, then save the trained model for the grader."""
+    entry = os.environ.get("GRADER_ENTRY_POINT", "")
+    if not after_error and STATE.fit_count == 0 and entry and callable(namespace.get(entry)):
+        from grader.grading.harness.entry import entry_arguments
+
+        arguments = entry_arguments(namespace)
+        emit("entry_point", name=entry)
+        namespace[entry](*arguments)
+    save_model()
+    probe_callbacks(namespace)
+
+
+def probe_callbacks(namespace: dict[str, Any]) -> None:
+    """Probe the student's callbacks on made-up logs (see `grader.grading.harness.probe`), once."""
+    threshold = os.environ.get("GRADER_PROBE_THRESHOLD", "")
+    if not threshold or STATE.phase == "probe":
+        return
+    STATE.phase = "probe"  # from here on, nothing printed counts as the run's output
+    keys = STATE.log_keys or [*STATE.metric_names, "loss"]
+    keys = [k for k in dict.fromkeys(keys) if not k.startswith("val_")]
+    locate = STATE.locate or (lambda name: None)
+    try:
+        probed = callback_probe.run_probe(
+            list(STATE.student_callbacks), namespace, keys, float(threshold), locate
+        )
+    except Exception as exc:  # the probe must never cost the submission its grading
+        emit("probe_error", error=f"{type(exc).__name__}: {exc}")
+        return
+    for index, callback in enumerate(probed):
+        calls = callback.pop("calls")
+        emit("probe_callback", index=index, **callback)
+        for call in calls:  # one event per call: each stays far below the stream's line limit
+            emit("probe_call", callback=index, **call)
+
+
+# TensorFlow ops that the tutorials pass as activations, and their Keras equivalents.
+_TF_ACTIVATIONS = {
+    "softmax_v2": "softmax",
+    "softmax": "softmax",
+    "relu": "relu",
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "elu": "elu",
+    "selu": "selu",
+}
+
+
+def _canonical_activations(model: Any) -> None:
+    """Swap `tf.nn.softmax`-style activations for Keras's own, which a safe load accepts.
+
+    The functions compute the same thing; only their serialised name differs.
+    """
+    import keras
+
+    for layer in getattr(model, "layers", []):
+        activation = getattr(layer, "activation", None)
+        module = getattr(activation, "__module__", "") or ""
+        name = _TF_ACTIVATIONS.get(getattr(activation, "__name__", ""))
+        if activation is not None and name and not module.startswith("keras"):
+            layer.activation = keras.activations.get(name)
+
+
+def save_model() -> None:
+    path = os.environ.get("GRADER_MODEL_PATH")
+    model = STATE.last_model
+    if not path or model is None:
+        emit("model", saved=False, reason="")  # nothing to save: `runs` says why
+        return
+    try:
+        _canonical_activations(model)
+        model.save(path)
+    except Exception as exc:
+        emit("model", saved=False, reason=f"{type(exc).__name__}: {exc}")
+        return
+    emit("model", saved=True, layers=describe_layers(model), weights=weights_fingerprint(model))

@@ -1,0 +1,1 @@
+"""The grader inside other tools: GitHub Actions (workflow and annotations), Gradescope, pytest."""

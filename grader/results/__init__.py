@@ -1,0 +1,26 @@
+"""The result model: what the grader concludes about a submission (a leaf: it imports nothing of
+the grader's but its own modules)."""
+
+from grader.results.model import (
+    CheckResult,
+    CheckStatus,
+    GradeReport,
+    SourceLocation,
+    SubmissionResult,
+    SubmissionStatus,
+    check_result_from_dict,
+    read_results,
+    submission_result_from_dict,
+)
+
+__all__ = [
+    "CheckResult",
+    "CheckStatus",
+    "GradeReport",
+    "SourceLocation",
+    "SubmissionResult",
+    "SubmissionStatus",
+    "check_result_from_dict",
+    "read_results",
+    "submission_result_from_dict",
+]

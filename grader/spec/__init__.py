@@ -1,0 +1,1 @@
+"""The spec: an exercise as data (`exercises/<id>/exercise.toml`), read, validated and typed."""
