@@ -31,9 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from grader.classroom.batch import BatchSettings, grade_class, report_filename  # noqa: E402
-from grader.spec.exercise import load_exercise  # noqa: E402
 from grader.grading.pipeline import GradeOptions, grade_submission  # noqa: E402
 from grader.results import SubmissionResult, read_results  # noqa: E402
+from grader.spec.exercise import load_exercise  # noqa: E402
 
 CORPUS = ROOT / "tests" / "corpus"
 PAIRS = [

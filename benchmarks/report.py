@@ -17,10 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader.spec.exercise import load_exercise
 from grader.exports import write_exports
 from grader.report import render_index, render_report
 from grader.results import GradeReport, SubmissionResult, read_results
+from grader.spec.exercise import load_exercise
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "reports"

@@ -60,10 +60,10 @@ def main() -> None:
             (folder / f"student{number:03d}.py").write_text(code)
         started = time.perf_counter()
         # Timed from the import: copydetect brings matplotlib along, as in `grader grade`.
-        from grader.classroom.sources import find_submissions
-        from grader.spec.exercise import load_exercise
-        from grader.report import write_similarity_page
         from grader.classroom.similarity import class_codes, compare_class, starter_code
+        from grader.classroom.sources import find_submissions
+        from grader.report import write_similarity_page
+        from grader.spec.exercise import load_exercise
 
         spec = load_exercise("mnist_callback")
         found = compare_class(

@@ -9,12 +9,12 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from grader.spec.exercise import ExerciseSpec, load_exercise
-from grader.grading.pipeline import EventHandler, GradeOptions, detect_exercise, grade_submission
-from grader.results import SubmissionResult
 from grader.errors import UsageError
+from grader.grading.pipeline import EventHandler, GradeOptions, detect_exercise, grade_submission
 from grader.grading.submissions import SubmissionError, load_submission
 from grader.report import render_report
+from grader.results import SubmissionResult
+from grader.spec.exercise import ExerciseSpec, load_exercise
 
 
 def resolve_exercise(path: Path, exercise: str | None) -> tuple[ExerciseSpec, bool]:

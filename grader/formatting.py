@@ -7,6 +7,7 @@ threshold reads the same everywhere ("99.5%", never "100%") and a status has one
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 def percent(value: float | None) -> str:
@@ -26,7 +27,8 @@ def points(value: float) -> str:
 
 @dataclass(frozen=True)
 class StatusMark:
-    """A check status shown as a mark *and* a word (never colour alone), with its terminal colour."""
+    """A check status shown as a mark *and* a word (never colour alone), with its terminal
+    colour."""
 
     mark: str
     word: str
@@ -45,3 +47,28 @@ def status_mark(status: str) -> tuple[str, str]:
     """The mark and the word of a check status; an unknown status shows as itself."""
     known = STATUS_MARKS.get(status)
     return (known.mark, known.word) if known else ("?", status)
+
+
+def duration(seconds: float) -> str:
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    if seconds < 90:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest:02d} s"
+
+
+def when(iso: str) -> str:
+    if not iso:
+        return "unknown time"
+    try:
+        when = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    zone = when.strftime("%Z") if when.tzinfo else ""
+    zone = "UTC" if zone in ("UTC", "UTC+00:00") else zone
+    return when.strftime("%Y-%m-%d %H:%M") + (f" {zone}" if zone else "")
+
+
+def size(n: int) -> str:
+    return f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} bytes"

@@ -6,7 +6,8 @@ Run it from the repository (about ten real trainings, a few minutes):
     .venv/bin/python scripts/make-report-fixtures.py
 
 Each fixture is the `results.json` shape of one grading, stamped with the result model's
-fingerprint (`grader.results.schema`); tests/test_fixtures.py fails when the model changed since. The
+fingerprint (`grader.results.schema`); tests/test_fixtures.py fails when the model changed since.
+The
 hand-made hostile fixture (synthetic/hostile.json: markup in every field, which no real grading
 produces in all places at once) is re-read and re-written through the result model, so it gains
 new fields with their defaults, and stamped too.
@@ -21,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.spec.exercise import load_exercise  # noqa: E402
 from grader.grading.pipeline import GradeOptions, grade_submission  # noqa: E402
 from grader.results import GradeReport, read_results  # noqa: E402
 from grader.results.schema import schema_fingerprint  # noqa: E402
+from grader.spec.exercise import load_exercise  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "reports"
 SUBMISSIONS = Path("tests") / "submissions"

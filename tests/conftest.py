@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 from paths import ROOT
 
-from grader.spec.exercise import load_exercise
 from grader.results import SubmissionResult
+from grader.spec.exercise import load_exercise
 
 
 @pytest.fixture(scope="session")

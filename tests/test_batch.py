@@ -31,8 +31,8 @@ from grader.classroom.keys import cache_key, content_key, spec_key, verdict_inpu
 from grader.classroom.progress import BatchProgress
 from grader.classroom.sources import find_submissions
 from grader.errors import UsageError
-from grader.spec.exercise import load_exercise, parse_spec
 from grader.results import read_results
+from grader.spec.exercise import load_exercise, parse_spec
 
 GRADER = str(Path(sys.executable).parent / "grader")
 

@@ -1,4 +1,5 @@
-"""Unit tests of every check in `grader.grading.checks`, on synthetic evidence and real exercise specs.
+"""Unit tests of every check in `grader.grading.checks`, on synthetic evidence and real exercise
+specs.
 
 Evidence is built from hand-written event dicts folded by the real parser (`parse_events`), the
 measurement is constructed directly; nothing runs, so the whole file takes well under a second.
@@ -15,8 +16,8 @@ from grader.grading.checks import CHECKS, CheckContext, RunSummary, Verdict, run
 from grader.grading.checks.runs import hint_for_failure
 from grader.grading.evaluate import LayerInfo, Measurement
 from grader.grading.evidence import Evidence, RuntimeFailure, parse_events
-from grader.spec.exercise import ExerciseSpec, load_exercise
 from grader.grading.pipeline import evidence_confirmed
+from grader.spec.exercise import ExerciseSpec, load_exercise
 
 MESSAGE = "Reached 99% accuracy so cancelling training!"
 CALLBACK = {

@@ -16,14 +16,14 @@ from browser import ARGS, CHROMIUM, DESKTOP, require
 from paths import FIXTURES, SUBMISSIONS
 
 from grader.classroom.classbook import missing_result, publish, report_names
-from grader.classroom.sources import find_submissions
-from grader.spec.exercise import load_exercise
 from grader.classroom.late import SubmissionTime, late_penalty, parse_deadline
 from grader.classroom.overrides import Override, finalize, with_context
-from grader.report import write_report
-from grader.results import GradeReport, read_results
 from grader.classroom.roster import Student
 from grader.classroom.similarity import write_similarity
+from grader.classroom.sources import find_submissions
+from grader.report import write_report
+from grader.results import GradeReport, read_results
+from grader.spec.exercise import load_exercise
 
 CLASS = SUBMISSIONS / "similarity" / "mnist_callback"
 playwright_api = require()

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.grading import data
 from grader.errors import DataError, UsageError
+from grader.grading import data
 
 FIRST_LABELS = {
     "mnist": ([5, 0, 4, 1, 9], [7, 2, 1, 0, 4]),

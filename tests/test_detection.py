@@ -1,4 +1,5 @@
-"""Detecting the exercise among those that share a data set (`grader.grading.detection`). Fast, static:
+"""Detecting the exercise among those that share a data set (`grader.grading.detection`). Fast,
+static:
 nothing runs. Each pair of MNIST exercises is told apart by what distinguishes them, and a
 submission that fits two of them equally is a usage error naming both, never a silent pick."""
 
@@ -11,9 +12,9 @@ import pytest
 from paths import ROOT, SOLUTIONS
 
 from grader.errors import UsageError
-from grader.spec.exercise import all_exercises
 from grader.grading.pipeline import detect_exercise
 from grader.grading.submissions import load_submission
+from grader.spec.exercise import all_exercises
 
 
 def detect(path: Path) -> str:

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from paths import ROOT, SOLUTIONS, SUBMISSIONS
 
-from grader.spec.exercise import load_exercise
 from grader.grading.pipeline import grade_submission
 from grader.results import SubmissionResult
+from grader.spec.exercise import load_exercise
 
 pytestmark = pytest.mark.slow
 

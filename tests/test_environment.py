@@ -15,7 +15,11 @@ from pathlib import Path
 import pytest
 from paths import EXERCISES, SAMPLES
 
+from grader.errors import InfrastructureError, UsageError
 from grader.grading.as_ran import collect
+from grader.grading.harness.plots import MAX_PLOTS, PNG_MAGIC
+from grader.grading.pipeline import GradeOptions, grade_submission
+from grader.grading.sandbox import LEVELS
 from grader.spec.environment import (
     COURSE_PACKAGES,
     EnvironmentSpec,
@@ -23,11 +27,7 @@ from grader.spec.environment import (
     parse_environment,
     require_environment,
 )
-from grader.errors import InfrastructureError, UsageError
 from grader.spec.exercise import load_exercise
-from grader.grading.harness.plots import MAX_PLOTS, PNG_MAGIC
-from grader.grading.pipeline import GradeOptions, grade_submission
-from grader.grading.sandbox import LEVELS
 
 GRADER = Path(sys.executable).parent / "grader"
 

@@ -14,7 +14,13 @@ import numpy as np
 import pytest
 
 from grader.grading import data
-from grader.grading.evaluate import Evaluator, LayerInfo, Measurement, _measure, measurement_from_dict
+from grader.grading.evaluate import (
+    Evaluator,
+    LayerInfo,
+    Measurement,
+    _measure,
+    measurement_from_dict,
+)
 
 SCALE = 1 / 255
 

@@ -20,7 +20,6 @@ from paths import FIXTURES
 
 import grader.classroom.executors
 from grader.classroom.batch import BatchSettings, grade_class
-from grader.errors import DataError, InfrastructureError, UsageError
 from grader.classroom.executors import (
     EXECUTORS,
     GradeJob,
@@ -30,10 +29,11 @@ from grader.classroom.executors import (
     make_executor,
     run_job,
 )
-from grader.spec.exercise import load_exercise
 from grader.classroom.gradebook import Gradebook
+from grader.errors import DataError, InfrastructureError, UsageError
 from grader.grading.pipeline import GradeOptions
 from grader.results import read_results
+from grader.spec.exercise import load_exercise
 
 GRADER = str(Path(sys.executable).parent / "grader")
 SYNTAX_ERROR = b"import tensorflow as tf\nmodel = tf.keras.Sequential([\n"

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from paths import FIXTURES, ROOT
 
+from grader.classroom.gradebook import SCHEMA_VERSION, Gradebook, Graded, RunInfo, Verdict
 from grader.classroom.keys import grader_identity
 from grader.errors import InfrastructureError
-from grader.classroom.gradebook import SCHEMA_VERSION, Gradebook, Graded, RunInfo, Verdict
 from grader.results import SubmissionResult, read_results
 
 
@@ -187,8 +187,8 @@ def test_overrides_are_kept_replaced_and_removed_with_an_audit_trail(tmp_path: P
 
 
 def test_class_rows_round_trip_the_result_before_overrides(tmp_path: Path) -> None:
-    from grader.results.adjustments import StudentMatch
     from grader.classroom.overrides import with_context
+    from grader.results.adjustments import StudentMatch
 
     result = with_context(recorded("syntax_error"), StudentMatch("s1", "Zoë", rule="e-mail"), None)
     with Gradebook(tmp_path / "book.sqlite") as book:

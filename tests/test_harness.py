@@ -21,9 +21,9 @@ from typing import Any
 import nbformat
 import pytest
 
-from grader.spec.exercise import ExerciseSpec, load_exercise
 from grader.grading.pipeline import GradeOptions, grade_submission
 from grader.results import CheckResult, SubmissionResult
+from grader.spec.exercise import ExerciseSpec, load_exercise
 
 MESSAGE = "Reached 99% accuracy so cancelling training!"
 

@@ -28,10 +28,10 @@ import pytest
 from needs import missing
 from paths import ROOT, SUBMISSIONS
 
-from grader.spec.exercise import ExerciseSpec, load_exercise
 from grader.grading.pipeline import GradeOptions, grade_submission
-from grader.results import SubmissionResult
 from grader.grading.sandbox.levels import JOB_PREFIX, LEVELS, level_report, sweep_stale_jobs
+from grader.results import SubmissionResult
+from grader.spec.exercise import ExerciseSpec, load_exercise
 
 pytestmark = pytest.mark.slow
 

@@ -1,6 +1,8 @@
 """Static rules for real course notebooks: a conventional alias never imported and a module
-outside the course environment (`grader.grading.rules.imports`), and the exercise's starter code left
-unwritten (`grader.grading.rules.starter`); and how the checks word them. Fast: nothing runs, no TensorFlow.
+outside the course environment (`grader.grading.rules.imports`), and the exercise's starter code
+left
+unwritten (`grader.grading.rules.starter`); and how the checks word them. Fast: nothing runs, no
+TensorFlow.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from paths import EXERCISES, SAMPLES, SOLUTIONS
 from grader.grading.checks import CheckContext, RunSummary, run_checks
 from grader.grading.evaluate import Measurement
 from grader.grading.evidence import Evidence, RuntimeFailure
-from grader.spec.exercise import load_exercise
 from grader.grading.rules import Finding, find_mistakes
 from grader.grading.submissions import load_submission
+from grader.spec.exercise import load_exercise
 
 FASHION = (SOLUTIONS / "fashion_mnist.py").read_text()
 MNIST = (SOLUTIONS / "mnist_callback.py").read_text()
@@ -145,8 +147,8 @@ def test_a_module_error_with_no_static_finding_still_gets_the_hint() -> None:
 def test_course_packages_and_support_modules_are_no_finding(tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from grader.spec.environment import EnvironmentSpec
     from grader.grading.rules.imports import find_import_problems
+    from grader.spec.environment import EnvironmentSpec
 
     text = "import matplotlib.pyplot as plt\nimport numpy as np\nfrom PIL import Image\n"
     text += "import unittests\nfrom IPython.display import display\n" + FASHION

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from grader.classroom.classbook import submission_time
+from grader.classroom.late import DeadlineSpec, late_penalty, merged, parse_deadline, parse_penalty
+from grader.classroom.roster import Student
 from grader.classroom.sources import SubmissionSource, find_submissions
 from grader.errors import UsageError
 from grader.spec.exercise import load_exercise
-from grader.classroom.late import DeadlineSpec, late_penalty, merged, parse_deadline, parse_penalty
-from grader.classroom.roster import Student
 
 DUE = datetime(2026, 3, 1, 23, 59, 0, tzinfo=UTC)
 POLICY = parse_deadline(

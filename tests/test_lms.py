@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.exports import gradescope_results
 from grader.classroom.lms import CANVAS_COLUMNS, feedback
-from grader.results import read_results
 from grader.classroom.roster import parse_roster
+from grader.exports import gradescope_results
+from grader.results import read_results
 
 GRADER = str(Path(sys.executable).parent / "grader")
 ROSTER = """id,name,email,lms_id,login,sis_id,section

@@ -32,12 +32,12 @@ from grader.grading.evidence import (
     PrintedText,
     RuntimeFailure,
 )
-from grader.spec.exercise import load_exercise
 from grader.grading.hints import catalogue
 from grader.grading.pipeline import evidence_confirmed, grade_submission
-from grader.results import CheckResult, SubmissionResult
 from grader.grading.rules import Finding, find_mistakes
 from grader.grading.submissions import load_submission
+from grader.results import CheckResult, SubmissionResult
+from grader.spec.exercise import load_exercise
 
 MESSAGE = "Reached 99% accuracy so cancelling training!"
 MNIST_CHECKS = (

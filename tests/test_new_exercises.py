@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from paths import EXERCISES
 
-from grader.spec.exercise import load_exercise
 from grader.grading.pipeline import grade_submission
 from grader.results import CheckResult, SubmissionResult
+from grader.spec.exercise import load_exercise
 
 pytestmark = pytest.mark.slow
 

@@ -16,11 +16,11 @@ from pathlib import Path
 
 from paths import FIXTURES
 
-from grader.results.adjustments import StudentMatch
-from grader.spec.exercise import exercises_root
 from grader.classroom.late import SubmissionTime, late_penalty, parse_deadline
 from grader.classroom.overrides import Override, finalize, with_context
 from grader.results import SubmissionResult, read_results
+from grader.results.adjustments import StudentMatch
+from grader.spec.exercise import exercises_root
 
 GRADER = str(Path(sys.executable).parent / "grader")
 

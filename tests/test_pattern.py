@@ -12,8 +12,8 @@ from grader.grading.checks import CheckContext, RunSummary, run_checks
 from grader.grading.checks.model import architecture
 from grader.grading.evaluate import LayerInfo, Measurement
 from grader.grading.evidence import parse_events
-from grader.spec.exercise import ExerciseSpec, load_exercise, percent
 from grader.grading.hints import catalogue
+from grader.spec.exercise import ExerciseSpec, load_exercise, percent
 
 HINTS = ROOT / "grader" / "hints.toml"
 CHECKS_DIR = ROOT / "grader" / "checks"

@@ -17,8 +17,8 @@ from grader.grading.checks.probe import interpret, with_probe
 from grader.grading.checks.trust import forgery
 from grader.grading.evaluate import Measurement
 from grader.grading.evidence import CallbackProbe, EpochRecord, Evidence, FitCall, ProbeCall
-from grader.spec.exercise import ExerciseSpec, load_exercise, parse_spec
 from grader.grading.harness import probe
+from grader.spec.exercise import ExerciseSpec, load_exercise, parse_spec
 
 keras = pytest.importorskip("keras")
 probe.capture(keras)

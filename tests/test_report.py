@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 from paths import FIXTURES
 
-from grader.spec.exercise import ExerciseSpec, load_exercise
 from grader.report import render_index, render_report, write_index, write_report
 from grader.report.charts import score_histogram
+from grader.report.class_view import index_page
+from grader.report.submission_view import architecture_view
 from grader.report.text import char_diff_segments, clean, cut_middle, replay_terminal
-from grader.report.views import architecture_view, index_page
 from grader.results import GradeReport, SubmissionResult, read_results
+from grader.spec.exercise import ExerciseSpec, load_exercise
 
 REAL = sorted(FIXTURES.glob("*.json"))
 HOSTILE_FILE = FIXTURES / "synthetic" / "hostile.json"

@@ -16,10 +16,10 @@ from pathlib import Path
 from browser import ARGS, CHROMIUM, DESKTOP, Visit, require
 from paths import FIXTURES
 
-from grader.spec.exercise import load_exercise
 from grader.report import render_report
 from grader.report.noise import split_noise
 from grader.results import SourceLocation, read_results
+from grader.spec.exercise import load_exercise
 
 NOISE = (
     "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"

@@ -21,11 +21,11 @@ from browser import ARGS, CHROMIUM, DESKTOP, PHONE, Visit, require, shoot
 from paths import FIXTURES
 
 from grader.classroom.batch import report_filename
-from grader.spec.exercise import load_exercise
 from grader.exports import write_exports
 from grader.report import write_index, write_report
 from grader.report.text import clean
 from grader.results import GradeReport, SubmissionResult, read_results
+from grader.spec.exercise import load_exercise
 
 playwright_api = require()
 

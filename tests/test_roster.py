@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.errors import UsageError
 from grader.classroom.lms_names import parse_lms_name
 from grader.classroom.roster import fold, match_roster, parse_roster, read_roster
+from grader.errors import UsageError
 
 ROSTER = """id,name,email,lms_id,login,sis_id,section
 s001,José Nuñez,jose.nunez@uni.example,12345,jnunez,20230001,A

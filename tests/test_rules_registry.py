@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 from paths import ROOT
 
-from grader.spec.exercise import all_exercises
+from grader.grading.checks import CHECKS
 from grader.grading.hints import catalogue
-from grader.grading.rules import Finding, find_mistakes, registered_rules, rule
-from grader.grading.rules.registry import RULES
+from grader.grading.rules import RULES, Finding, find_mistakes, rule
+from grader.grading.rules.rule import Rule
 from grader.grading.submissions import load_submission
+from grader.registry import Registry
+from grader.spec.exercise import all_exercises
 
 DOCS = ROOT / "docs" / "mistakes.md"
 
@@ -30,45 +32,41 @@ def catalogue_rows() -> dict[str, set[str]]:
 
 def test_every_registered_rule_is_in_the_catalogue_and_back() -> None:
     documented = catalogue_rows()
-    registered = {r.code: set(r.hints) for r in registered_rules()}
+    registered = {r.code: set(r.hints) for r in RULES.values()}
     assert set(documented) == set(registered)
     for code, hints in registered.items():
         assert documented[code] == hints, code
 
 
 def test_every_rule_names_real_hints_and_a_check() -> None:
-    from grader.grading.checks import CHECKS
-
     hints = catalogue()
-    for registered in registered_rules():
+    for registered in RULES.values():
         assert set(registered.hints) <= set(hints), registered.code
         assert registered.check in CHECKS, registered.code
 
 
 def test_rule_summaries_are_filled_from_each_spec() -> None:
     for spec in all_exercises():
-        for registered in registered_rules():
+        for registered in RULES.values():
             text = registered.describe(spec)
             assert "{" not in text or "{n}" in text, (spec.id, registered.code, text)
-    stop = next(r for r in registered_rules() if r.code == "stop_condition")
+    stop = next(r for r in RULES.values() if r.code == "stop_condition")
     assert any("0.99" in stop.describe(s) for s in all_exercises())
 
 
-def test_a_plain_function_registers_as_a_rule(tmp_path: Path) -> None:
-    """A pure function of (submission, spec) returning findings joins the registry."""
+def test_a_plain_function_declares_a_rule(tmp_path: Path) -> None:
+    """A pure function of (submission, spec) returning findings is a rule like the others."""
     path = tmp_path / "sub.py"
     path.write_text("import tensorflow as tf\nprint('hello')  # TODO\n")
 
+    @rule("todo_left", "runs", ("runtime_error",), "a TODO left in the code")
     def todo_left(submission, spec):  # type: ignore[no-untyped-def]
         return [Finding("runtime_error", "runs", None, 2, "print('hello')  # TODO", "note")]
 
-    before = list(RULES)
-    try:
-        rule("todo_left", "runs", ("runtime_error",), "a TODO left in the code")(todo_left)
-        spec = all_exercises()[0]
-        found = find_mistakes(load_submission(path), spec)
-        assert [(f.hint_id, f.line) for f in found] == [("runtime_error", 2)]
-        with pytest.raises(ValueError, match="registered twice"):
-            rule("todo_left", "runs", (), "")(todo_left)
-    finally:
-        RULES[:] = before
+    declared: Rule = todo_left.__rule__
+    spec = all_exercises()[0]
+    found = find_mistakes(load_submission(path), spec, rules=[declared])
+    assert [(f.hint_id, f.line) for f in found] == [("runtime_error", 2)]
+    assert "todo_left" not in RULES  # declaring is not registering: the registry is one list
+    with pytest.raises(ValueError, match="registered twice"):
+        Registry("static rule", [(declared.code, declared), (declared.code, declared)])

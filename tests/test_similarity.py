@@ -11,10 +11,6 @@ import nbformat
 import pytest
 from paths import FIXTURES, SUBMISSIONS
 
-from grader.classroom.sources import find_submissions
-from grader.spec.exercise import load_exercise
-from grader.report import write_index
-from grader.results import read_results
 from grader.classroom.similarity import (
     THRESHOLD,
     class_codes,
@@ -23,6 +19,10 @@ from grader.classroom.similarity import (
     starter_code,
     write_similarity,
 )
+from grader.classroom.sources import find_submissions
+from grader.report import write_index
+from grader.results import read_results
+from grader.spec.exercise import load_exercise
 
 CLASS = SUBMISSIONS / "similarity" / "mnist_callback"
 HONEST = ["amara", "bilal", "chen", "dagny", "emeka"]

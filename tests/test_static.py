@@ -1,4 +1,5 @@
-"""Static pre-checks (`grader.grading.rules`): one real submission per finding, and zero false alarms.
+"""Static pre-checks (`grader.grading.rules`): one real submission per finding, and zero false
+alarms.
 
 Fast: nothing here imports TensorFlow or runs student code. Each case is the reference solution
 with one mistake written in, as a module or a notebook (built with nbformat, with a markdown cell
@@ -16,10 +17,10 @@ import nbformat
 import pytest
 from paths import ROOT, SOLUTIONS, SUBMISSIONS
 
-from grader.spec.exercise import ExerciseSpec, available_exercises, load_exercise
 from grader.grading.pipeline import grade_submission
 from grader.grading.rules import Finding, find_mistakes
 from grader.grading.submissions import find_syntax_error, load_submission
+from grader.spec.exercise import ExerciseSpec, available_exercises, load_exercise
 
 MNIST = (SOLUTIONS / "mnist_callback.py").read_text()
 FASHION = (SOLUTIONS / "fashion_mnist.py").read_text()

@@ -1,4 +1,5 @@
-"""`grader.grading.submissions`: real notebooks and modules, Colab lines, syntax errors, bad files."""
+"""`grader.grading.submissions`: real notebooks and modules, Colab lines, syntax errors, bad
+files."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import pytest
 from paths import SOLUTIONS, SUBMISSIONS
 
 from grader.errors import UsageError
-from grader.spec.exercise import all_exercises
 from grader.grading.pipeline import detect_exercise
 from grader.grading.submissions import (
     MAX_SUBMISSION_BYTES,
@@ -20,6 +20,7 @@ from grader.grading.submissions import (
     find_syntax_error,
     load_submission,
 )
+from grader.spec.exercise import all_exercises
 
 MNIST = SUBMISSIONS / "mnist_callback"
 FASHION = SUBMISSIONS / "fashion_mnist"

@@ -30,21 +30,21 @@ from grader.classroom.classbook import (
     report_filename,
     report_names,
 )
-from grader.classroom.keys import cache_key, content_key, grader_identity, spec_key, verdict_inputs
-from grader.classroom.progress import BatchProgress
-from grader.classroom.sources import SubmissionSource, find_submissions
-from grader.spec.environment import require_environment
-from grader.errors import InfrastructureError
 from grader.classroom.executors import GradeJob, JobOutcome, make_executor
-from grader.spec.exercise import ExerciseSpec, load_exercise
 from grader.classroom.gradebook import FILENAME, Gradebook, Graded, RunInfo, Verdict
+from grader.classroom.keys import cache_key, content_key, grader_identity, spec_key, verdict_inputs
 from grader.classroom.late import deadline_of, merged
 from grader.classroom.overrides import finalize
+from grader.classroom.progress import BatchProgress
+from grader.classroom.sources import SubmissionSource, find_submissions
+from grader.errors import InfrastructureError
 from grader.grading.pipeline import GradeOptions, unreadable_result
-from grader.report import write_report
-from grader.results import GradeReport, SubmissionResult, submission_result_from_dict
 from grader.grading.sandbox import choose_level
 from grader.grading.submissions import SubmissionError
+from grader.report import write_report
+from grader.results import GradeReport, SubmissionResult, submission_result_from_dict
+from grader.spec.environment import require_environment
+from grader.spec.exercise import ExerciseSpec, load_exercise
 
 __all__ = [
     "BatchSettings",

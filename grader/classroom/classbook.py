@@ -15,11 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from grader.results.adjustments import StudentMatch
-from grader.classroom.sources import SubmissionSource
-from grader.errors import UsageError
-from grader.spec.exercise import ExerciseSpec, load_exercise
-from grader.exports import write_exports
 from grader.classroom.gradebook import FILENAME, Gradebook
 from grader.classroom.late import (
     DeadlineSpec,
@@ -31,9 +26,14 @@ from grader.classroom.late import (
 from grader.classroom.lms import write_lms_exports
 from grader.classroom.lms_names import parse_lms_name
 from grader.classroom.overrides import finalize, with_context
+from grader.classroom.roster import Student, match_roster, read_roster
+from grader.classroom.sources import SubmissionSource
+from grader.errors import UsageError
+from grader.exports import write_exports
 from grader.report import RosterView, write_index, write_report
 from grader.results import CheckResult, GradeReport, SubmissionResult
-from grader.classroom.roster import Student, match_roster, read_roster
+from grader.results.adjustments import StudentMatch
+from grader.spec.exercise import ExerciseSpec, load_exercise
 
 
 def report_filename(submission_id: str) -> str:

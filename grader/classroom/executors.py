@@ -7,7 +7,8 @@
 Every executor runs the same job function, `run_job`: it takes the submission's bytes and file
 name, the exercise spec and the options, and returns the result as plain data. Nothing is read
 from the scheduling machine's disk, so workers need no shared file system. A new executor is a
-class with a `name`, listed in `EXECUTORS` at the end of this module, that turns jobs into (job, outcome) pairs as
+class with a `name`, listed in `EXECUTORS` at the end of this module, that turns jobs into (job,
+outcome) pairs as
 they finish.
 """
 
@@ -26,9 +27,9 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from grader.errors import InfrastructureError, UsageError
+from grader.grading.pipeline import GradeOptions, grade_submission
 from grader.registry import Registry
 from grader.spec.exercise import ExerciseSpec
-from grader.grading.pipeline import GradeOptions, grade_submission
 
 __all__ = [
     "EXECUTORS",
@@ -226,7 +227,10 @@ def _end_gradings() -> None:
                 with open(f"/proc/{entry.name}/stat", "rb") as stat:
                     ppid = int(stat.read().rsplit(b")", 1)[1].split()[1])
                 with open(f"/proc/{entry.name}/cmdline", "rb") as cmdline:
-                    ours = any(m in cmdline.read() for m in (b"grader.grading.harness", b"grader.grading.evaluate"))
+                    ours = any(
+                        m in cmdline.read()
+                        for m in (b"grader.grading.harness", b"grader.grading.evaluate")
+                    )
             except (OSError, IndexError, ValueError):
                 continue
             if ppid == me and ours:
@@ -253,8 +257,8 @@ def _dask_job(job: GradeJob) -> JobOutcome:
 
 
 def _worker_identity() -> dict[str, Any]:
-    from grader.grading import data
     from grader.classroom.keys import grader_identity
+    from grader.grading import data
 
     missing = [name for name in data.DATASET_NAMES if not data.cache_path(name).is_file()]
     return {**grader_identity(), "missing_data": missing}

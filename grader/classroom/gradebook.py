@@ -29,8 +29,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from grader.errors import InfrastructureError
 from grader.classroom.overrides import Override
+from grader.errors import InfrastructureError
 from grader.results import SubmissionResult, submission_result_from_dict
 
 SCHEMA_VERSION = 1

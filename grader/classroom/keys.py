@@ -2,10 +2,16 @@
 
 A result is reused when its cache key matches, and the key holds everything a verdict depends
 on: the submission's code (a notebook's metadata, outputs and execution counts left out), the
-exercise spec (as parsed, so a comment in `exercise.toml` changes nothing), the grading code and
-the TensorFlow and Keras versions, the time limit and the isolation level. Presentation code
-(reports, exports, the command line, this package) is not part of the key: changing a template
-re-renders, it does not re-train.
+exercise spec (as parsed, so a comment in `exercise.toml` changes nothing) with the bytes of the
+files the grading reads from that exercise's folder (its support files and starter code; nothing
+of other exercises), the grading code and the TensorFlow and Keras versions, the time limit and
+the isolation level.
+
+The grading code is an allow-list, `GRADING_CODE`: the packages and modules a verdict is computed
+by (the spec, grading one submission, the result model and the formats its messages use). The
+rest (reports, exports, the class side, the command line, integrations) is not part of the key:
+changing a template or the late policy re-renders, it does not re-train. Paths are hashed
+relative to the package, so an editable and an installed copy of one commit agree.
 """
 
 from __future__ import annotations
@@ -21,13 +27,22 @@ from pathlib import Path
 from typing import Any
 
 import grader.version
+from grader.locations import PACKAGE_DIR
 from grader.spec.exercise import ExerciseSpec
 
-PACKAGE = Path(grader.__file__).resolve().parent
-# Files and folders of the package that do not change a verdict.
-PRESENTATION = {"batch", "report", "cli.py", "terminal.py", "exports.py", "gradebook.py"}
-PRESENTATION |= {"executors.py", "api.py", "ci.py", "github.py", "gradescope.py"}
-PRESENTATION |= {"pytest_plugin.py", "__pycache__"}
+PACKAGE = PACKAGE_DIR
+# What computes a verdict, relative to the package: every .py and .toml file under these.
+GRADING_CODE = (
+    "spec",
+    "grading",
+    "results",
+    "formatting.py",
+    "registry.py",
+    "errors.py",
+    "version.py",
+)
+# Files of an exercise's folder that the grading reads besides `exercise.toml`.
+STARTER_FILES = ("starter.py", "starter.ipynb")
 
 
 def _sha(data: bytes) -> str:
@@ -72,11 +87,24 @@ def _notebook_cells(raw: bytes) -> list[list[Any]] | None:
 
 
 def spec_key(spec: ExerciseSpec) -> str:
-    """The spec as parsed (not its text, not where it lives)."""
+    """The spec as parsed (not its text, not where it lives), and the bytes of the files the
+    grading reads from its folder: support files and starter code."""
     fields = dataclasses.asdict(spec)
     for name in ("folder", "spec_hash", "title"):
         fields.pop(name, None)
-    return _sha(_canonical(fields))
+    return _sha(_canonical({"spec": fields, "files": exercise_files(spec)}))
+
+
+def exercise_files(spec: ExerciseSpec) -> dict[str, str]:
+    """The SHA-256 of each support and starter file of the exercise ("absent" if missing)."""
+    if spec.folder is None:
+        return {}
+    names = (*spec.environment.support_files, *STARTER_FILES)
+    hashed = {}
+    for name in names:
+        path = spec.folder / name
+        hashed[name] = _sha(path.read_bytes()) if path.is_file() else "absent"
+    return hashed
 
 
 def _package_version(*names: str) -> str:
@@ -91,14 +119,22 @@ def _package_version(*names: str) -> str:
 @functools.cache
 def grading_code_hash() -> str:
     """The grading code itself: a release's version alone misses a changed check in a checkout."""
+    return code_hash(PACKAGE, GRADING_CODE)
+
+
+def code_hash(package: Path, allowed: tuple[str, ...]) -> str:
+    """The .py and .toml files under `allowed` (relative to `package`), paths and bytes."""
     digest = hashlib.sha256()
-    for path in sorted(PACKAGE.rglob("*")):
-        rel = path.relative_to(PACKAGE)
-        if rel.parts[0] in PRESENTATION or not path.is_file():
-            continue
-        if path.suffix not in (".py", ".toml", ".json"):
-            continue
-        digest.update(rel.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for entry in allowed:
+        root = package / entry
+        files = sorted(root.rglob("*")) if root.is_dir() else [root]
+        for path in files:
+            if not path.is_file() or path.suffix not in (".py", ".toml"):
+                continue
+            if "__pycache__" in path.parts:
+                continue
+            rel = path.relative_to(package).as_posix()
+            digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 

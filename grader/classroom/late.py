@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from grader.results.adjustments import LateNote
 from grader.errors import UsageError
+from grader.results.adjustments import LateNote
 
 KEYS = (
     "due",

@@ -22,8 +22,8 @@ import csv
 from pathlib import Path
 from typing import ClassVar
 
-from grader.formatting import points
 from grader.exports.cells import csv_cell
+from grader.formatting import points
 from grader.registry import Registry
 from grader.results import GradeReport, SubmissionResult
 

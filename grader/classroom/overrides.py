@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from grader.results.adjustments import Adjustments, LateNote, OverrideNote, StudentMatch
 from grader.results import CheckResult, SubmissionResult
+from grader.results.adjustments import Adjustments, LateNote, OverrideNote, StudentMatch
 
 WHOLE = ""  # the check id of a whole-submission override
 

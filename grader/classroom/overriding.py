@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.classroom.classbook import regenerate
-from grader.errors import UsageError
 from grader.classroom.gradebook import FILENAME, Gradebook, current_user, now
 from grader.classroom.overrides import WHOLE, Override, automatic
+from grader.errors import UsageError
 from grader.results import SubmissionResult
 
 

@@ -16,8 +16,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, ProgressColumn, Task, TaskID, TextColumn
 from rich.text import Text
 
-from grader.results import SubmissionResult
 from grader.report.terminal import verdict_line
+from grader.results import SubmissionResult
 
 
 def _clock(seconds: float) -> str:

@@ -29,9 +29,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.results.adjustments import StudentMatch
-from grader.errors import UsageError
 from grader.classroom.lms_names import parse_lms_name
+from grader.errors import UsageError
+from grader.results.adjustments import StudentMatch
 
 COLUMNS = {
     "id": ("id", "student_id", "student id", "studentid"),

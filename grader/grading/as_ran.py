@@ -1,6 +1,7 @@
 """The submission as it ran: its figures and, for a notebook, each code cell's outputs in order.
 
-Read from the files the child wrote to its record folder (see `grader.grading.harness.plots`), but only
+Read from the files the child wrote to its record folder (see `grader.grading.harness.plots`), but
+only
 those its events announced, each checked (a PNG must be a PNG, under the size cap) and the total
 capped. The result is plain JSON, kept in `SubmissionResult.as_ran` and rendered by the report:
 

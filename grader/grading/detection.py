@@ -15,8 +15,8 @@ import re
 from collections.abc import Callable
 
 from grader.errors import UsageError
-from grader.spec.exercise import ExerciseSpec
 from grader.grading.submissions import Submission, detect_dataset
+from grader.spec.exercise import ExerciseSpec
 
 
 def notebook_exercise(submission: Submission) -> str | None:

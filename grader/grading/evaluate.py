@@ -4,7 +4,8 @@ It runs in a process of its own that never executes student code: the model file
 `safe_mode=True` (no `Lambda` code, no custom classes). It starts while the submission trains, so
 its TensorFlow import and data loading are off the critical path, then waits for one request.
 
-Protocol (by the grader only): `python -m grader.grading.evaluate DATASET` prints `ready`, reads one JSON
+Protocol (by the grader only): `python -m grader.grading.evaluate DATASET` prints `ready`, reads
+one JSON
 request line `{"model": PATH, "scale": S, "train": BOOL}`, prints one JSON `Measurement` line.
 """
 

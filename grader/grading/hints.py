@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from collections.abc import Mapping
 from pathlib import Path
 
 CATALOGUE = Path(__file__).with_name("hints.toml")

@@ -15,26 +15,26 @@ from typing import Any
 
 import nbformat
 
-from grader.grading import as_ran
-from grader.grading import data
+from grader.grading import as_ran, data
 from grader.grading.checks import CheckContext, RunSummary, run_checks
 from grader.grading.checks.training import input_scale
 from grader.grading.checks.trust import forgery
-from grader.spec.environment import place_support_files, seed_matplotlib_config
 from grader.grading.evaluate import Evaluator, Measurement
 from grader.grading.evidence import Evidence, parse_events
-from grader.spec.exercise import ExerciseSpec, all_exercises
 from grader.grading.hints import hint_text
-from grader.results import CheckResult, SourceLocation, SubmissionResult
+from grader.grading.rules import Finding, find_mistakes
 from grader.grading.sandbox import IsolationLevel, Job, Limits, choose_level, run_isolated
 from grader.grading.sandbox.levels import downgrade_note
-from grader.grading.rules import Finding, find_mistakes
 from grader.grading.submissions import (
     Submission,
     SubmissionError,
     find_syntax_error,
     load_submission,
 )
+from grader.locations import IMPORT_ROOT
+from grader.results import CheckResult, SourceLocation, SubmissionResult
+from grader.spec.environment import place_support_files, seed_matplotlib_config
+from grader.spec.exercise import ExerciseSpec, all_exercises
 
 EventHandler = Callable[[dict[str, Any]], None]
 EVALUATOR_TIMEOUT_S = 300.0
@@ -92,8 +92,7 @@ def _child_env(spec: ExerciseSpec, job: Job, threads: int) -> dict[str, str]:
             TF_NUM_INTRAOP_THREADS=str(threads),
             TF_NUM_INTEROP_THREADS="1",
         )
-    package_root = str(Path(__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = package_root
+    env["PYTHONPATH"] = str(IMPORT_ROOT)
     return env
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.errors import UsageError
-from grader.spec.exercise import load_exercise
 from grader.exports import gradescope_results, write_gradescope
 from grader.grading.pipeline import GradeOptions, grade_submission
-from grader.results import SubmissionResult
 from grader.grading.submissions import SUBMISSION_SUFFIXES
+from grader.results import SubmissionResult
+from grader.spec.exercise import load_exercise
 
 DEFAULT_ROOT = Path("/autograder")
 

@@ -19,10 +19,11 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from grader.spec.exercise import ExerciseSpec
+from grader.report.class_view import RosterView, index_page
+from grader.report.submission_view import submission_page
 from grader.report.text import clean
-from grader.report.views import RosterView, index_page, submission_page
 from grader.results import GradeReport, SubmissionResult
+from grader.spec.exercise import ExerciseSpec
 
 __all__ = [
     "DOWNLOADS",

@@ -10,8 +10,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from grader.grading.evidence import ACCURACY_KEYS
 from grader.formatting import fixed_percent, percent
+from grader.grading.evidence import ACCURACY_KEYS
 
 WIDTH = 560  # SVG user units; the SVG scales to its container (viewBox), so this sets font ratio
 LEFT, RIGHT = 54, 16
@@ -187,7 +187,10 @@ def training_chart(
                 acc_key or "accuracy",
                 name,
                 "acc",
-                [Point(x_of(e), y_acc(v), e, v, f"epoch {e}: {name} {fixed_percent(v)}") for e, v in acc],
+                [
+                    Point(x_of(e), y_acc(v), e, v, f"epoch {e}: {name} {fixed_percent(v)}")
+                    for e, v in acc
+                ],
             )
         )
         legend.append(("acc", name))
@@ -198,7 +201,13 @@ def training_chart(
                     "validation accuracy",
                     "val-acc",
                     [
-                        Point(x_of(e), y_acc(v), e, v, f"epoch {e}: validation accuracy {fixed_percent(v)}")
+                        Point(
+                            x_of(e),
+                            y_acc(v),
+                            e,
+                            v,
+                            f"epoch {e}: validation accuracy {fixed_percent(v)}",
+                        )
                         for e, v in val_acc
                     ],
                 )
@@ -325,7 +334,8 @@ def _summary(
     n = len(acc or loss)
     if acc:
         parts.append(
-            f"Training accuracy went from {fixed_percent(acc[0][1])} to {fixed_percent(acc[-1][1])} "
+            f"Training accuracy went from {fixed_percent(acc[0][1])} to "
+            f"{fixed_percent(acc[-1][1])} "
             f"over {n} epoch{'s' if n != 1 else ''}"
         )
     elif loss:

@@ -2,7 +2,8 @@
 order (the failing cell marked), a module's figures with the line that drew them, and the
 captured output without the grader's own start-up noise.
 
-Everything comes from `SubmissionResult.as_ran` and `.output` (see `grader.grading.as_ran`); nothing is
+Everything comes from `SubmissionResult.as_ran` and `.output` (see `grader.grading.as_ran`);
+nothing is
 re-measured. Figures are `data:` URIs, which the report's CSP (`img-src data:`) allows.
 """
 

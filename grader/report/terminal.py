@@ -12,7 +12,6 @@ from grader.formatting import STATUS_MARKS
 from grader.results import SubmissionResult
 
 
-
 class Progress:
     """Prints one line per finished epoch as the evidence streams in from the child."""
 

@@ -76,9 +76,11 @@ class SubmissionResult:
     output_truncated: bool = False
     graded_at: str = ""
     limits: dict[str, str] = field(default_factory=dict)
-    # Roster, late penalty and human overrides (grader.results.adjustments); None: the automatic verdict.
+    # Roster, late penalty and human overrides (grader.results.adjustments); None: the automatic
+    # verdict.
     adjustments: Adjustments | None = None
-    # What the run showed: figures and a notebook's cell outputs (grader.grading.as_ran); {} if none.
+    # What the run showed: figures and a notebook's cell outputs (grader.grading.as_ran); {} if
+    # none.
     as_ran: dict[str, Any] = field(default_factory=dict)
 
     def first_failure(self) -> CheckResult | None:

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.spec.environment import EnvironmentSpec, parse_environment
 from grader.errors import UsageError
 from grader.formatting import percent
+from grader.locations import CHECKOUT_EXERCISES, INSTALLED_EXERCISES
 from grader.spec.check_ids import CHECK_IDS, PROBE_CHECK
+from grader.spec.environment import EnvironmentSpec, parse_environment
 from grader.spec.pattern import ANY, ArchitectureSpec, LayerPattern, default_pattern
 from grader.spec.schema import validate
 
@@ -34,10 +35,9 @@ def exercises_root() -> Path:
     configured = os.environ.get("GRADER_EXERCISES_DIR")
     if configured:
         return Path(configured)
-    checkout = Path(__file__).resolve().parent.parent / "exercises"
-    if checkout.is_dir():
-        return checkout
-    return Path(__file__).resolve().parent / "_exercises"
+    if CHECKOUT_EXERCISES.is_dir():
+        return CHECKOUT_EXERCISES
+    return INSTALLED_EXERCISES
 
 
 @dataclass(frozen=True)

@@ -64,11 +64,13 @@ def test_accuracy(ctx: CheckContext) -> Verdict:
         )
     if measured is None or measured < threshold:
         return failed(
-            f"test accuracy {fixed_percent(measured)} on 10,000 test images, below {percent(threshold)}",
+            f"test accuracy {fixed_percent(measured)} on 10,000 test images, below "
+            f"{percent(threshold)}",
             "low_test_accuracy",
             **details,
         )
     return passed(
-        f"test accuracy {fixed_percent(measured)} on 10,000 test images (needs {percent(threshold)})",
+        f"test accuracy {fixed_percent(measured)} on 10,000 test images (needs "
+        f"{percent(threshold)})",
         **details,
     )

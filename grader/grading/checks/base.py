@@ -13,8 +13,8 @@ from grader.grading.hints import hint_text
 from grader.results import CheckStatus
 
 if TYPE_CHECKING:
-    from grader.spec.exercise import ExerciseSpec
     from grader.grading.rules import Finding
+    from grader.spec.exercise import ExerciseSpec
 
 
 @dataclass(frozen=True)
@@ -107,4 +107,3 @@ def char_diff(expected: str, got: str) -> str:
         if b2 > b1:
             parts.append(f"{{+{visible(got[b1:b2])}+}}")
     return "".join(parts)
-

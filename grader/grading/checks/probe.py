@@ -1,6 +1,7 @@
 """What the callback probe shows about the student's callback, in one sentence and one kind.
 
-The harness called the callback's `on_epoch_end` on made-up logs (`grader.grading.harness.probe`); this
+The harness called the callback's `on_epoch_end` on made-up logs (`grader.grading.harness.probe`);
+this
 module reads those calls. It never changes a score by itself: `early_stop` quotes it, and the
 `callback_probe` check scores it only when the exercise spec gives it points (`[probe]`).
 """
@@ -10,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from grader.formatting import fixed_percent, percent
 from grader.grading.checks.base import CheckContext, Verdict, passed, skipped
 from grader.grading.evidence import ACCURACY_KEYS, CallbackProbe, ProbeCall
-from grader.formatting import fixed_percent, percent
 
 # What the probe found, by kind. Only "ok" is the behaviour the task asks for.
 KINDS = ("ok", "strict", "early", "always", "wrong_key", "self_flag", "no_hook", "never", "raises")
@@ -196,7 +197,8 @@ def with_probe(verdict: Verdict, ctx: CheckContext) -> Verdict:
         best = max((a for a in verdict.details.get("accuracies", []) if a is not None), default=0)
         runs = verdict.details.get("epochs_run")
         message = (
-            f"your callback {finding.sentence}; your model only reached {fixed_percent(best)} in {runs} "
+            f"your callback {finding.sentence}; your model only reached {fixed_percent(best)} "
+            f"in {runs} "
             "epoch(s): the model, not the callback, needs work"
         )
         hint_id = "model_not_callback"

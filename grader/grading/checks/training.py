@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from grader.formatting import fixed_percent, percent
 from grader.grading.checks.base import (
     CheckContext,
     Verdict,
@@ -12,7 +13,6 @@ from grader.grading.checks.base import (
     skipped,
 )
 from grader.grading.checks.probe import with_probe
-from grader.formatting import fixed_percent, percent
 
 
 def epoch_limit(ctx: CheckContext) -> Verdict:
@@ -72,7 +72,8 @@ def _early_stop_in_the_run(ctx: CheckContext) -> Verdict:
         )
     if first is None and last.stop_training:
         return failed(
-            f"training stopped at epoch {last.epoch + 1} with accuracy {fixed_percent(last.accuracy())}, "
+            f"training stopped at epoch {last.epoch + 1} with accuracy "
+            f"{fixed_percent(last.accuracy())}, "
             f"before reaching {percent(threshold)}",
             "stop_condition",
             **details,

@@ -308,4 +308,3 @@ class Analysis:
         for finding in self.findings:
             unique.setdefault((finding.hint_id, finding.cell, finding.line), finding)
         return sorted(unique.values(), key=lambda f: (order.get(f.cell, -1), f.line, f.hint_id))
-

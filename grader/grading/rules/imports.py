@@ -1,7 +1,8 @@
 """Static findings about imports: a conventional alias used but never imported, and a module
 the course environment does not have.
 
-Pure functions over the submission's syntax trees; they return `grader.grading.rules.Finding`s, which
+Pure functions over the submission's syntax trees; they return `grader.grading.rules.Finding`s,
+which
 the checks use like every other finding (the `runs` check's NameError or ModuleNotFoundError
 takes their hint, with the exact line to add or the list of what is installed).
 """
@@ -13,10 +14,10 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from grader.spec.environment import ALWAYS_AVAILABLE, is_importable
 from grader.grading.rules.finding import Finding
 from grader.grading.rules.rule import rule
 from grader.grading.submissions import Submission
+from grader.spec.environment import ALWAYS_AVAILABLE, is_importable
 
 if TYPE_CHECKING:
     from grader.spec.exercise import ExerciseSpec

@@ -1,6 +1,7 @@
 """Reading a submission for the static rules: code cells parsed, facts gathered in one walk.
 
-Notebook cells are turned into Python by IPython's TransformerManager (as `grader.grading.submissions`
+Notebook cells are turned into Python by IPython's TransformerManager (as
+`grader.grading.submissions`
 does); a cell that does not parse is skipped (the syntax check reports it).
 """
 

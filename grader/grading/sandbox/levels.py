@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.locations import IMPORT_ROOT, PACKAGE_DIR
+
 GIB = 1024**3
 SANDBOX_UID = 65534  # nobody: owns nothing on the host
 SANDBOX_DATA_DIR = "/tmp/grader-data"
@@ -236,10 +238,6 @@ class RlimitLevel(IsolationLevel):
         return applied
 
 
-def _package_root() -> Path:
-    return Path(__file__).resolve().parent.parent.parent
-
-
 def _traversable_by_others(path: Path) -> bool:
     """Whether an unprivileged user can reach `path`: every ancestor must be world-executable."""
     for folder in [path, *path.parents]:
@@ -262,7 +260,7 @@ class NamespaceLevel(RlimitLevel):
     def _readable_roots(self) -> list[Path]:
         """What the child must read: the interpreter's prefix and the grader package itself."""
         interpreter = Path(os.path.realpath(sys.executable))
-        roots = [Path(sys.prefix), _package_root() / "grader"]
+        roots = [Path(sys.prefix), PACKAGE_DIR]
         if not str(interpreter).startswith("/usr/"):
             roots.append(Path(sys.base_prefix))
         return roots
@@ -340,7 +338,7 @@ def _namespace_probe(readable: tuple[str, ...]) -> tuple[bool, str]:
                 capture_output=True,
                 text=True,
                 timeout=30,
-                env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(_package_root())},
+                env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(IMPORT_ROOT)},
                 preexec_fn=level.preexec(Limits(wall_clock_s=30), steps),
             )
         except (OSError, subprocess.SubprocessError) as exc:

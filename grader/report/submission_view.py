@@ -1,65 +1,36 @@
-"""What the templates show, computed from the result model: one small view object per section.
+"""What a submission's report shows, computed from the result model: one small view per section.
 
-The templates only lay these out; every decision (what differs, what is cut, which marker goes
-where) is made here, where it can be tested without parsing HTML.
+The template (`submission.html.j2`) only lays these out; every decision (what differs, what is
+cut, which marker goes where) is made here, where it can be tested without parsing HTML.
 """
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from grader.version import __version__
-from grader.formatting import fixed_percent, points, status_mark
+from grader.formatting import duration, fixed_percent, points, status_mark, when
 from grader.grading.evidence import ACCURACY_KEYS
-from grader.spec.exercise import ExerciseSpec
-from grader.spec.pattern import LayerPattern
 from grader.report.charts import (
-    Histogram,
     TrainingChart,
-    score_histogram,
     training_chart,
 )
 from grader.report.noise import split_noise
 from grader.report.notebook_view import AsRanView, as_ran_view
 from grader.report.text import CutText, Segment, char_diff_segments, cut_middle, replay_terminal
 from grader.report.text import shorten as shorten_text
-from grader.results import CheckResult, GradeReport, SubmissionResult
+from grader.results import CheckResult, SubmissionResult
+from grader.spec.exercise import ExerciseSpec
+from grader.spec.pattern import LayerPattern
+from grader.version import __version__
 
 VERSION_NAMES = {"python": "Python", "tensorflow": "TensorFlow", "keras": "Keras", "numpy": "NumPy"}
 MESSAGE_LIMIT = 500
 
 
-def fmt_duration(seconds: float) -> str:
-    if seconds < 1:
-        return f"{seconds * 1000:.0f} ms"
-    if seconds < 90:
-        return f"{seconds:.1f} s"
-    minutes, rest = divmod(round(seconds), 60)
-    return f"{minutes} min {rest:02d} s"
-
-
-def fmt_when(iso: str) -> str:
-    if not iso:
-        return "unknown time"
-    try:
-        when = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    zone = when.strftime("%Z") if when.tzinfo else ""
-    zone = "UTC" if zone in ("UTC", "UTC+00:00") else zone
-    return when.strftime("%Y-%m-%d %H:%M") + (f" {zone}" if zone else "")
-
-
-def fmt_bytes(n: int) -> str:
-    return f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} bytes"
-
-
 @dataclass(frozen=True)
-class Verdict:
+class Badge:
     css: str  # pass, fail, error, timeout
     icon: str
     word: str
@@ -68,18 +39,18 @@ class Verdict:
     percent: float
 
 
-def verdict(result: SubmissionResult) -> Verdict:
+def badge(result: SubmissionResult) -> Badge:
     pct = (result.score / result.max_score * 100) if result.max_score else 0.0
     score, top = points(result.score), points(result.max_score)
     if result.passed:
-        return Verdict("pass", "✓", "Passed", score, top, pct)
+        return Badge("pass", "✓", "Passed", score, top, pct)
     if result.status == "timeout":
-        return Verdict("timeout", "⏱", "Timed out", score, top, pct)
+        return Badge("timeout", "⏱", "Timed out", score, top, pct)
     if result.status == "error":
-        return Verdict("error", "!", "Could not be graded", score, top, pct)
+        return Badge("error", "!", "Could not be graded", score, top, pct)
     if result.status == "missing":
-        return Verdict("missing", "∅", "No submission", score, top, pct)
-    return Verdict("fail", "✗", "Not passed yet", score, top, pct)
+        return Badge("missing", "∅", "No submission", score, top, pct)
+    return Badge("fail", "✗", "Not passed yet", score, top, pct)
 
 
 @dataclass(frozen=True)
@@ -487,7 +458,7 @@ def environment(result: SubmissionResult, spec: ExerciseSpec) -> list[tuple[str,
 class SubmissionPage:
     result: SubmissionResult
     spec: ExerciseSpec
-    verdict: Verdict
+    verdict: Badge
     checks: list[CheckRow]
     first_failure: CheckRow | None
     code: CodeView | None
@@ -526,7 +497,7 @@ def submission_page(result: SubmissionResult, spec: ExerciseSpec) -> SubmissionP
     return SubmissionPage(
         result=result,
         spec=spec,
-        verdict=verdict(result),
+        verdict=badge(result),
         checks=checks,
         first_failure=next((c for c in checks if c.status in ("fail", "error")), None),
         code=code_view(result),
@@ -537,110 +508,12 @@ def submission_page(result: SubmissionResult, spec: ExerciseSpec) -> SubmissionP
         architecture=architecture_view(result, spec),
         output=output_view(result),
         environment=environment(result, spec),
-        when=fmt_when(result.graded_at),
-        duration=fmt_duration(result.duration_s),
+        when=when(result.graded_at),
+        duration=duration(result.duration_s),
         figures=_figures(result),
         adjustment=adjustment_view(result),
         as_ran=as_ran_view(result),
     )
-
-
-# -- class overview ---------------------------------------------------------------------------
-
-
-@dataclass
-class IndexRow:
-    id: str
-    link: str
-    status: str  # pass, fail, error, timeout
-    icon: str
-    word: str
-    score: float
-    max_score: float
-    score_text: str
-    percent: float
-    failing: list[str]
-    duration_s: float
-    duration: str
-    first_hint: str
-    student: str = ""  # the roster name (and the rule that matched), when a roster was given
-    notes: list[str] = field(default_factory=list)  # late, override, review markers
-
-
-@dataclass
-class FailureReason:
-    hint_id: str
-    label: str
-    students: list[tuple[str, str]]  # (id, link)
-
-
-@dataclass
-class FailureGroup:
-    """One check and the submissions failing it, split by reason (the hint they were given)."""
-
-    check: str
-    students: list[tuple[str, str]] = field(default_factory=list)
-    reasons: dict[str, FailureReason] = field(default_factory=dict)
-
-    @property
-    def count(self) -> int:
-        return len(self.students)
-
-    @property
-    def by_reason(self) -> list[FailureReason]:
-        return sorted(self.reasons.values(), key=lambda r: -len(r.students))
-
-
-@dataclass
-class ClassPage:
-    report: GradeReport
-    title: str
-    rows: list[IndexRow]
-    count: int
-    passed: int
-    mean: str
-    median: str
-    max_score: str
-    errors: int
-    histogram: Histogram | None
-    failures: list[FailureGroup]
-    failing_checks: list[tuple[str, int]]  # check id, submissions failing it (for the filter)
-    downloads: list[str]
-    roster: RosterView | None = None
-    similarity: str = ""  # the similarity page's file name, when written
-
-
-@dataclass(frozen=True)
-class RosterView:
-    """The roster's side of the class: matched, missing, and submissions nobody owns."""
-
-    students: int
-    matched: int
-    missing: list[str]
-    unknown: list[str]
-    rules: list[tuple[str, int]]  # (rule, submissions it matched)
-
-
-def _student_and_notes(s: SubmissionResult) -> tuple[str, list[str]]:
-    adj = s.adjustments
-    if adj is None:
-        return "", []
-    student = ""
-    if adj.student is not None:
-        student = adj.student.name + (f" ({adj.student.rule})" if adj.student.rule else "")
-    notes = []
-    if adj.late is not None and adj.late.late_s > 0:
-        if not adj.late.accepted:
-            notes.append("late: not accepted")
-        elif adj.late.penalty_points:
-            notes.append(f"late: -{points(adj.late.penalty_points)}")
-        else:
-            notes.append("late: in the grace period")
-    for o in adj.overrides:
-        notes.append(f"override: {o.check or 'score'}")
-    if adj.needs_review:
-        notes.append("review the override")
-    return student, notes
 
 
 @dataclass(frozen=True)
@@ -662,9 +535,8 @@ def adjustment_view(result: SubmissionResult) -> AdjustmentView | None:
     overrides = [
         (
             f"check {o.check}" if o.check else "the whole score",
-            f"{points(o.auto_score)} → {points(o.score)}"
-            + ("" if o.applied else " (not applied)"),
-            f"{o.reason} — {o.user}, {fmt_when(o.at)}",
+            f"{points(o.auto_score)} → {points(o.score)}" + ("" if o.applied else " (not applied)"),
+            f"{o.reason} — {o.user}, {when(o.at)}",
         )
         for o in adj.overrides
     ]
@@ -676,83 +548,4 @@ def adjustment_view(result: SubmissionResult) -> AdjustmentView | None:
         points(late.penalty_points) if late else "0",
         overrides,
         [o.review for o in adj.overrides if o.review],
-    )
-
-
-def index_page(
-    report: GradeReport,
-    links: Mapping[str, str],
-    title: str,
-    downloads: list[str],
-    roster: RosterView | None = None,
-    similarity: str = "",
-) -> ClassPage:
-    rows = []
-    order: list[str] = []
-    groups: dict[str, FailureGroup] = {}
-    for s in report.submissions:
-        v = verdict(s)
-        link = links.get(s.id, "")
-        failing = [c.id for c in s.checks if c.status in ("fail", "error")]
-        first = s.first_failure()
-        rows.append(
-            IndexRow(
-                s.id,
-                link,
-                v.css,
-                v.icon,
-                {
-                    "pass": "passed",
-                    "fail": "not passed",
-                    "error": "error",
-                    "timeout": "timed out",
-                    "missing": "missing",
-                }[v.css],
-                s.score,
-                s.max_score,
-                f"{points(s.score)} / {points(s.max_score)}",
-                v.percent,
-                failing,
-                s.duration_s,
-                fmt_duration(s.duration_s),
-                first.hint if first else "",
-                *_student_and_notes(s),
-            )
-        )
-        for c in s.checks:
-            if c.id not in order:
-                order.append(c.id)
-            if c.status not in ("fail", "error"):
-                continue
-            group = groups.setdefault(c.id, FailureGroup(c.id))
-            group.students.append((s.id, link))
-            reason_key = c.hint_id or c.status
-            if reason_key not in group.reasons:
-                label = c.hint or (
-                    "the grader could not check this" if c.status == "error" else c.message
-                )
-                group.reasons[reason_key] = FailureReason(
-                    c.hint_id, shorten_text(label, 220)[0], []
-                )
-            group.reasons[reason_key].students.append((s.id, link))
-    rows.sort(key=lambda r: r.id.lower())  # the table starts sorted by name, as it says
-    scores = [s.score for s in report.submissions]
-    max_score = max((s.max_score for s in report.submissions), default=0.0)
-    failing_counts = [(cid, sum(cid in r.failing for r in rows)) for cid in order]
-    return ClassPage(
-        report=report,
-        title=title,
-        rows=rows,
-        count=len(rows),
-        passed=sum(s.passed for s in report.submissions),
-        mean=f"{round(statistics.fmean(scores), 2):g}" if scores else "–",
-        median=f"{round(statistics.median(scores), 2):g}" if scores else "–",
-        max_score=points(max_score),
-        errors=sum(s.status not in ("graded", "missing") for s in report.submissions),
-        histogram=score_histogram(scores, max_score) if scores else None,
-        failures=sorted(groups.values(), key=lambda g: (-g.count, order.index(g.check))),
-        failing_checks=[(cid, n) for cid, n in failing_counts if n],
-        downloads=downloads,
-        roster=roster,
-        similarity=similarity,
     )
