@@ -130,7 +130,7 @@ def training(
 def layer(
     cls: str, units: int | None = None, activation: str | None = None, shape: tuple = ()
 ) -> LayerInfo:
-    return LayerInfo(cls=cls, units=units, activation=activation, output_shape=shape or None)
+    return LayerInfo(type=cls, units=units, activation=activation, output_shape=shape or None)
 
 
 def model_layers(

@@ -195,7 +195,7 @@ def test_measurement_from_dict() -> None:
         {
             "test_accuracy": 0.9,
             "input_shape": [None, 28, 28],
-            "layers": [{"cls": "Dense", "units": 10, "output_shape": [None, 10]}],
+            "layers": [{"class": "Dense", "units": 10, "output_shape": [None, 10]}],
         }
     )
     assert m == Measurement(

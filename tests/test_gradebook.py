@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from paths import FIXTURES, ROOT
 
-from grader.classroom.gradebook import SCHEMA_VERSION, Gradebook, Graded, RunInfo, Verdict
+from grader.classroom.gradebook import SCHEMA_VERSION, CachedVerdict, Gradebook, Graded, RunInfo
 from grader.classroom.keys import grader_identity
 from grader.errors import InfrastructureError
 from grader.results import SubmissionResult, read_results
@@ -95,7 +95,7 @@ def test_verdicts_are_cached_and_history_is_kept(tmp_path: Path) -> None:
     copy = replace(result, id="copy", path="class/copy.py")
     with Gradebook(tmp_path / "book.sqlite") as book:
         first = book.start_run(info())
-        verdict = Verdict("k1", "c1", "s1", "g1", "host-a", result)
+        verdict = CachedVerdict("k1", "c1", "s1", "g1", "host-a", result)
         book.record(
             first, [Graded(result, "k1", "graded"), Graded(copy, "k1", "duplicate")], verdict
         )
@@ -119,7 +119,7 @@ def test_a_failed_record_leaves_nothing_half_written(tmp_path: Path) -> None:
         run_id = book.start_run(info())
         bad = Graded(replace(result, id=None), "k1", "graded")  # type: ignore[arg-type]
         with pytest.raises(sqlite3.IntegrityError):
-            book.record(run_id, [bad], Verdict("k1", "c", "s", "g", "w", result))
+            book.record(run_id, [bad], CachedVerdict("k1", "c", "s", "g", "w", result))
         assert book.cached(["k1"]) == {}  # the verdict went with the failed grade row
         assert book.grades(run_id) == []
 
@@ -150,14 +150,14 @@ def test_two_processes_share_a_gradebook(tmp_path: Path) -> None:
         "        r = book.start_run(info())\n"
         "        res = recorded('wrong_message')\n"
         "        book.record(r, [Graded(res, f'p{i}', 'graded')],"
-        " Verdict(f'p{i}', 'c', 's', 'g', 'w', res))\n"
+        " CachedVerdict(f'p{i}', 'c', 's', 'g', 'w', res))\n"
     )
     other = subprocess.Popen([sys.executable, "-c", script, str(path)], cwd=ROOT)
     with Gradebook(path) as book:
         for i in range(30):
             run_id = book.start_run(info())
             book.record(run_id, [Graded(result, f"m{i}", "graded")],
-                        Verdict(f"m{i}", "c", "s", "g", "w", result))  # fmt: skip
+                        CachedVerdict(f"m{i}", "c", "s", "g", "w", result))  # fmt: skip
     assert other.wait(timeout=60) == 0
     with sqlite3.connect(path) as con:
         assert con.execute("SELECT COUNT(*) FROM results").fetchone() == (60,)

@@ -29,7 +29,8 @@ from needs import missing
 from paths import ROOT, SUBMISSIONS
 
 from grader.grading.pipeline import GradeOptions, grade_submission
-from grader.grading.sandbox.levels import JOB_PREFIX, LEVELS, level_report, sweep_stale_jobs
+from grader.grading.sandbox.jobs import JOB_PREFIX, sweep_stale_jobs
+from grader.grading.sandbox.levels import LEVELS, level_report
 from grader.results import SubmissionResult
 from grader.spec.exercise import ExerciseSpec, load_exercise
 

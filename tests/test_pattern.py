@@ -20,7 +20,7 @@ CHECKS_DIR = ROOT / "grader" / "checks"
 
 
 def layer(cls: str, units: int | None = None, activation: str | None = None, shape=()) -> LayerInfo:
-    return LayerInfo(cls=cls, units=units, activation=activation, output_shape=shape or None)
+    return LayerInfo(type=cls, units=units, activation=activation, output_shape=shape or None)
 
 
 DENSE = (

@@ -295,7 +295,7 @@ def test_stale_job_folders_are_swept_and_live_ones_kept(tmp_path: Path) -> None:
     """A grader killed with SIGKILL leaves its job folder; the next one removes it."""
     import subprocess
 
-    from grader.grading.sandbox.levels import JOB_PREFIX, sweep_stale_jobs
+    from grader.grading.sandbox.jobs import JOB_PREFIX, sweep_stale_jobs
 
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
@@ -311,7 +311,7 @@ def test_stale_job_folders_are_swept_and_live_ones_kept(tmp_path: Path) -> None:
 
 
 def test_a_job_folder_is_named_after_its_grader(tmp_path: Path) -> None:
-    from grader.grading.sandbox.levels import JOB_PREFIX
+    from grader.grading.sandbox.jobs import JOB_PREFIX
 
     job = Job.create(tmp_path / "mnist.npz")
     try:

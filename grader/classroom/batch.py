@@ -31,7 +31,7 @@ from grader.classroom.classbook import (
     report_names,
 )
 from grader.classroom.executors import GradeJob, JobOutcome, make_executor
-from grader.classroom.gradebook import FILENAME, Gradebook, Graded, RunInfo, Verdict
+from grader.classroom.gradebook import FILENAME, CachedVerdict, Gradebook, Graded, RunInfo
 from grader.classroom.keys import cache_key, content_key, grader_identity, spec_key, verdict_inputs
 from grader.classroom.late import deadline_of, merged
 from grader.classroom.overrides import finalize
@@ -262,7 +262,7 @@ def grade_class(
                     graded = _settle(group, outcome, spec)
                     verdict = None
                     if graded[0].origin == "graded":
-                        verdict = Verdict(
+                        verdict = CachedVerdict(
                             group.key,
                             group.content,
                             inputs["spec"],

@@ -173,7 +173,7 @@ class Graded:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class CachedVerdict:
     """A verdict graded in this run, to keep under its cache key."""
 
     cache_key: str
@@ -310,7 +310,9 @@ class Gradebook:
                 found[key] = submission_result_from_dict(json.loads(text))
         return found
 
-    def record(self, run_id: int, graded: list[Graded], verdict: Verdict | None = None) -> None:
+    def record(
+        self, run_id: int, graded: list[Graded], verdict: CachedVerdict | None = None
+    ) -> None:
         """One transaction: a new verdict (if any) and the rows of every submission it decides."""
         stamp = now()
         with self._transaction():

@@ -34,7 +34,7 @@ GUARANTEE_TOKENS = 25  # a match this long is always found (winnowing's guarante
 
 
 @dataclass(frozen=True)
-class Segment:
+class MatchedText:
     text: str
     matched: bool
 
@@ -46,8 +46,8 @@ class Pair:
     similarity: float  # the larger share
     share_a: float  # fraction of a's tokens found in b
     share_b: float
-    segments_a: list[Segment]
-    segments_b: list[Segment]
+    segments_a: list[MatchedText]
+    segments_b: list[MatchedText]
 
 
 @dataclass(frozen=True)
@@ -92,18 +92,18 @@ def starter_code(spec: ExerciseSpec) -> list[str]:
     return found
 
 
-def _segments(code: str, slices: object) -> list[Segment]:
+def _segments(code: str, slices: object) -> list[MatchedText]:
     starts, ends = slices  # type: ignore[misc]
     out, pos = [], 0
     for start, end in sorted(zip((int(s) for s in starts), (int(e) for e in ends), strict=True)):
         start, end = max(start, pos), min(end, len(code))
         if start > pos:
-            out.append(Segment(code[pos:start], False))
+            out.append(MatchedText(code[pos:start], False))
         if end > start:
-            out.append(Segment(code[start:end], True))
+            out.append(MatchedText(code[start:end], True))
             pos = end
     if pos < len(code):
-        out.append(Segment(code[pos:], False))
+        out.append(MatchedText(code[pos:], False))
     return out
 
 

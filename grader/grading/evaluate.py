@@ -24,7 +24,7 @@ from grader.grading.sandbox.launcher import kill_group
 
 @dataclass(frozen=True)
 class LayerInfo:
-    cls: str
+    type: str
     units: int | None
     activation: str | None
     output_shape: tuple[int | None, ...] | None
@@ -55,7 +55,7 @@ def measurement_from_dict(data: dict[str, Any]) -> Measurement:
         output_shape=shape(data.get("output_shape")),
         layers=tuple(
             LayerInfo(
-                cls=layer["cls"],
+                type=layer["class"],
                 units=layer.get("units"),
                 activation=layer.get("activation"),
                 output_shape=shape(layer.get("output_shape")),
@@ -114,7 +114,7 @@ def _measure(model_path: str, scale: float, train: bool, arrays: Any) -> dict[st
         "output_shape": _shape(model.outputs[0].shape) if model.outputs else None,
         "layers": [
             {
-                "cls": type(layer).__name__,
+                "class": type(layer).__name__,
                 "units": getattr(layer, "units", None),
                 "activation": getattr(getattr(layer, "activation", None), "__name__", None),
                 "output_shape": _shape(layer.output.shape) if hasattr(layer, "output") else None,

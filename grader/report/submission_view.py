@@ -96,7 +96,7 @@ def _check(result: SubmissionResult, check_id: str) -> CheckResult | None:
 
 @dataclass(frozen=True)
 class LayerView:
-    cls: str
+    type: str
     units: str
     activation: str
     output_shape: str
@@ -108,7 +108,9 @@ class ArchRow:
     student: LayerView | None
     state: str  # same, differs, missing, extra
     notes: list[str] = field(default_factory=list)
-    diff: set[str] = field(default_factory=set)  # fields that differ: cls, units, activation, shape
+    diff: set[str] = field(
+        default_factory=set
+    )  # fields that differ: type, units, activation, shape
 
     @property
     def icon(self) -> str:
@@ -153,7 +155,7 @@ def _student_layer(layer: Mapping[str, Any]) -> LayerView:
 
 
 _DIFF_NAMES = {
-    "class": "cls",
+    "class": "type",
     "units": "units",
     "activation": "activation",
     "output_shape": "shape",
@@ -241,7 +243,7 @@ def architecture_view(result: SubmissionResult, spec: ExerciseSpec) -> Architect
                 _student_layer(got) if got else None,
                 state,
                 _row_notes(item, from_logits),
-                diff if got is not None else {"cls"},
+                diff if got is not None else {"type"},
             )
         )
     if not comparison:

@@ -118,7 +118,7 @@ def _row(cls: str, units: Any, activation: Any, shape: Any) -> dict[str, Any]:
 
 def _got(layer: Any) -> dict[str, Any]:
     shape = list(layer.output_shape) if layer.output_shape else None
-    return _row(layer.cls, layer.units, layer.activation, shape)
+    return _row(layer.type, layer.units, layer.activation, shape)
 
 
 def _expected(item: LayerPattern) -> dict[str, Any]:
@@ -147,19 +147,19 @@ def _differs(item: LayerPattern, layer: Any, from_logits: bool) -> list[str]:
 
 def same_type(item: LayerPattern, layer: Any) -> bool:
     """The layer is of the item's type; a Reshape to one row per image counts as a Flatten."""
-    if layer.cls == item.type:
+    if layer.type == item.type:
         return True
     shape = layer.output_shape
-    return item.type == "Flatten" and layer.cls == "Reshape" and bool(shape) and len(shape) == 2
+    return item.type == "Flatten" and layer.type == "Reshape" and bool(shape) and len(shape) == 2
 
 
 def _unflattened_dense(layer: Any) -> bool:
     shape = layer.output_shape
-    return layer.cls == "Dense" and bool(shape) and len(shape) > 2
+    return layer.type == "Dense" and bool(shape) and len(shape) > 2
 
 
 def _extra_cost(layer: Any, arch: ArchitectureSpec) -> int:
-    allowed = layer.cls in arch.allow_extra and not _unflattened_dense(layer)
+    allowed = layer.type in arch.allow_extra and not _unflattened_dense(layer)
     return 0 if allowed else 1
 
 
@@ -184,7 +184,7 @@ def compare(
     `differs` (the fields that differ; ["class"] for a missing item), `allowed` for extra layers.
     `layers` are `LayerInfo`s (cls, units, activation, output_shape), the input layer excluded.
     """
-    model = [layer for layer in layers if layer.cls not in _IGNORED]
+    model = [layer for layer in layers if layer.type not in _IGNORED]
     pattern = arch.layers
     n, m = len(model), len(pattern)
     inf = float("inf")

@@ -14,13 +14,13 @@ ACCURACY_METRICS = {"accuracy", "acc", "sparse_categorical_accuracy", "SparseCat
 
 
 def _layers(ctx: CheckContext) -> tuple[LayerInfo, ...]:
-    return tuple(layer for layer in ctx.measurement.layers if layer.cls != "InputLayer")
+    return tuple(layer for layer in ctx.measurement.layers if layer.type != "InputLayer")
 
 
 def layer_table(layers: tuple[LayerInfo, ...]) -> list[dict[str, object]]:
     return [
         {
-            "class": layer.cls,
+            "class": layer.type,
             "units": layer.units,
             "activation": layer.activation,
             "output_shape": list(layer.output_shape) if layer.output_shape else None,
@@ -42,7 +42,7 @@ def compare_layers(
 def describe_layer(layer: LayerInfo) -> str:
     """`Dense(64, relu)`, `Flatten`: a layer as a student would write it."""
     args = [str(a) for a in (layer.units, layer.activation) if a is not None]
-    return f"{layer.cls}({', '.join(args)})" if args else layer.cls
+    return f"{layer.type}({', '.join(args)})" if args else layer.type
 
 
 def _missing(rows: list[dict[str, Any]], role: str) -> bool:
@@ -113,7 +113,7 @@ def architecture(ctx: CheckContext) -> Verdict:
     if (
         output is not None
         and output["got"] is None
-        and not any(layer.cls == want.type for layer in layers)
+        and not any(layer.type == want.type for layer in layers)
     ):
         return failed(f"the model has no {want.type} layer", "output_units", **details)
     if output is not None and output["got"] is not None:
@@ -167,7 +167,7 @@ def compile_settings(ctx: CheckContext) -> Verdict:
             "missing_metrics",
             **details,
         )
-    last = next((layer for layer in reversed(_layers(ctx)) if layer.cls == "Dense"), None)
+    last = next((layer for layer in reversed(_layers(ctx)) if layer.type == "Dense"), None)
     if last is not None and last.activation == "linear" and not compiled.from_logits:
         return failed(
             "the model outputs logits but the loss expects probabilities",

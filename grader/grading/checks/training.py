@@ -133,7 +133,7 @@ def normalization(ctx: CheckContext) -> Verdict:
     fit = ctx.evidence.graded_fit
     if fit is None:
         return skipped("no training run to judge (see `runs`)")
-    if any(layer.cls == "Rescaling" for layer in ctx.measurement.layers):
+    if any(layer.type == "Rescaling" for layer in ctx.measurement.layers):
         return passed("the model rescales its inputs with a Rescaling layer")
     x = fit.x
     if x is None or x.max is None or x.min is None:

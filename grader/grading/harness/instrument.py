@@ -6,7 +6,6 @@ it as evidence and re-measures what matters in its own evaluator.
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import os
 import sys
@@ -15,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from grader.grading import fingerprint
+from grader.grading.harness import describe
 from grader.grading.harness import probe as callback_probe
 from grader.grading.harness.events import emit
 
@@ -108,106 +108,6 @@ def _matches(probe: np.ndarray | None, x: Any) -> bool:
         return False
 
 
-# -- description helpers -----------------------------------------------------------------------
-
-
-def _describe_data(x: Any) -> dict[str, Any] | None:
-    if x is None:
-        return None
-    try:
-        shape = list(x.shape)
-    except AttributeError:
-        return {"kind": type(x).__name__}
-    info: dict[str, Any] = {"kind": type(x).__name__, "shape": shape, "dtype": str(x.dtype)}
-    try:
-        array = np.asarray(x)
-        if array.size and np.issubdtype(array.dtype, np.number):
-            info["min"] = float(array.min())
-            info["max"] = float(array.max())
-    except Exception:  # a tensor type numpy cannot read: shape is enough
-        pass
-    return info
-
-
-def _describe_callback(cb: Any) -> dict[str, Any]:
-    import keras
-
-    is_class = isinstance(cb, type)
-    cls = cb if is_class else type(cb)
-    hooks = sorted(
-        name
-        for klass in cls.__mro__
-        if klass not in (keras.callbacks.Callback, object)
-        for name, value in vars(klass).items()
-        if name.startswith("on_") and callable(value)
-    )
-    return {
-        "name": cls.__name__,
-        "is_class": is_class,
-        "is_keras_callback": issubclass(cls, keras.callbacks.Callback),
-        "hooks": hooks,
-        "builtin": cls.__module__.startswith("keras"),
-    }
-
-
-def _name_of(obj: Any) -> str:
-    if isinstance(obj, str):
-        return obj
-    if hasattr(obj, "name") and isinstance(obj.name, str) and not inspect.isfunction(obj):
-        return f"{type(obj).__name__}"
-    return getattr(obj, "__name__", type(obj).__name__)
-
-
-def _describe_loss(loss: Any) -> dict[str, Any]:
-    from_logits = False
-    config: dict[str, Any] = {}
-    if hasattr(loss, "get_config"):
-        try:
-            config = loss.get_config() or {}
-        except Exception:
-            config = {}
-        from_logits = bool(config.get("from_logits", getattr(loss, "from_logits", False)))
-    return {"name": _name_of(loss) if loss is not None else None, "from_logits": from_logits}
-
-
-def _describe_optimizer(optimizer: Any) -> dict[str, Any]:
-    info: dict[str, Any] = {"name": _name_of(optimizer)}
-    lr = getattr(optimizer, "learning_rate", None)
-    if lr is not None:
-        with contextlib.suppress(TypeError, ValueError):
-            info["learning_rate"] = float(np.asarray(lr))
-    return info
-
-
-def _describe_metrics(metrics: Any) -> list[str]:
-    if metrics is None:
-        return []
-    if isinstance(metrics, dict):
-        metrics = [m for value in metrics.values() for m in np.atleast_1d(value)]
-    if not isinstance(metrics, (list, tuple)):
-        metrics = [metrics]
-    return [_name_of(m) for m in metrics]
-
-
-def describe_layers(model: Any) -> list[dict[str, Any]]:
-    layers = []
-    for layer in getattr(model, "layers", []):
-        activation = getattr(layer, "activation", None)
-        try:
-            output_shape = list(layer.output.shape)
-        except Exception:
-            output_shape = None
-        layers.append(
-            {
-                "class": type(layer).__name__,
-                "units": getattr(layer, "units", None),
-                "activation": getattr(activation, "__name__", None) if activation else None,
-                "output_shape": output_shape,
-            }
-        )
-    return layers
-
-
 # -- Keras patches -----------------------------------------------------------------------------
 
 
@@ -265,11 +165,11 @@ def _patch_keras(keras: Any) -> None:
             arguments = bound.arguments
             emit(
                 "compile",
-                loss=_describe_loss(arguments.get("loss")),
-                optimizer=_describe_optimizer(arguments.get("optimizer")),
-                metrics=_describe_metrics(arguments.get("metrics")),
+                loss=describe.describe_loss(arguments.get("loss")),
+                optimizer=describe.describe_optimizer(arguments.get("optimizer")),
+                metrics=describe.describe_metrics(arguments.get("metrics")),
             )
-            STATE.metric_names = _describe_metrics(arguments.get("metrics"))
+            STATE.metric_names = describe.describe_metrics(arguments.get("metrics"))
         except TypeError:
             pass  # Keras raises the student's own error below
         STATE.last_model = self
@@ -294,15 +194,15 @@ def _patch_keras(keras: Any) -> None:
             fit=STATE.fit_index,
             epochs=arguments.get("epochs"),
             initial_epoch=arguments.get("initial_epoch"),
-            callbacks=[_describe_callback(cb) for cb in student],
+            callbacks=[callback_probe.describe(cb) for cb in student],
             callbacks_given=callbacks is not None,
-            x=_describe_data(x),
-            y=_describe_data(arguments.get("y")),
+            x=describe.describe_data(x),
+            y=describe.describe_data(arguments.get("y")),
             validation=arguments.get("validation_data") is not None
             or bool(arguments.get("validation_split")),
             on_test_set=_matches(_TEST_PROBE, x),
             on_train_set=_matches(_TRAIN_PROBE, x),
-            layers=describe_layers(self),
+            layers=describe.describe_layers(self),
             weights=weights_fingerprint(self),
         )
         if callbacks is not None and not isinstance(callbacks, (list, tuple)):
@@ -473,4 +373,9 @@ def save_model() -> None:
     except Exception as exc:
         emit("model", saved=False, reason=f"{type(exc).__name__}: {exc}")
         return
-    emit("model", saved=True, layers=describe_layers(model), weights=weights_fingerprint(model))
+    emit(
+        "model",
+        saved=True,
+        layers=describe.describe_layers(model),
+        weights=weights_fingerprint(model),
+    )

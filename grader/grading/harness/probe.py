@@ -170,6 +170,9 @@ def probe_callback(
 
 
 def describe(callback: Any) -> dict[str, Any]:
+    """A callback (instance or class) as evidence: its name, whether it is a Keras callback and
+    which hooks it overrides, judged against Keras's own `Callback` captured before student code
+    ran (a submission that replaces `keras.callbacks.Callback` changes nothing here)."""
     cls = callback if isinstance(callback, type) else type(callback)
     genuine = _GENUINE["class"]
     hooks = sorted(
@@ -184,6 +187,7 @@ def describe(callback: Any) -> dict[str, Any]:
         "is_class": isinstance(callback, type),
         "is_keras_callback": issubclass(cls, genuine),
         "hooks": hooks,
+        "builtin": cls.__module__.startswith("keras"),
     }
 
 

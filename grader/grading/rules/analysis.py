@@ -268,19 +268,19 @@ class Analysis:
     @staticmethod
     def output_layer(layers: list[Layer]) -> Layer | None:
         for layer in reversed(layers):
-            if layer.cls == "Dense":
+            if layer.type == "Dense":
                 return layer
-            if layer.cls not in ("Activation", "Softmax", "Dropout"):
+            if layer.type not in ("Activation", "Softmax", "Dropout"):
                 return None
         return None
 
     @staticmethod
     def final_activation(layers: list[Layer]) -> str | None:
         for layer in reversed(layers):
-            if layer.cls == "Dropout":
+            if layer.type == "Dropout":
                 continue
             activation = layer.activation
-            if layer.cls in ("Activation", "Softmax"):
+            if layer.type in ("Activation", "Softmax"):
                 return activation
             return activation or "linear"
         return None

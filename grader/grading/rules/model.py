@@ -50,8 +50,8 @@ def missing_flatten(a: Analysis) -> None:
         return
     for layers in a.models():
         node, shape = _declared_shape(layers)
-        dense = [i for i, layer in enumerate(layers) if layer.cls == "Dense"]
-        if not dense or not all(layer.cls in PASS_THROUGH for layer in layers[: dense[0]]):
+        dense = [i for i, layer in enumerate(layers) if layer.type == "Dense"]
+        if not dense or not all(layer.type in PASS_THROUGH for layer in layers[: dense[0]]):
             continue
         multi_dim = len(shape) >= 2 if shape is not None else (node is None and not _reshaped(a))
         if multi_dim:

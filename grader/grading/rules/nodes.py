@@ -167,13 +167,13 @@ def names_in(node: Any) -> set[str]:
 
 @dataclass
 class Layer:
-    cls: str
+    type: str
     node: ast.Call
     cell: Cell
 
     @property
     def units(self) -> int | None:
-        value = argument(self.node, "units", 0) if self.cls == "Dense" else None
+        value = argument(self.node, "units", 0) if self.type == "Dense" else None
         if isinstance(value, ast.Constant) and isinstance(value.value, int):
             return value.value
         return None
@@ -181,12 +181,12 @@ class Layer:
     @property
     def activation(self) -> str | None:
         value = kwarg(self.node, "activation")
-        if value is None and self.cls == "Dense" and len(self.node.args) > 1:
+        if value is None and self.type == "Dense" and len(self.node.args) > 1:
             value = self.node.args[1]
-        if value is None and self.cls == "Activation" and self.node.args:
+        if value is None and self.type == "Activation" and self.node.args:
             value = self.node.args[0]
         if value is None:
-            return "softmax" if self.cls == "Softmax" else None
+            return "softmax" if self.type == "Softmax" else None
         text = string(value)
         if text is not None:
             return text
@@ -197,7 +197,7 @@ class Layer:
         """The node giving this layer's input shape and its value (None: not a literal)."""
         for key in ("shape", "input_shape", "batch_input_shape", "batch_shape"):
             value = kwarg(self.node, key)
-            if value is None and key == "shape" and self.cls == "Input" and self.node.args:
+            if value is None and key == "shape" and self.type == "Input" and self.node.args:
                 value = self.node.args[0]
             if value is not None:
                 shape = shape_of(value)

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from grader.grading.sandbox.levels import IsolationLevel, Job, Limits, protect_grader
+from grader.grading.sandbox.hardening import protect_grader
+from grader.grading.sandbox.levels import IsolationLevel, Job, Limits
 
 EventHandler = Callable[[dict[str, Any]], None]
 CUT_MARKER = (

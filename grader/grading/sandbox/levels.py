@@ -12,7 +12,6 @@ import functools
 import os
 import resource
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -20,48 +19,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.grading.sandbox.hardening import (
+    SANDBOX_DATA_DIR,
+    SANDBOX_UID,
+    die_with_parent,
+    drop_privileges,
+)
+from grader.grading.sandbox.jobs import JOB_PREFIX, Job
 from grader.locations import IMPORT_ROOT, PACKAGE_DIR
 
 GIB = 1024**3
-SANDBOX_UID = 65534  # nobody: owns nothing on the host
-SANDBOX_DATA_DIR = "/tmp/grader-data"
-PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 1, 4, 38
-# Resolved once in the grader: the child calls it between fork and exec, where little is safe.
-_PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
-
-
-def _die_with_parent(grader_pid: int) -> None:
-    """In the child: be killed when the grader dies, whatever kills it (even SIGKILL).
-
-    Must come after any uid change, which clears the setting. Without it a killed grader
-    leaves its sandboxes running, unlimited, under init.
-    """
-    if _PRCTL is None:
-        return
-    _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != grader_pid:  # the grader died before the line above: go too
-        os._exit(1)
-
-
-def protect_grader() -> None:
-    """In the grader: make this process non-dumpable, before any child starts.
-
-    A non-dumpable process's /proc/<pid>/environ (and mem, maps, fds) belongs to root, so a
-    child running as the grader's own user (levels `process` and `limits`) cannot read the
-    grader's environment there. A root child of a root grader still can (CAP_SYS_PTRACE);
-    only `namespaces` keeps that out. Children are dumpable again after their exec.
-    """
-    if _PRCTL is not None:
-        _PRCTL(PR_SET_DUMPABLE, 0, 0, 0, 0)
-
-
-def _drop_privileges() -> None:
-    """In the child, when the grader runs as root: become `nobody`, for good."""
-    os.setgroups([])
-    os.setresgid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)
-    os.setresuid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)  # clears every capability
-    if _PRCTL is not None:
-        _PRCTL(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -84,79 +51,6 @@ class Limits:
             "open_files": str(self.open_files),
             "processes": str(self.processes),
         }
-
-
-@dataclass(frozen=True)
-class Job:
-    """The directories of one run. Only `work`, `home` and `out` are writable by the child."""
-
-    root: Path
-    data_file: Path  # the verified data set the exercise loads
-
-    @property
-    def work(self) -> Path:
-        return self.root / "work"
-
-    @property
-    def home(self) -> Path:
-        return self.root / "home"
-
-    @property
-    def out(self) -> Path:
-        return self.root / "out"
-
-    @property
-    def events(self) -> Path:
-        return self.root / "events.fifo"
-
-    @classmethod
-    def create(cls, data_file: Path) -> Job:
-        sweep_once()
-        root = Path(tempfile.mkdtemp(prefix=f"{JOB_PREFIX}{os.getpid()}-"))
-        os.chmod(root, 0o755)  # traversable by the sandbox user; its children decide the rest
-        job = cls(root=root, data_file=data_file)
-        for folder in (job.work, job.home, job.out):
-            folder.mkdir(mode=0o700)
-        return job
-
-    def remove(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
-
-
-JOB_PREFIX = "grader-job-"  # then the grader's pid: a folder whose grader is gone is swept
-
-
-def sweep_stale_jobs(folder: Path | None = None) -> list[Path]:
-    """Remove the job folders of graders that died without cleaning up (SIGKILL, power loss).
-
-    A job folder is named after its grader's pid; it is stale when no process has that pid.
-    Returns what was removed.
-    """
-    folder = folder or Path(tempfile.gettempdir())
-    removed = []
-    for path in folder.glob(f"{JOB_PREFIX}*"):
-        pid_text = path.name[len(JOB_PREFIX) :].split("-", 1)[0]
-        if not pid_text.isdigit() or not path.is_dir() or _alive(int(pid_text)):
-            continue
-        shutil.rmtree(path, ignore_errors=True)
-        removed.append(path)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's live process
-    return True
-
-
-@functools.cache
-def sweep_once() -> None:
-    """Sweep stale job folders the first time this process starts a job."""
-    sweep_stale_jobs()
 
 
 @dataclass(frozen=True)
@@ -195,7 +89,7 @@ class IsolationLevel:
         def prepare() -> None:
             for step in steps:
                 step()
-            _die_with_parent(grader_pid)  # last: a uid change would clear it
+            die_with_parent(grader_pid)  # last: a uid change would clear it
 
         return prepare
 
@@ -274,7 +168,7 @@ class NamespaceLevel(RlimitLevel):
     def child_setup(self, limits: Limits) -> list[Callable[[], None]]:
         # bwrap started by root keeps root powers inside: drop them before it starts.
         steps = super().child_setup(limits)
-        return [*steps, _drop_privileges] if os.geteuid() == 0 else steps
+        return [*steps, drop_privileges] if os.geteuid() == 0 else steps
 
     def launch(self, argv: list[str], env: dict[str, str], job: Job) -> Launch:
         if os.geteuid() == 0:
