@@ -236,7 +236,7 @@ def test_cache_key_follows_the_spec_not_its_comments() -> None:
     spec = load_exercise("mnist_callback")
     assert spec.folder is not None
     text = (spec.folder / "exercise.toml").read_text()
-    recommented = parse_spec("# a new comment\n" + text, "x")
+    recommented = parse_spec("# a new comment\n" + text, "x", folder=spec.folder)
     assert spec_key(recommented) == spec_key(spec)
     assert spec_key(replace(spec, max_epochs=11)) != spec_key(spec)
     assert spec_key(replace(spec, points={**spec.points, "runs": 2.0})) != spec_key(spec)

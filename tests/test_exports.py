@@ -14,6 +14,7 @@ from paths import FIXTURES
 
 import grader.classroom.batch
 import grader.classroom.executors
+from grader.errors import UsageError
 from grader.exports import (
     DEFAULT_FORMATS,
     EXPORTERS,
@@ -52,12 +53,12 @@ def test_write_exports_default_files(report: GradeReport, tmp_path: Path) -> Non
 
 
 def test_unknown_format_is_refused(report: GradeReport, tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="unknown export format"):
+    with pytest.raises(UsageError, match="unknown export format"):
         write_exports(report, tmp_path, ["json", "pdf"])
 
 
 def test_grades_csv_reads_back(report: GradeReport, tmp_path: Path) -> None:
-    (path,) = EXPORTERS["csv"].write(report, tmp_path)
+    (path,) = EXPORTERS["csv"]().write(report, tmp_path)
     with path.open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     checks = [c.id for c in report.submissions[0].checks]
@@ -76,7 +77,7 @@ def test_grades_csv_reads_back(report: GradeReport, tmp_path: Path) -> None:
 
 
 def test_junit_xml_reads_back_with_right_counts(report: GradeReport, tmp_path: Path) -> None:
-    (path,) = EXPORTERS["junit"].write(report, tmp_path)
+    (path,) = EXPORTERS["junit"]().write(report, tmp_path)
     xml = JUnitXml.fromfile(str(path))
     suites = list(xml)
     assert len(suites) == len(report.submissions)
@@ -141,7 +142,7 @@ def test_gradescope_skips_are_failed_with_a_reason() -> None:
 def test_gradescope_writer_and_exporter(report: GradeReport, tmp_path: Path) -> None:
     path = write_gradescope(report.submissions[0], tmp_path / "results" / "results.json")
     assert json.loads(path.read_text())["tests"]
-    written = EXPORTERS["gradescope"].write(report, tmp_path)
+    written = EXPORTERS["gradescope"]().write(report, tmp_path)
     assert len(written) == len(report.submissions)
     assert all(p.parent == tmp_path / "gradescope" for p in written)
     assert all("/" not in p.name and "<" not in p.name for p in written)

@@ -62,8 +62,11 @@ def test_schema_and_wal(tmp_path: Path) -> None:
     assert columns(path, "grades")[:6] == [
         "run_id", "submission_id", "path", "sha256", "cache_key", "origin",
     ]  # fmt: skip
-    with Gradebook(path):  # opening again keeps everything
-        pass
+    with Gradebook(path) as book:  # opening again keeps everything
+        run_id = book.start_run(info())
+    with Gradebook(path) as book:
+        assert [run["id"] for run in book.runs()] == [run_id]
+        assert book.scalar("SELECT value FROM meta") == str(SCHEMA_VERSION)
 
 
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:

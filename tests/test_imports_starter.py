@@ -19,7 +19,7 @@ from grader.grading.evaluate import Measurement
 from grader.grading.evidence import Evidence, RuntimeFailure
 from grader.grading.rules import Finding, find_mistakes
 from grader.grading.submissions import load_submission
-from grader.spec.exercise import load_exercise
+from grader.spec.exercise import available_exercises, load_exercise
 
 FASHION = (SOLUTIONS / "fashion_mnist.py").read_text()
 MNIST = (SOLUTIONS / "mnist_callback.py").read_text()
@@ -217,8 +217,11 @@ def test_markers_kept_above_written_code_are_no_finding(tmp_path: Path) -> None:
 
 
 def test_solutions_and_samples_are_not_starter_code() -> None:
-    for path in [*SOLUTIONS.iterdir(), *SAMPLES.glob("*/*")]:
-        exercise = "fashion_mnist" if "fashion" in str(path) else "mnist_callback"
+    # Each against its own exercise: a solution is named after it, a sample sits in its folder.
+    graded = [(path, path.stem) for path in SOLUTIONS.iterdir()]
+    graded += [(path, path.parent.name) for path in SAMPLES.glob("*/*")]
+    assert {exercise for _, exercise in graded} == set(available_exercises())
+    for path, exercise in graded:
         assert findings(path, exercise, "starter_unfilled") == [], path
 
 

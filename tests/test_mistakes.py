@@ -1,4 +1,4 @@
-"""Every row of shared/design/mistakes.md (1-23): recognised, and explained with its hint.
+"""Every row of docs/mistakes.md (1-23): recognised, and explained with its hint.
 
 Per row, one submission under tests/submissions/, and three kinds of assertion:
 - static: the pre-checks find the row's hint on the student's own line (fast, no TensorFlow);

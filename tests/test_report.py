@@ -16,8 +16,8 @@ from paths import FIXTURES
 
 from grader.report import render_index, render_report, write_index, write_report
 from grader.report.charts import score_histogram
+from grader.report.check_views import architecture_view
 from grader.report.class_view import index_page
-from grader.report.submission_view import architecture_view
 from grader.report.text import char_diff_segments, clean, cut_middle, replay_terminal
 from grader.results import GradeReport, SubmissionResult, read_results
 from grader.spec.exercise import ExerciseSpec, load_exercise

@@ -13,6 +13,9 @@ Tables:
 Written as each result completes, one transaction per result, in WAL mode with full sync: a
 grader killed with SIGKILL loses nothing it had finished, and the next run picks up from there.
 Several graders may share one gradebook (SQLite's locking; writers wait up to 30 s).
+
+Over 400 lines: one class and the schema it keeps; the caching contract below is read
+beside the SQL that enforces it, so they stay together.
 """
 
 from __future__ import annotations

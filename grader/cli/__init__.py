@@ -24,7 +24,3 @@ def main() -> None:
 
 for command in (check, grade, override, report, data, list_exercises, init_ci, gradescope, doctor):
     main.add_command(command)
-
-
-if __name__ == "__main__":
-    main()

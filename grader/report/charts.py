@@ -2,6 +2,9 @@
 
 A chart here is numbers and short labels; the SVG markup lives in `templates/_charts.html.j2`,
 so every label goes through the same autoescaping as the rest of the page.
+
+Over 400 lines: one job, chart geometry; the training chart and the histogram share
+the axis and tick helpers.
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ import difflib
 import re
 from dataclasses import dataclass
 
+MESSAGE_LIMIT = 500  # characters of a check's message shown before it is cut
+
 # C0 controls but tab and newline, DEL and C1, bidi overrides/isolates and marks, BOM, and lone
 # surrogates (from undecodable output); all shown as escapes.
 _INVISIBLE = re.compile(

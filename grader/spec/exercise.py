@@ -167,7 +167,7 @@ def parse_spec(text: str, where: str, folder: Path | None = None) -> ExerciseSpe
     unknown = [c for c in checks if c not in listable]
     if unknown:
         raise UsageError(
-            f"{where}: unknown check(s) {', '.join(unknown)}; known: {', '.join(listable)}"
+            f"{where}: unknown check(s) {', '.join(unknown)}; known: {', '.join(sorted(listable))}"
         )
     probe = parse_probe(raw, where)
     points = {name: float(p) for name, p in checks.items()}
