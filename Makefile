@@ -8,7 +8,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 # for packagers, nothing a user of `make demo` can act on.
 export PYTHONWARNINGS := ignore:Editable installation
 
-.PHONY: all setup data demo test test-fast lint bench clean
+.PHONY: all setup data demo test test-unit test-fast lint bench clean
 
 all: demo
 
@@ -40,6 +40,11 @@ demo: data
 test: data
 	./scripts/system-deps.sh test
 	$(BIN)/python -m pytest
+
+# The tiers (tests/conftest.py): unit tests start no child process; integration tests spawn them
+# (a grading child, the CLI, a browser) but train nothing heavy; slow tests train for real.
+test-unit: setup
+	$(BIN)/python -m pytest -m unit
 
 test-fast: data
 	./scripts/system-deps.sh test

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 
 import pytest
@@ -25,3 +26,34 @@ def graded() -> Callable[[str, str], SubmissionResult]:
         return done[key]
 
     return grade
+
+
+# -- tiers ---------------------------------------------------------------------------------------
+# A test is `unit` unless marked `integration` or `slow` (one module at a time, with
+# `pytestmark`). A unit test that starts a child process fails: the tier's promise is enforced,
+# not hoped for.
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if not any(item.get_closest_marker(m) for m in ("integration", "slow")):
+            item.add_marker(pytest.mark.unit)
+
+
+class ChildProcessInUnitTest(AssertionError):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def _unit_tests_start_no_child(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if request.node.get_closest_marker("unit") is None:
+        return
+
+    def refuse(self: object, args: object, *rest: object, **kwargs: object) -> None:
+        raise ChildProcessInUnitTest(
+            f"a unit test started a child process ({args!r}): mark its module `integration`"
+        )
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse)

@@ -252,6 +252,7 @@ def test_cache_key_follows_the_spec_not_its_comments() -> None:
 # -- grading a class (real processes, syntax errors: no training) ---------------------------
 
 
+@pytest.mark.integration
 def test_grade_writes_everything_and_grades_duplicates_once(tmp_path: Path) -> None:
     folder = write(
         tmp_path / "class",
@@ -303,6 +304,7 @@ def test_grade_writes_everything_and_grades_duplicates_once(tmp_path: Path) -> N
     assert "(4 graded, 3 duplicate(s), 0 from the gradebook)" in proc.stdout
 
 
+@pytest.mark.integration
 def test_rerun_grades_only_new_or_changed_and_spec_changes_only_their_exercise(
     tmp_path: Path,
 ) -> None:
@@ -353,6 +355,7 @@ def test_rerun_grades_only_new_or_changed_and_spec_changes_only_their_exercise(
     ) == [(3,)]
 
 
+@pytest.mark.integration
 def test_zip_input_end_to_end(tmp_path: Path) -> None:
     folder = write(tmp_path / "src", {"ana ñ/sub.py": syntax_error("a"), "bo/x.ipynb": "{"})
     archive = zipped(folder, tmp_path / "class.zip", top="class")
@@ -367,6 +370,7 @@ def test_zip_input_end_to_end(tmp_path: Path) -> None:
     assert "x.ipynb is not a valid notebook" in report.submissions[1].error
 
 
+@pytest.mark.integration
 def test_exit_code_two_with_one_line(tmp_path: Path) -> None:
     for args in (
         [str(tmp_path / "nope"), "-e", "mnist_callback"],
@@ -385,6 +389,7 @@ def test_exit_code_two_with_one_line(tmp_path: Path) -> None:
         assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.integration
 def test_plain_log_lines_when_not_a_terminal(tmp_path: Path) -> None:
     folder = write(tmp_path / "class", {f"s{i}.py": syntax_error(str(i)) for i in range(3)})
     proc = grade_cli(folder, tmp_path / "out")

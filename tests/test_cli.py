@@ -20,6 +20,8 @@ from paths import SOLUTIONS, SUBMISSIONS
 
 from grader.cli import main
 
+pytestmark = pytest.mark.integration  # spawns a grading child or the CLI
+
 SYNTAX_ERROR = SUBMISSIONS / "mnist_callback" / "syntax_error.py"
 SOLUTION = SOLUTIONS / "mnist_callback.py"
 GRADER = Path(sys.executable).parent / "grader"

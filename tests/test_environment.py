@@ -29,6 +29,8 @@ from grader.spec.environment import (
 )
 from grader.spec.exercise import load_exercise
 
+pytestmark = pytest.mark.integration  # spawns a grading child or the CLI
+
 GRADER = Path(sys.executable).parent / "grader"
 
 

@@ -22,6 +22,8 @@ from grader.grading.evaluate import (
     measurement_from_dict,
 )
 
+pytestmark = pytest.mark.integration  # spawns a grading child or the CLI
+
 SCALE = 1 / 255
 
 

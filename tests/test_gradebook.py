@@ -127,6 +127,7 @@ def test_a_failed_record_leaves_nothing_half_written(tmp_path: Path) -> None:
         assert book.grades(run_id) == []
 
 
+@pytest.mark.integration
 def test_a_run_whose_process_died_becomes_interrupted(tmp_path: Path) -> None:
     path = tmp_path / "book.sqlite"
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
@@ -141,6 +142,7 @@ def test_a_run_whose_process_died_becomes_interrupted(tmp_path: Path) -> None:
     assert statuses[alive] == "running"
 
 
+@pytest.mark.integration
 def test_two_processes_share_a_gradebook(tmp_path: Path) -> None:
     """Another grader writing at the same time waits for the lock instead of failing."""
     path = tmp_path / "book.sqlite"

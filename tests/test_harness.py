@@ -25,10 +25,13 @@ from grader.grading.pipeline import GradeOptions, grade_submission
 from grader.results import CheckResult, SubmissionResult
 from grader.spec.exercise import ExerciseSpec, load_exercise
 
+pytestmark = pytest.mark.integration  # spawns a grading child or the CLI
+
 MESSAGE = "Reached 99% accuracy so cancelling training!"
 
 DATA = """\
 import tensorflow as tf
+
 (x_train, y_train), (x_test, y_test) = tf.keras.datasets.mnist.load_data()
 x_train, y_train = x_train[:2000] / 255.0, y_train[:2000]
 """

@@ -20,6 +20,8 @@ from grader.integrations.ci import render_workflow
 from grader.integrations.github import annotations, markdown_summary
 from grader.results import read_results
 
+pytestmark = pytest.mark.integration  # spawns a grading child or the CLI
+
 SYNTAX_ERROR = SUBMISSIONS / "mnist_callback" / "syntax_error.py"
 BROKEN_JSON = SUBMISSIONS / "fashion_mnist" / "broken_json.ipynb"
 GRADER = [sys.executable, "-m", "grader.cli"]

@@ -21,6 +21,8 @@ from paths import ROOT, SUBMISSIONS
 
 from grader.grading.sandbox.levels import level_report
 
+pytestmark = pytest.mark.integration  # spawns a grading child or the CLI
+
 SYNTAX_ERROR = SUBMISSIONS / "mnist_callback" / "syntax_error.py"
 USABLE = {name for name, usable, _, _ in level_report() if usable}
 

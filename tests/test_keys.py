@@ -100,6 +100,7 @@ def test_an_exercise_key_holds_its_support_files(tmp_path: Path) -> None:
     assert spec_key(load_exercise("course", root)) != before
 
 
+@pytest.mark.integration
 def test_an_installed_copy_and_the_checkout_agree(tmp_path: Path) -> None:
     """A wheel built from this checkout (as `pip install .` installs it) hashes the same."""
     subprocess.run(

@@ -189,6 +189,7 @@ def test_bad_deadlines_say_what_is_wrong(table: dict, error: str) -> None:
         parse_deadline(table)
 
 
+@pytest.mark.integration
 def test_grade_reads_the_deadline_of_exercise_toml(tmp_path: Path) -> None:
     """End to end: a [deadline] in the exercise's own spec, a file one second late."""
     import json

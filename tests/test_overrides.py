@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from paths import FIXTURES
 
 from grader.classroom.late import SubmissionTime, late_penalty, parse_deadline
@@ -21,6 +22,8 @@ from grader.classroom.overrides import Override, finalize, with_context
 from grader.results import SubmissionResult, read_results
 from grader.results.adjustments import StudentMatch
 from grader.spec.exercise import exercises_root
+
+pytestmark = pytest.mark.integration  # spawns a grading child or the CLI
 
 GRADER = str(Path(sys.executable).parent / "grader")
 

@@ -440,3 +440,13 @@ def test_reports_of_real_gradings_stay_small() -> None:
     for path in REAL:
         result = read_results(path).submissions[0]
         assert len(render_report(result, spec_for(result)).encode()) < 120_000, path.stem
+
+
+def test_hints_show_backticked_spans_as_code_and_escape_the_rest() -> None:
+    from grader.report import code_spans
+
+    shown = code_spans("use `Dense(10)` not `<script>alert(1)</script>`; a lone ` stays")
+    assert str(shown) == (
+        "use <code>Dense(10)</code> not <code>&lt;script&gt;alert(1)&lt;/script&gt;</code>; "
+        "a lone ` stays"
+    )

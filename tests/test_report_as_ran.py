@@ -13,6 +13,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from browser import ARGS, CHROMIUM, DESKTOP, Visit, require
 from paths import FIXTURES
 
@@ -20,6 +21,8 @@ from grader.report import render_report
 from grader.report.noise import split_noise
 from grader.results import SourceLocation, read_results
 from grader.spec.exercise import load_exercise
+
+pytestmark = pytest.mark.integration  # spawns a grading child or the CLI
 
 NOISE = (
     "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"

@@ -29,7 +29,7 @@ from grader.spec.exercise import load_exercise
 
 playwright_api = require()
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]  # a real browser
 
 
 @pytest.fixture(scope="module")

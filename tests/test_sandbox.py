@@ -17,8 +17,11 @@ from grader.errors import UsageError
 from grader.grading.sandbox import LEVELS, Job, Limits, RunOutcome, choose_level, run_isolated
 from grader.grading.sandbox.levels import level_report
 
+pytestmark = pytest.mark.integration  # spawns a grading child or the CLI
+
 EMIT = """
 import json, os, time
+
 _fd = os.open(os.environ["GRADER_EVENTS"], os.O_WRONLY)
 def emit(kind, **fields):
     os.write(_fd, (json.dumps({"type": kind, **fields}) + "\\n").encode())

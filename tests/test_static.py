@@ -865,6 +865,7 @@ print("tensorflow imported" if "tensorflow" in sys.modules else "no tensorflow")
 """
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("kind", ["module", "notebook"])
 def test_syntax_error_verdict_is_static_without_tensorflow(tmp_path: Path, kind: str) -> None:
     if kind == "module":

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from grader.report.class_view import RosterView, index_page
 from grader.report.submission_view import submission_page
@@ -52,6 +52,16 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
+def code_spans(text: str) -> Markup:
+    """A hint as HTML: escaped first (hints carry values from student code), then each
+    `backticked` span shown as code. An unpaired backtick stays as written."""
+    parts = str(escape(clean(text))).split("`")
+    if len(parts) % 2 == 0:  # an odd number of backticks: the last one has no partner
+        parts[-2:] = [parts[-2] + "`" + parts[-1]]
+    html = "".join(f"<code>{part}</code>" if i % 2 else part for i, part in enumerate(parts))
+    return Markup(html)
+
+
 _env = Environment(
     loader=PackageLoader("grader", "report/templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
@@ -60,6 +70,7 @@ _env = Environment(
     finalize=_finalize,
 )
 _env.filters["num"] = _num
+_env.filters["code_spans"] = code_spans
 
 
 @cache
