@@ -2,11 +2,9 @@
 
 Everything else is in pyproject.toml. The exercise folders are listed here, from the disk, so
 that adding an exercise needs no edit and setuptools sees each folder as a package it was told
-about (it warns about every data folder it was not told about). An editable install leaves them
-out: a checkout reads its own `exercises/` folder (`grader.spec.exercise.exercises_root`).
+about (it warns about every data folder it was not told about).
 """
 
-import sys
 from pathlib import Path
 
 from setuptools import find_namespace_packages, setup
@@ -19,8 +17,6 @@ exercise_packages = {
     for folder in [EXERCISES, *sorted(p for p in EXERCISES.rglob("*") if p.is_dir())]
     if "__pycache__" not in folder.parts
 }
-if "editable_wheel" in sys.argv:
-    exercise_packages = {}
 setup(
     packages=find_namespace_packages(include=["grader", "grader.*"], exclude=["*.__pycache__"])
     + list(exercise_packages),

@@ -32,7 +32,7 @@ from grader.classroom.classbook import (
 )
 from grader.classroom.executors import GradeJob, JobOutcome, make_executor
 from grader.classroom.gradebook import FILENAME, CachedVerdict, Gradebook, Graded, RunInfo
-from grader.classroom.keys import cache_key, content_key, grader_identity, spec_key, verdict_inputs
+from grader.classroom.keys import cache_key, content_key, grader_identity, verdict_inputs
 from grader.classroom.late import deadline_of, merged
 from grader.classroom.overrides import finalize
 from grader.classroom.progress import BatchProgress
@@ -185,7 +185,7 @@ def grade_class(
             RunInfo(
                 exercise=spec.id,
                 spec_hash=spec.spec_hash,
-                spec_key=spec_key(spec),
+                spec_key=inputs["spec"],
                 source=str(path),
                 args={
                     **settings.args,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from functools import wraps
-from pathlib import Path
 from typing import Any
 
 import click
@@ -60,6 +59,3 @@ def exercise_option(required: bool = False) -> Callable[[Callable[..., Any]], Ca
         else "Exercise id (default: detected from the code)."
     )
     return click.option("--exercise", "-e", required=required, help=help_text)
-
-
-PATH = click.Path(path_type=Path)
