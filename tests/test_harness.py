@@ -31,7 +31,6 @@ MESSAGE = "Reached 99% accuracy so cancelling training!"
 
 DATA = """\
 import tensorflow as tf
-
 (x_train, y_train), (x_test, y_test) = tf.keras.datasets.mnist.load_data()
 x_train, y_train = x_train[:2000] / 255.0, y_train[:2000]
 """

@@ -21,7 +21,6 @@ pytestmark = pytest.mark.integration  # spawns a grading child or the CLI
 
 EMIT = """
 import json, os, time
-
 _fd = os.open(os.environ["GRADER_EVENTS"], os.O_WRONLY)
 def emit(kind, **fields):
     os.write(_fd, (json.dumps({"type": kind, **fields}) + "\\n").encode())
