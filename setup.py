@@ -1,8 +1,9 @@
 """Ships `exercises/` inside the package as `grader._exercises`, one package per exercise folder.
 
-Everything else is in pyproject.toml. The exercise folders are listed here, from the disk, so
-that adding an exercise needs no edit and setuptools sees each folder as a package it was told
-about (it warns about every data folder it was not told about).
+All package data is listed here: a `[tool.setuptools.package-data]` table in pyproject.toml
+would silently replace this one. Everything else is in pyproject.toml. The exercise folders are
+listed from the disk, so that adding an exercise needs no edit and setuptools sees each folder as
+a package it was told about (it warns about every data folder it was not told about).
 """
 
 from pathlib import Path
@@ -21,5 +22,9 @@ setup(
     packages=find_namespace_packages(include=["grader", "grader.*"], exclude=["*.__pycache__"])
     + list(exercise_packages),
     package_dir=exercise_packages,
-    package_data={name: ["*"] for name in exercise_packages},
+    package_data={
+        "grader.grading": ["hints.toml"],
+        "grader.report.templates": ["*.j2"],
+        **{name: ["*"] for name in exercise_packages},
+    },
 )

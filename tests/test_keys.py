@@ -102,10 +102,20 @@ def test_an_exercise_key_holds_its_support_files(tmp_path: Path) -> None:
 
 @pytest.mark.integration
 def test_an_installed_copy_and_the_checkout_agree(tmp_path: Path) -> None:
-    """A wheel built from this checkout (as `pip install .` installs it) hashes the same."""
+    """A wheel built from this checkout (as `pip install .` installs it) hashes the same.
+
+    Built from a copy without `grader.egg-info`: a file list left there by an editable install
+    would put the exercises in the wheel even where the build configuration leaves them out (as a
+    fresh clone in CI showed).
+    """
+    source = tmp_path / "source"
+    for name in ("grader", "exercises"):
+        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("setup.py", "pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(tmp_path / "wheel"), str(ROOT)],
+         "-w", str(tmp_path / "wheel"), str(source)],
         check=True, capture_output=True,
     )  # fmt: skip
     (wheel,) = (tmp_path / "wheel").glob("*.whl")
