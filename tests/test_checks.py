@@ -16,6 +16,7 @@ from grader.grading.checks import CHECKS, CheckContext, RunSummary, Verdict, run
 from grader.grading.checks.runs import hint_for_failure
 from grader.grading.evaluate import LayerInfo, Measurement
 from grader.grading.evidence import Evidence, RuntimeFailure, parse_events
+from grader.grading.hints import hint_text
 from grader.grading.pipeline import evidence_confirmed
 from grader.spec.exercise import ExerciseSpec, load_exercise
 
@@ -333,6 +334,72 @@ def test_architecture_passes_for_flatten_dense_dense(mnist: ExerciseSpec) -> Non
     assert all(row["match"] for row in verdict.details["comparison"])
 
 
+def test_architecture_never_compares_the_batch_dimension(mnist: ExerciseSpec) -> None:
+    """A model built lazily by its first batch in `fit` records that batch's size (32) where
+    one built from an `Input` says None: the same model, the same verdict."""
+    lazy = (
+        layer("Flatten", shape=(32, 784)),
+        layer("Dense", 128, "relu", (32, 128)),
+        layer("Dense", 10, "softmax", (32, 10)),
+    )
+    context = ctx(mnist, [*training([0.99], 0), saved()], measured(layers=lazy))
+    verdict = check("architecture", context)
+    assert verdict.status == "pass", verdict.message
+    assert all(row["got"]["output_shape"][0] is None for row in verdict.details["comparison"])
+
+
+def test_architecture_judges_a_parameter_budget() -> None:
+    spec = load_exercise("mnist_convolutions")
+    assert spec.architecture.max_params == 1_000_000
+    convnet = (
+        layer("Conv2D", 64, "relu", (None, 26, 26, 64)),
+        layer("MaxPooling2D", shape=(None, 13, 13, 64)),
+        layer("Flatten", shape=(None, 10816)),
+        layer("Dense", 128, "relu", (None, 128)),
+        layer("Dense", 10, "softmax", (None, 10)),
+    )
+    events = [*training([0.99], 0), saved()]
+    small = measured(layers=convnet, input_shape=(None, 28, 28, 1))
+    fine = check("architecture", ctx(spec, events, replace(small, params=999_999)))
+    assert fine.status == "pass" and "999,999 parameters, fewer than 1,000,000" in fine.message
+    big = check("architecture", ctx(spec, events, replace(small, params=1_386_506)))
+    assert (big.status, big.hint_id) == ("fail", "too_many_params")
+    assert "1,386,506 parameters" in big.message
+    assert "fewer than 1,000,000 parameters" in hint_text(big.hint_id, **spec.template_values())
+
+
+def test_a_subclassed_model_the_evaluator_cannot_load_is_named_plainly(
+    fashion: ExerciseSpec,
+) -> None:
+    events = [*training([0.9]), saved()]
+    unloadable = Measurement(subclassed="MyModel")
+    verdict = check("architecture", ctx(fashion, events, unloadable))
+    assert (verdict.status, verdict.hint_id) == ("fail", "subclassed_model")
+    assert "`MyModel`" in verdict.message and "unsafe" not in verdict.message
+    accuracy = check("test_accuracy", ctx(fashion, events, unloadable))
+    assert accuracy.status == "skip" and "see `architecture`" in accuracy.message
+
+
+def test_runs_names_every_failed_cell_and_the_training_that_happened(
+    mnist: ExerciseSpec,
+) -> None:
+    events = [
+        start(),
+        {"type": "cell", "index": 0, "execution_count": 1},
+        raised(cell=1, line=2),
+        *training([0.99], 0)[1:],
+        {"type": "cell", "index": 6, "execution_count": 5},
+        {**raised(cell=5, line=1), "exc_type": "ModuleNotFoundError"},
+        saved(),
+    ]
+    context = ctx(mnist, events, returncode=1)
+    verdict = check("runs", context)
+    assert verdict.status == "fail"
+    assert "at cell 1, line 2" in verdict.message and "at cell 7, line 1" in verdict.message
+    assert "1 epoch(s) trained" in verdict.message
+    assert check("early_stop", context).status == "pass"  # the training that did happen
+
+
 def test_architecture_accepts_a_channel_dimension(mnist: ExerciseSpec) -> None:
     context = ctx(mnist, [*training([0.99], 0), saved()], measured(input_shape=(None, 28, 28, 1)))
     assert check("architecture", context).status == "pass"
@@ -472,8 +539,61 @@ def test_epoch_limit_adds_up_every_fit(mnist: ExerciseSpec) -> None:
     assert verdict.details["requested"] == [5, 6]
 
 
-def test_epoch_limit_is_skipped_without_training(mnist: ExerciseSpec) -> None:
-    assert check("epoch_limit", ctx(mnist, [start()])).status == "skip"
+def raised(cell: int | None = None, line: int = 3) -> dict[str, Any]:
+    return {
+        "type": "error",
+        "exc_type": "ValueError",
+        "message": "something went wrong",
+        "frames": [{"cell": cell, "line": line}],
+    }
+
+
+def test_epoch_limit_is_skipped_when_an_error_came_before_training(mnist: ExerciseSpec) -> None:
+    verdict = check("epoch_limit", ctx(mnist, [start(), raised()], returncode=1))
+    assert verdict.status == "skip" and "see `runs`" in verdict.message
+
+
+TRAINING_CHECKS = ("epoch_limit", "early_stop", "stop_message", "train_accuracy")
+
+
+@pytest.mark.parametrize("check_id", TRAINING_CHECKS)
+def test_code_that_never_called_fit_earns_nothing_for_training(
+    mnist: ExerciseSpec, check_id: str
+) -> None:
+    verdict = check(check_id, ctx(mnist, [start(), compile_event(), saved()]))
+    assert (verdict.status, verdict.hint_id) == ("fail", "no_training")
+    assert "never trained" in verdict.message and "error" not in verdict.message
+
+
+@pytest.mark.parametrize("check_id", (*TRAINING_CHECKS, "runs"))
+def test_zero_epochs_earn_nothing_for_training(mnist: ExerciseSpec, check_id: str) -> None:
+    verdict = check(check_id, ctx(mnist, [*training([], epochs=0), saved()]))
+    assert (verdict.status, verdict.hint_id) == ("fail", "no_training")
+    assert "0 epoch" in verdict.message and "error" not in verdict.message
+
+
+def test_test_accuracy_of_a_model_never_trained_fails(fashion: ExerciseSpec) -> None:
+    verdict = check("test_accuracy", ctx(fashion, [*training([], epochs=0), saved()]))
+    assert (verdict.status, verdict.hint_id) == ("fail", "no_training")
+
+
+def test_epoch_limit_counts_only_the_graded_models_fits(mnist: ExerciseSpec) -> None:
+    """A lab notebook trains model 0 twice (5 + 3 epochs), then model 1 for 15: the saved model
+    (number 0, chosen by `graded_fit = "first"`) is judged on its own 8 epochs."""
+    events = [
+        start(),
+        {**fit_start(0, epochs=5), "model": 0},
+        {**fit_start(1, epochs=3), "model": 0},
+        {**fit_start(2, epochs=15), "model": 1},
+        {"type": "model", "saved": True, "number": 0, "trained": 2},
+    ]
+    verdict = check("epoch_limit", ctx(mnist, events))
+    assert verdict.status == "pass", verdict.message
+    assert verdict.details["requested"] == [5, 3]
+    assert "model 1 of 2" in verdict.message
+    last = [*events[:-1], {"type": "model", "saved": True, "number": 1, "trained": 2}]
+    over = check("epoch_limit", ctx(mnist, last))
+    assert over.status == "fail" and "asked for 15 epoch(s) for the graded model" in over.message
 
 
 # --- early_stop -------------------------------------------------------------------------------
@@ -561,9 +681,10 @@ def test_early_stop_reads_the_legacy_acc_key(mnist: ExerciseSpec) -> None:
     assert check("early_stop", ctx(mnist, events)).status == "pass"
 
 
-def test_early_stop_is_skipped_without_epochs(mnist: ExerciseSpec) -> None:
-    assert check("early_stop", ctx(mnist, [start()])).status == "skip"
-    skipped = check("early_stop", ctx(mnist, training([])))
+def test_early_stop_is_skipped_when_training_raised_before_any_epoch(mnist: ExerciseSpec) -> None:
+    assert check("early_stop", ctx(mnist, [start(), raised()], returncode=1)).status == "skip"
+    events = [*training([]), {"type": "fit_end", "fit": 0, "error": "ValueError: bad"}, raised()]
+    skipped = check("early_stop", ctx(mnist, events, returncode=1))
     assert skipped.status == "skip" and "before any epoch" in skipped.message
 
 

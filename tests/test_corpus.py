@@ -121,8 +121,11 @@ def test_start_up_noise_is_not_the_students_output(corpus: dict[str, Any]) -> No
 
     result: SubmissionResult = corpus["results"][("fashion_mnist", "seed002_subplots")]
     student, removed = split_noise(result.output)
-    assert removed >= 1 and "oneDNN" in result.output  # the raw output keeps it
-    assert "oneDNN" not in student and "absl::InitializeLog" not in student
+    # TensorFlow's start-up lines vary from run to run (oneDNN, absl, a NodeDef warning): some
+    # were removed, none is left, and the raw output keeps what was removed.
+    assert removed >= 1 and len(student) < len(result.output)
+    for noise in ("oneDNN", "absl::InitializeLog", "Unknown attributes will be ignored"):
+        assert noise not in student
     assert re.search(r"^2\.\d+\.\d+$", student, re.MULTILINE)  # the student's print(tf.__version__)
 
 

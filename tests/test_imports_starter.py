@@ -49,7 +49,7 @@ def notebook(tmp_path: Path, cells: list[str]) -> Path:
 def verdicts(exercise: str, found: tuple[Finding, ...], failure: RuntimeFailure, **evidence):
     ctx = CheckContext(
         load_exercise(exercise),
-        Evidence(started=True, failure=failure, **evidence),
+        Evidence(started=True, failures=(failure,), **evidence),
         Measurement(),
         RunSummary(False, 1, 5.0, 600.0),
         findings=found,
@@ -233,7 +233,7 @@ def test_starter_verdicts_say_what_is_left_and_nothing_about_lambda() -> None:
     )
     ctx = CheckContext(
         load_exercise("mnist_callback"),
-        Evidence(started=True, failure=failure, model_saved=True),
+        Evidence(started=True, failures=(failure,), model_saved=True),
         # What the evaluator says of the starter's empty Sequential.
         Measurement(
             error="the evaluator failed: AttributeError: Sequential model 'sequential' "

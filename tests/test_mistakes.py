@@ -156,7 +156,7 @@ def checks_for(exercise: str, run: Run, findings: tuple[Finding, ...]) -> list[C
         if run.compiled
         else (),
         prints=prints,
-        failure=failure,
+        failures=(failure,) if failure else (),
         entry_point_called=run.entry_point,
         model_saved=run.model_saved,
     )

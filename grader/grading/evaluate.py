@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import asdict, dataclass, field
@@ -41,6 +42,9 @@ class Measurement:
     layers: tuple[LayerInfo, ...] = ()
     error: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    # The class of a subclassed model the evaluator cannot rebuild without running its code.
+    subclassed: str = ""
+    params: int | None = None  # trainable and non-trainable parameters
     weights: str = ""  # fingerprint of the loaded weights (`grader.grading.fingerprint`)
 
 
@@ -64,6 +68,8 @@ def measurement_from_dict(data: dict[str, Any]) -> Measurement:
         ),
         error=data.get("error", ""),
         weights=str(data.get("weights", "")),
+        subclassed=str(data.get("subclassed", "")),
+        params=data.get("params"),
     )
 
 
@@ -96,10 +102,19 @@ def _accuracy(model: Any, images: Any, labels: Any, scale: float) -> float:
 
 
 def _shape(value: Any) -> list[int | None] | None:
+    """A tensor shape with its batch dimension as None: a model built lazily, by its first batch
+    in `fit`, records that batch's size (32) where one built from an `Input` says None. The
+    model is the same: the grader never compares the batch dimension."""
     try:
-        return [None if d is None else int(d) for d in value]
+        dims = [None if d is None else int(d) for d in value]
     except TypeError:
         return None
+    return [None, *dims[1:]] if dims else dims
+
+
+# Keras cannot rebuild a model of a class it does not know (a subclass of `keras.Model`); the
+# harness saves such a model as a `Sequential` twin when its `call` is a plain stack of layers.
+_SUBCLASS = re.compile(r"Could not locate class '([^']+)'")
 
 
 def _measure(model_path: str, scale: float, train: bool, arrays: Any) -> dict[str, Any]:
@@ -108,6 +123,8 @@ def _measure(model_path: str, scale: float, train: bool, arrays: Any) -> dict[st
     try:
         model = keras.models.load_model(model_path, safe_mode=True, compile=False)
     except Exception as exc:
+        if (subclass := _SUBCLASS.search(str(exc))) is not None:
+            return {"error": "", "subclassed": subclass.group(1)}
         return {"error": f"the saved model could not be loaded safely: {type(exc).__name__}: {exc}"}
     result: dict[str, Any] = {
         "input_shape": _shape(model.inputs[0].shape) if model.inputs else None,
@@ -122,6 +139,7 @@ def _measure(model_path: str, scale: float, train: bool, arrays: Any) -> dict[st
             for layer in model.layers
         ],
     }
+    result["params"] = int(model.count_params())
     from grader.grading.fingerprint import weights_fingerprint
 
     result["weights"] = weights_fingerprint(model.get_weights())

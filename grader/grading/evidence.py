@@ -60,6 +60,7 @@ class FitCall:
     error: str = ""
     start_weights: str = ""  # fingerprints of the weights when fit began and when it returned
     end_weights: str = ""
+    model: int = 0  # the model's number, in the order models were first trained
 
     @property
     def student_callbacks(self) -> tuple[CallbackInfo, ...]:
@@ -151,18 +152,39 @@ class Evidence:
     fits: tuple[FitCall, ...] = ()
     compiles: tuple[CompileInfo, ...] = ()
     prints: tuple[PrintedText, ...] = ()
-    failure: RuntimeFailure | None = None
+    # Every exception the student's code raised, in order: a notebook runs on past a failing
+    # cell, so there may be several; a module stops at its first.
+    failures: tuple[RuntimeFailure, ...] = ()
     entry_point_called: str = ""
     model_saved: bool = False
     model_problem: str = ""
     model_weights: str = ""  # fingerprint of the weights the harness saved
+    # The saved model's number among the models trained (the spec's `graded_fit` rule chose it),
+    # and how many models were trained in all.
+    graded_model: int | None = None
+    models_trained: int = 0
     probes: tuple[CallbackProbe, ...] = ()
     last_event_t: float = 0.0
 
     @property
+    def failure(self) -> RuntimeFailure | None:
+        """The first exception: the one hints and the error location speak about."""
+        return self.failures[0] if self.failures else None
+
+    @property
+    def graded_fits(self) -> tuple[FitCall, ...]:
+        """The fits that trained the graded model, in order (several `fit`s of it add up)."""
+        if not self.fits:
+            return ()
+        # No saved model to say which (it could not be saved): the model of the last fit.
+        number = self.fits[-1].model if self.graded_model is None else self.graded_model
+        return tuple(fit for fit in self.fits if fit.model == number) or self.fits
+
+    @property
     def graded_fit(self) -> FitCall | None:
-        """The fit that produced the saved model: the last one."""
-        return self.fits[-1] if self.fits else None
+        """The fit that produced the saved model: the graded model's last one."""
+        fits = self.graded_fits
+        return fits[-1] if fits else None
 
     @property
     def compile(self) -> CompileInfo | None:
@@ -214,6 +236,7 @@ def parse_events(events: list[dict[str, Any]]) -> Evidence:
     probes: dict[int, CallbackProbe] = {}
     probe_calls: dict[int, list[ProbeCall]] = {}
     fit_weights: dict[int, str] = {}
+    failures: list[RuntimeFailure] = []
     for event in events:
         kind = event.get("type")
         try:
@@ -245,6 +268,7 @@ def parse_events(events: list[dict[str, Any]]) -> Evidence:
                         on_train_set=bool(event.get("on_train_set")),
                         layers=tuple(event.get("layers") or ()),
                         start_weights=str(event.get("weights", "")),
+                        model=_as_int(event.get("model")) or 0,
                     )
                 )
             elif kind == "epoch":
@@ -275,15 +299,17 @@ def parse_events(events: list[dict[str, Any]]) -> Evidence:
                         phase=str(event.get("phase", "outside")),
                     )
                 )
-            elif kind == "error" and "failure" not in fields:
+            elif kind == "error":
                 frames = event.get("frames") or []
                 last = frames[-1] if frames else {}
                 cell = _as_int(last.get("cell"))
-                fields["failure"] = RuntimeFailure(
-                    exc_type=str(event.get("exc_type", "Error")),
-                    message=str(event.get("message", "")),
-                    cell=cell_of_execution.get(cell, cell) if cell is not None else None,
-                    line=_as_int(last.get("line")),
+                failures.append(
+                    RuntimeFailure(
+                        exc_type=str(event.get("exc_type", "Error")),
+                        message=str(event.get("message", "")),
+                        cell=cell_of_execution.get(cell, cell) if cell is not None else None,
+                        line=_as_int(last.get("line")),
+                    )
                 )
             elif kind == "entry_point":
                 fields["entry_point_called"] = str(event.get("name", ""))
@@ -291,6 +317,8 @@ def parse_events(events: list[dict[str, Any]]) -> Evidence:
                 fields["model_saved"] = bool(event.get("saved"))
                 fields["model_problem"] = str(event.get("reason", ""))
                 fields["model_weights"] = str(event.get("weights", ""))
+                fields["graded_model"] = _as_int(event.get("number"))
+                fields["models_trained"] = _as_int(event.get("trained")) or 0
         except (KeyError, TypeError, ValueError, AttributeError):
             continue
         fields["last_event_t"] = float(event.get("t", 0.0) or 0.0)
@@ -315,6 +343,7 @@ def parse_events(events: list[dict[str, Any]]) -> Evidence:
         )
         for index, probe in sorted(probes.items())
     )
+    fields["failures"] = tuple(failures)
     return Evidence(fits=tuple(fits), compiles=tuple(compiles), prints=tuple(prints), **fields)
 
 

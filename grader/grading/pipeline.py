@@ -17,7 +17,7 @@ import nbformat
 
 from grader.grading import as_ran, data
 from grader.grading.checks import CheckContext, RunSummary, run_checks
-from grader.grading.checks.training import input_scale
+from grader.grading.checks.training import graded_model_note, input_scale
 from grader.grading.checks.trust import forgery
 from grader.grading.evaluate import Evaluator, Measurement
 from grader.grading.evidence import Evidence, parse_events
@@ -82,6 +82,7 @@ def _child_env(spec: ExerciseSpec, job: Job, threads: int) -> dict[str, str]:
         "GRADER_ENTRY_ARGS": ",".join(spec.entry_point_args),
         "GRADER_ENTRY_SCALE": spec.entry_point_scale,
         "GRADER_MODEL_PATH": str(job.out / "model.keras"),
+        "GRADER_GRADED_FIT": spec.graded_fit,
     }
     if spec.accuracy_threshold is not None:  # the callback probe's threshold
         env["GRADER_PROBE_THRESHOLD"] = str(spec.accuracy_threshold)
@@ -316,6 +317,8 @@ def _run_and_check(
             job.remove()
     run = RunSummary(outcome.timed_out, outcome.returncode, outcome.duration_s, timeout)
     notes = [n.describe() for n in submission.neutralised]
+    if (graded_model := graded_model_note(evidence, spec)) is not None:
+        notes.append(graded_model)
     if options.isolation is None and (downgraded := downgrade_note(level)):
         notes.insert(0, downgraded)  # at the top of the report: the run had less protection
     confirmed = evidence_confirmed(evidence, measurement)

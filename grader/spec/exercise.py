@@ -78,6 +78,7 @@ class ExerciseSpec:
     entry_point_args: tuple[str, ...] = ()
     entry_point_scale: str = "notebook"  # the data passed to the entry point: see instrument
     threshold_text: str = ""  # the threshold as a percentage, as the spec writes it: "99.5%"
+    graded_fit: str = "last"  # which model is graded when several are trained: "last" or "first"
 
     @property
     def model_summary(self) -> str:
@@ -101,6 +102,7 @@ class ExerciseSpec:
             "flat_size": arch.flat_inputs,
             "output_units": arch.output_units if arch.output_units is not None else "n",
             "network": arch.network(),
+            "max_params": f"{arch.max_params:,}" if arch.max_params is not None else "n/a",
             "hidden_layer": next(
                 (p.describe().rstrip("+*?") for p in arch.layers[:-1] if p.type == "Dense"),
                 "Dense(128, relu)",
@@ -141,7 +143,10 @@ def parse_architecture(arch: dict[str, Any], where: str) -> ArchitectureSpec:
         layers = default_pattern(arch.get("hidden_activation", "relu"), int(units))
     allow = arch.get("allow_extra", ["Dropout", "BatchNormalization", "Dense"])
     return ArchitectureSpec(
-        input_shape=tuple(arch["input_shape"]), layers=layers, allow_extra=tuple(allow)
+        input_shape=tuple(arch["input_shape"]),
+        layers=layers,
+        allow_extra=tuple(allow),
+        max_params=arch.get("max_params"),
     )
 
 
@@ -197,6 +202,7 @@ def parse_spec(text: str, where: str, folder: Path | None = None) -> ExerciseSpe
         if "accuracy_threshold" in training
         else "",
         probe=probe,
+        graded_fit=training.get("graded_fit", "last"),
         environment=parse_environment(raw.get("environment"), where),
     )
 

@@ -67,6 +67,7 @@ class ArchitectureSpec:
     input_shape: tuple[int, ...]
     layers: tuple[LayerPattern, ...]
     allow_extra: tuple[str, ...] = ()
+    max_params: int | None = None  # a parameter budget ("fewer than N"), judged by `architecture`
 
     @property
     def output_units(self) -> int | None:
@@ -116,8 +117,14 @@ def _row(cls: str, units: Any, activation: Any, shape: Any) -> dict[str, Any]:
     return {"class": cls, "units": units, "activation": activation, "output_shape": shape}
 
 
+def without_batch(shape: Any) -> list[Any]:
+    """A shape's per-image part: a model built lazily by `fit` records its first batch's size
+    where a model built from an `Input` says None, and both are the same model."""
+    return list(shape)[1:]
+
+
 def _got(layer: Any) -> dict[str, Any]:
-    shape = list(layer.output_shape) if layer.output_shape else None
+    shape = [None, *without_batch(layer.output_shape)] if layer.output_shape else None
     return _row(layer.type, layer.units, layer.activation, shape)
 
 
@@ -140,7 +147,10 @@ def _differs(item: LayerPattern, layer: Any, from_logits: bool) -> list[str]:
             differs.append("activation")
     want_shape = _expected(item)["output_shape"]
     got_shape = list(layer.output_shape) if layer.output_shape else None
-    if _unflattened_dense(layer) or (want_shape and got_shape and got_shape != want_shape):
+    # The batch dimension (first) is never compared: see `without_batch`.
+    if _unflattened_dense(layer) or (
+        want_shape and got_shape and without_batch(got_shape) != without_batch(want_shape)
+    ):
         differs.append("output_shape")
     return differs
 
@@ -276,6 +286,6 @@ def _input_row(arch: ArchitectureSpec, input_shape: tuple[int | None, ...]) -> d
 def input_fits(arch: ArchitectureSpec, input_shape: tuple[int | None, ...] | None) -> bool:
     """The model's input (batch dimension first) is the images as the task gives them; a
     trailing channel dimension of 1 is the same images."""
-    got = tuple(input_shape[1:]) if input_shape else None
+    got = tuple(without_batch(input_shape)) if input_shape else None
     want = tuple(arch.input_shape)
     return got in (want, (*want, 1)) or (want[-1:] == (1,) and got == want[:-1])

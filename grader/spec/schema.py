@@ -57,6 +57,7 @@ def _percent(value: Any) -> str:
 
 
 REPEATS = ("once", "optional", "one or more", "any number")
+GRADED_FIT_RULES = ("last", "first")
 ENTRY_ARGS = ("training_images", "training_labels", "test_images", "test_labels")
 
 TOP_LEVEL: dict[str, Key] = {
@@ -87,6 +88,9 @@ SECTIONS: dict[str, dict[str, Key] | None] = {
         "stop_message": Key((str,)),
         "callback_class": Key((str,)),
         "test_accuracy_threshold": Key(NUMBER, check=_fraction),
+        # Which model is graded when a notebook trains several (README, "Several models"):
+        # "last", the model of the last `fit` (the default), or "first".
+        "graded_fit": Key((str,), check=_one_of(*GRADED_FIT_RULES)),
     },
     "architecture": {
         "input_shape": Key((list,), required=True, items=(int,), check=_shape),
@@ -95,6 +99,8 @@ SECTIONS: dict[str, dict[str, Key] | None] = {
         # shorthand for Flatten -> Dense(n, hidden_activation)+ -> Dense(output_units, softmax)
         "hidden_activation": Key((str,)),
         "output_units": Key((int,), check=_positive),
+        # A parameter budget: the model must have fewer trainable and non-trainable parameters.
+        "max_params": Key((int,), check=_positive),
     },
     "checks": None,
     # The course environment (grader.spec.environment checks the paths of support files).

@@ -8,6 +8,11 @@ from grader.grading.checks.base import CheckContext, Verdict, failed, no_trainin
 
 def _unmeasured(ctx: CheckContext) -> Verdict | None:
     m = ctx.measurement
+    if m.subclassed:
+        return skipped(
+            f"the grader cannot measure a `{m.subclassed}` model without running your code "
+            "(see `architecture`)"
+        )
     if m.error:
         return Verdict("error", f"could not measure the model: {m.error}", "unsafe_model")
     if not ctx.evidence.model_saved:

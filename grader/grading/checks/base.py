@@ -72,13 +72,25 @@ def skipped(message: str) -> Verdict:
 
 
 def no_training(ctx: CheckContext) -> Verdict | None:
-    """The shared 'nothing to judge' verdict for checks that need a training run."""
+    """The shared verdict for checks that need a training run, when there is none to judge.
+
+    A run that raised nothing but trained no epoch earns nothing for training (a fail); when an
+    error or the time limit stopped it first, `runs` has already said why (a skip)."""
     fit = ctx.evidence.graded_fit
-    if fit is None:
-        return skipped("no training run to judge (see `runs`)")
-    if not fit.epochs:
+    if fit is not None and fit.epochs:
+        return None
+    stopped = ctx.evidence.failure is not None or ctx.run.timed_out or not ctx.evidence.started
+    if stopped or (fit is not None and fit.error):
+        if fit is None:
+            return skipped("no training run to judge (see `runs`)")
         return skipped("training ended with an error before any epoch was recorded (see `runs`)")
-    return None
+    if fit is None:
+        return failed("the model was never trained: the code never called `fit`", "no_training")
+    return failed(
+        f"the model was never trained: `fit` ran for 0 epochs (asked for "
+        f"{fit.epochs_requested if fit.epochs_requested is not None else '?'})",
+        "no_training",
+    )
 
 
 def training_accuracies(fit: FitCall) -> list[float | None]:

@@ -78,6 +78,12 @@ _NEVER_BUILT = re.compile(
 
 def architecture(ctx: CheckContext) -> Verdict:
     m, arch = ctx.measurement, ctx.spec.architecture
+    if m.subclassed:
+        return failed(
+            f"the model is a `{m.subclassed}`, a subclass of `keras.Model` whose `call` is not "
+            "a plain stack of its layers: the grader cannot load it without running your code",
+            "subclassed_model",
+        )
     if not m.layers:
         if ctx.evidence.model_saved and (not m.error or _NEVER_BUILT.search(m.error)):
             # A model with no layers (the starter's empty `Sequential([...])`): nothing to load.
@@ -143,7 +149,18 @@ def architecture(ctx: CheckContext) -> Verdict:
             "architecture_pattern",
             **details,
         )
-    return passed(" -> ".join(describe_layer(layer) for layer in layers), **details)
+    described = " -> ".join(describe_layer(layer) for layer in layers)
+    if arch.max_params is not None and m.params is not None:
+        details["params"], details["max_params"] = m.params, arch.max_params
+        if m.params >= arch.max_params:
+            return failed(
+                f"the model has {m.params:,} parameters; the exercise allows fewer than "
+                f"{arch.max_params:,} ({described})",
+                "too_many_params",
+                **details,
+            )
+        described += f" ({m.params:,} parameters, fewer than {arch.max_params:,})"
+    return passed(described, **details)
 
 
 def compile_settings(ctx: CheckContext) -> Verdict:

@@ -72,6 +72,13 @@ def _module_values(failure: RuntimeFailure, ctx: CheckContext) -> dict[str, str]
     return {"module": module, "available": available_summary(ctx.spec)}
 
 
+def _where(failure: RuntimeFailure) -> str:
+    if failure.line is None:
+        return f" in cell {failure.cell}" if failure.cell else ""
+    cell = f"cell {failure.cell}, " if failure.cell else ""
+    return f" at {cell}line {failure.line}"
+
+
 def runs(ctx: CheckContext) -> Verdict:
     evidence = ctx.evidence
     finished = evidence.epochs_finished()
@@ -83,12 +90,15 @@ def runs(ctx: CheckContext) -> Verdict:
         )
     if evidence.failure is not None:
         failure = evidence.failure
-        where = ""
-        if failure.line is not None:
-            cell = f"cell {failure.cell}, " if failure.cell else ""
-            where = f" at {cell}line {failure.line}"
         hint_id = hint_for_failure(failure)
-        verdict = failed(f"raised {failure.describe()}{where}", hint_id)
+        message = f"raised {failure.describe()}{_where(failure)}"
+        later = evidence.failures[1:]
+        if later:
+            # The notebook ran on past the failing cell: every failure is named, in order.
+            message += "; then " + "; ".join(f"{f.describe()}{_where(f)}" for f in later)
+            if evidence.fits:
+                message += f" (the other cells ran: {finished} epoch(s) trained)"
+        verdict = failed(message, hint_id)
         if hint_id == "module_not_available":
             verdict = replace(verdict, hint_values=_module_values(failure, ctx))
         return verdict
@@ -101,6 +111,10 @@ def runs(ctx: CheckContext) -> Verdict:
         return failed(f"the run ended with exit code {ctx.run.returncode}", "runtime_error")
     if not evidence.fits:
         return failed("the code ran but never trained a model (no call to `fit`)", "no_training")
+    if finished == 0:
+        return failed(
+            "the code ran but trained for 0 epochs: the model never learned", "no_training"
+        )
     message = f"ran to the end and trained for {finished} epoch(s)"
     if evidence.entry_point_called:
         return Verdict(

@@ -13,26 +13,45 @@ from grader.grading.checks.base import (
     skipped,
 )
 from grader.grading.checks.probe import with_probe
+from grader.grading.evidence import Evidence
+from grader.spec.exercise import ExerciseSpec
 
 
 def epoch_limit(ctx: CheckContext) -> Verdict:
-    fits = ctx.evidence.fits
-    if not fits:
-        return skipped("no training run to judge (see `runs`)")
-    limit = ctx.spec.max_epochs
+    """The epochs that trained the graded model: its `fit`s add up, other models' do not."""
+    evidence = ctx.evidence
+    fits = evidence.graded_fits
     requested = [fit.epochs_requested or 0 for fit in fits]
     total = sum(requested)
-    details = {"requested": requested, "limit": limit}
+    if total == 0 and (verdict := no_training(ctx)) is not None:
+        return verdict  # nothing asked for: never trained (a fail), or stopped before (a skip)
+    limit = ctx.spec.max_epochs
+    details = {"requested": requested, "limit": limit, **which_model(evidence)}
+    of_model = _of_the_graded_model(evidence)
     if total > limit:
         spelled = " + ".join(str(r) for r in requested)
         return Verdict(
             "fail",
-            f"asked for {spelled} epoch(s); the limit is {limit}",
+            f"asked for {spelled} epoch(s){of_model}; the limit is {limit}",
             hint_id="epochs_limit",
             hint_values={"max_epochs": limit},
             details=details,
         )
-    return passed(f"asked for {total} epoch(s) (limit {limit})", **details)
+    return passed(f"asked for {total} epoch(s){of_model} (limit {limit})", **details)
+
+
+def which_model(evidence: Evidence) -> dict[str, int]:
+    """For the report: which of the models trained was graded (1-based), out of how many."""
+    if evidence.models_trained <= 1 or evidence.graded_model is None:
+        return {}
+    return {"graded_model": evidence.graded_model + 1, "models_trained": evidence.models_trained}
+
+
+def _of_the_graded_model(evidence: Evidence) -> str:
+    shown = which_model(evidence)
+    if not shown:
+        return ""
+    return f" for the graded model (model {shown['graded_model']} of {shown['models_trained']})"
 
 
 def early_stop(ctx: CheckContext) -> Verdict:
@@ -153,3 +172,17 @@ def input_scale(ctx_x_max: float | None) -> float:
     if ctx_x_max is None or ctx_x_max <= 0:
         return 1.0 / 255.0
     return ctx_x_max / 255.0
+
+
+def graded_model_note(evidence: Evidence, spec: ExerciseSpec) -> str | None:
+    """Which model was graded, and why, when the code trained more than one."""
+    if evidence.models_trained <= 1 or evidence.graded_model is None:
+        return None
+    rule = "the first one trained" if spec.graded_fit == "first" else "the last one trained"
+    setting = f'`graded_fit = "{spec.graded_fit}"`'
+    epochs = sum(fit.epochs_requested or 0 for fit in evidence.graded_fits)
+    return (
+        f"This code trains {evidence.models_trained} models; the grader judged model "
+        f"{evidence.graded_model + 1} ({rule}, as the exercise's {setting} says), trained in "
+        f"{len(evidence.graded_fits)} `fit` call(s) for {epochs} epoch(s)."
+    )

@@ -72,7 +72,9 @@ def describe_layers(model: Any) -> list[dict[str, Any]]:
     for layer in getattr(model, "layers", []):
         activation = getattr(layer, "activation", None)
         try:
-            output_shape = list(layer.output.shape)
+            # The batch dimension as None, as the evaluator reports it (a lazily built model
+            # records its first batch's size there).
+            output_shape = [None, *list(layer.output.shape)[1:]]
         except Exception:
             output_shape = None
         layers.append(

@@ -14,9 +14,10 @@ from typing import Any
 import numpy as np
 
 from grader.grading import fingerprint
-from grader.grading.harness import describe
+from grader.grading.harness import describe, saving
 from grader.grading.harness import probe as callback_probe
 from grader.grading.harness.events import emit
+from grader.grading.harness.saving import MODELS
 
 _MAX_RECORDED_PRINT = 64 * 1024
 
@@ -29,7 +30,6 @@ class _State:
         self.epoch: int | None = None
         self.phase = "outside"  # outside | train | epoch_end
         self.recorded_print = 0
-        self.last_model: Any = None
         self.fit_count = 0
         self.student_callbacks: list[Any] = []
         self.log_keys: list[str] = []  # the keys of the last epoch's logs, for the probe
@@ -172,7 +172,7 @@ def _patch_keras(keras: Any) -> None:
             STATE.metric_names = describe.describe_metrics(arguments.get("metrics"))
         except TypeError:
             pass  # Keras raises the student's own error below
-        STATE.last_model = self
+        MODELS.last_compiled = self
         return original_compile(self, *args, **kwargs)
 
     def fit(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -186,12 +186,13 @@ def _patch_keras(keras: Any) -> None:
         student = list(callbacks) if isinstance(callbacks, (list, tuple)) else []
         STATE.fit_index += 1
         STATE.fit_count += 1
-        STATE.last_model = self
         STATE.student_callbacks = student
         x = arguments.get("x")
+        MODELS.fitted(self, x)
         emit(
             "fit_start",
             fit=STATE.fit_index,
+            model=MODELS.number(self),
             epochs=arguments.get("epochs"),
             initial_epoch=arguments.get("initial_epoch"),
             callbacks=[callback_probe.describe(cb) for cb in student],
@@ -334,48 +335,26 @@ def probe_callbacks(namespace: dict[str, Any]) -> None:
             emit("probe_call", callback=index, **call)
 
 
-# TensorFlow ops that the tutorials pass as activations, and their Keras equivalents.
-_TF_ACTIVATIONS = {
-    "softmax_v2": "softmax",
-    "softmax": "softmax",
-    "relu": "relu",
-    "sigmoid": "sigmoid",
-    "tanh": "tanh",
-    "elu": "elu",
-    "selu": "selu",
-}
-
-
-def _canonical_activations(model: Any) -> None:
-    """Swap `tf.nn.softmax`-style activations for Keras's own, which a safe load accepts.
-
-    The functions compute the same thing; only their serialised name differs.
-    """
-    import keras
-
-    for layer in getattr(model, "layers", []):
-        activation = getattr(layer, "activation", None)
-        module = getattr(activation, "__module__", "") or ""
-        name = _TF_ACTIVATIONS.get(getattr(activation, "__name__", ""))
-        if activation is not None and name and not module.startswith("keras"):
-            layer.activation = keras.activations.get(name)
-
-
 def save_model() -> None:
     path = os.environ.get("GRADER_MODEL_PATH")
-    model = STATE.last_model
+    model = MODELS.graded(os.environ.get("GRADER_GRADED_FIT", "last"))
     if not path or model is None:
         emit("model", saved=False, reason="")  # nothing to save: `runs` says why
         return
     try:
-        _canonical_activations(model)
-        model.save(path)
+        saving.canonical_activations(model)
+        twin = saving.sequential_twin(model, MODELS.sample)
+        if twin is not None:
+            emit("model_twin", name=type(model).__name__)
+        (twin or model).save(path)
     except Exception as exc:
         emit("model", saved=False, reason=f"{type(exc).__name__}: {exc}")
         return
     emit(
         "model",
         saved=True,
+        number=MODELS.number(model) if MODELS.trained else None,
+        trained=len(MODELS.trained),
         layers=describe.describe_layers(model),
         weights=weights_fingerprint(model),
     )

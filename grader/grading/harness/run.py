@@ -111,19 +111,21 @@ def run_notebook(path: Path) -> int:
     failed = False
     execution_count = 0
     with client.setup_kernel():
+        # Every cell runs, as nbgrader runs them: a cell that raised does not hide the training
+        # further down. Each error is recorded where it happened; `runs` names them all.
         for index, cell in enumerate(notebook.cells):
             if cell.cell_type != "code" or not cell.source.strip():
                 continue
             execution_count += 1
             emit("cell", index=index, execution_count=execution_count)
+            cell_failed = False
             try:
                 client.execute_cell(cell, index)
             except CellExecutionError:
-                failed = True
-                break
+                cell_failed = failed = True
             finally:
                 _echo_outputs(cell)
-                plots.record_cell(index, execution_count, cell, failed)
+                plots.record_cell(index, execution_count, cell, cell_failed)
         finish = nbformat.v4.new_code_cell(FINISH_CELL.format(after_error=failed))
         notebook.cells.append(finish)
         try:
