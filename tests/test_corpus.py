@@ -23,6 +23,7 @@ import pytest
 from browser import ARGS, CHROMIUM, DESKTOP, Visit, require, shoot
 
 from grader.classroom.batch import BatchSettings, grade_class, report_filename
+from grader.report.notebook_view import as_ran_view
 from grader.results import SubmissionResult
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -106,7 +107,28 @@ def test_a_notebook_is_shown_cell_by_cell_with_its_output(corpus: dict[str, Any]
     assert all(c["ran"] for c in cells.values())
 
 
-def test_the_failing_cell_is_marked_and_later_cells_did_not_run(corpus: dict[str, Any]) -> None:
+def test_a_failing_cell_does_not_hide_the_rest(corpus: dict[str, Any]) -> None:
+    """The first code cell fails on a package the course lacks; the notebook runs on, trains,
+    fails again further down; `runs` names both cells, the report marks both, and the model
+    that trained is judged (its missing hidden layer is named)."""
+    result: SubmissionResult = corpus["results"][("fashion_mnist", "plotly_no_hidden_layer")]
+    checks = {c.id: c for c in result.checks}
+    assert "at cell 2, line 3" in checks["runs"].message
+    assert "at cell 5, line 2" in checks["runs"].message
+    assert "2 epoch(s) trained" in checks["runs"].message
+    assert (
+        checks["architecture"].status == "fail" and "Dense(relu)" in checks["architecture"].message
+    )
+    assert checks["test_accuracy"].status in ("pass", "fail")  # measured, not skipped
+    cells = {c["cell"]: c for c in result.as_ran["cells"]}
+    assert [n for n, c in sorted(cells.items()) if c["failed"]] == [2, 5]
+    assert all(c["ran"] for c in cells.values())
+    view = as_ran_view(result)
+    assert view is not None
+    assert [c.number for c in view.cells if c.state == "failed"] == [2, 5]
+
+
+def test_the_failing_cell_is_marked(corpus: dict[str, Any]) -> None:
     result: SubmissionResult = corpus["results"][("fashion_mnist", "asks_for_epochs")]
     cells = {c["cell"]: c for c in result.as_ran["cells"]}
     assert cells[4]["failed"] and result.error_location is not None

@@ -123,25 +123,35 @@ def test_every_reference_solution_has_no_import_finding() -> None:
 
 def test_a_module_the_course_lacks_is_named_with_what_is_available(tmp_path: Path) -> None:
     text = (
-        "import os, json\nimport seaborn as sns\nfrom sklearn.metrics import f1_score\n" + FASHION
+        "import os, json\nimport plotly.express as px\nfrom shap import Explainer\n"
+        "import pandas as pd\nimport seaborn as sns\nfrom sklearn.metrics import f1_score\n"
+        + FASHION
     )
     found = findings(module(tmp_path, text), "fashion_mnist", "module_not_available")
-    assert [(f.line, dict(f.values)["module"]) for f in found] == [(2, "seaborn"), (3, "sklearn")]
+    # plotly and shap are outside the course environment; what the survey added is inside.
+    assert [(f.line, dict(f.values)["module"]) for f in found] == [(2, "plotly"), (3, "shap")]
     available = dict(found[0].values)["available"]
-    for name in ("`tensorflow`", "`numpy`", "`matplotlib`", "`PIL`"):
+    for name in ("`tensorflow`", "`numpy`", "`matplotlib`", "`PIL`", "`pandas`", "`sklearn`"):
         assert name in available
-    failure = RuntimeFailure("ModuleNotFoundError", "No module named 'seaborn'", None, 2)
+    failure = RuntimeFailure("ModuleNotFoundError", "No module named 'plotly'", None, 2)
     runs = verdicts("fashion_mnist", tuple(found), failure)["runs"]
     assert runs.hint_id == "module_not_available"
-    assert "`seaborn`" in runs.hint and "installs nothing" in runs.hint
+    assert "`plotly`" in runs.hint and "installs nothing" in runs.hint
+
+
+def test_the_declared_environment_decides_not_the_machine(tmp_path: Path) -> None:
+    """`pytest` is installed where the tests run, but no course notebook may count on it."""
+    text = "import pytest\n" + FASHION
+    found = findings(module(tmp_path, text), "fashion_mnist", "module_not_available")
+    assert [dict(f.values)["module"] for f in found] == ["pytest"]
 
 
 def test_a_module_error_with_no_static_finding_still_gets_the_hint() -> None:
-    # `__import__('seaborn')`: nothing to see statically; the run's error names the module.
-    failure = RuntimeFailure("ModuleNotFoundError", "No module named 'seaborn.objects'", None, 3)
+    # `__import__('plotly')`: nothing to see statically; the run's error names the module.
+    failure = RuntimeFailure("ModuleNotFoundError", "No module named 'plotly.express'", None, 3)
     runs = verdicts("fashion_mnist", (), failure)["runs"]
     assert runs.hint_id == "module_not_available"
-    assert "`seaborn`" in runs.hint and "`matplotlib`" in runs.hint
+    assert "`plotly`" in runs.hint and "`matplotlib`" in runs.hint
 
 
 def test_course_packages_and_support_modules_are_no_finding(tmp_path: Path) -> None:

@@ -116,7 +116,7 @@ def as_ran_view(result: SubmissionResult) -> AsRanView | None:
                 (n, text, n == error_line)
                 for n, text in enumerate(str(cell.get("source", "")).split("\n"), start=1)
             ]
-            if number == failing:
+            if number == failing or cell.get("failed"):  # every cell that raised, where it stood
                 state = "failed"
                 if not any(b.kind == "error" for b in blocks) and result.error:
                     blocks.append(OutputBlock("error", cut_middle(result.error)))

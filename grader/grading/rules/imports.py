@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from grader.grading.rules.finding import Finding
 from grader.grading.rules.rule import rule
 from grader.grading.submissions import Submission
-from grader.spec.environment import ALWAYS_AVAILABLE, is_importable
+from grader.spec.environment import ALWAYS_AVAILABLE, BROUGHT_ALONG
 
 if TYPE_CHECKING:
     from grader.spec.exercise import ExerciseSpec
@@ -145,7 +145,10 @@ def available_summary(spec: ExerciseSpec) -> str:
 def modules_outside_environment(
     cells: list[ParsedCell], spec: ExerciseSpec, local_modules: frozenset[str] = frozenset()
 ) -> list[Finding]:
-    """Imports of a module that is not installed here: the run would stop at that line."""
+    """Imports of a module outside the declared environment (the course's packages, what they
+    bring along, the exercise's own list): the run would stop at that line. The declaration is
+    the answer, not what happens to be installed on the grading machine."""
+    declared = spec.environment.importable_names() | BROUGHT_ALONG
     findings = []
     seen: set[str] = set()
     for cell in cells:
@@ -162,7 +165,7 @@ def modules_outside_environment(
                     or root in sys.stdlib_module_names
                     or root in ALWAYS_AVAILABLE
                     or root in local_modules
-                    or is_importable(root)
+                    or root in declared
                 ):
                     continue
                 seen.add(root)
