@@ -160,6 +160,27 @@ def test_indented_colab_lines_stay_valid_python(tmp_path: Path) -> None:
     assert find_syntax_error(submission) is None
 
 
+def test_course_platform_cells_are_neutralised(tmp_path: Path) -> None:
+    """The course platform's habits: a shell line that tags the notebook, and a `%%javascript`
+    cell that saves it in the browser (its body is not Python: the whole cell goes)."""
+    path = write_notebook(
+        tmp_path / "platform.ipynb",
+        ("code", "import tensorflow as tf\n!python tag_notebook.py --name this.ipynb"),
+        ("code", "%%javascript\nIPython.notebook.save_notebook();\n\nconsole.log('saved')"),
+    )
+    submission = load_submission(path)
+    assert submission.cells[0].source.split("\n")[1].startswith("pass  # grader: !python")
+    assert submission.cells[1].source.split("\n") == [
+        "pass  # grader: %%javascript",
+        "pass  # grader: IPython.notebook.save_notebook();",
+        "",
+        "pass  # grader: console.log('saved')",
+    ]
+    assert [(n.cell, n.line) for n in submission.neutralised] == [(1, 2), (2, 1)]
+    assert "runs in the browser" in submission.neutralised[1].describe()
+    assert find_syntax_error(submission) is None
+
+
 def test_colab_lines_in_a_module_are_left_alone(tmp_path: Path) -> None:
     # A .py file with `!pip` is not valid Python: a syntax error to report, not to hide.
     path = tmp_path / "shell.py"

@@ -86,11 +86,11 @@ def no_training(ctx: CheckContext) -> Verdict | None:
         return skipped("training ended with an error before any epoch was recorded (see `runs`)")
     if fit is None:
         return failed("the model was never trained: the code never called `fit`", "no_training")
-    return failed(
-        f"the model was never trained: `fit` ran for 0 epochs (asked for "
-        f"{fit.epochs_requested if fit.epochs_requested is not None else '?'})",
-        "no_training",
-    )
+    if fit.epochs_requested == 0:
+        return failed(
+            "the model was never trained: `fit` was called with `epochs=0`", "zero_epochs"
+        )
+    return failed("the model was never trained: `fit` ran no epoch", "zero_epochs")
 
 
 def training_accuracies(fit: FitCall) -> list[float | None]:

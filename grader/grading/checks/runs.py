@@ -33,6 +33,9 @@ _FAILURE_HINTS: list[tuple[str | None, str, str]] = [
         "tf1_api",
     ),
     ("NameError", r"", "name_not_defined"),
+    # Keras 2 code on Keras 3: `self.model = model` in a callback; a Keras 2 module path.
+    ("AttributeError", r"property 'model' of .* has no setter", "callback_model_assigned"),
+    ("ModuleNotFoundError", r"No module named '(tensorflow\.)?keras\.", "keras2_module"),
     ("ModuleNotFoundError", r"No module named", "module_not_available"),
     # No keyboard: stdin is closed for modules; a notebook kernel refuses input requests.
     ("EOFError", r"EOF when reading a line", "input_call"),
@@ -113,7 +116,7 @@ def runs(ctx: CheckContext) -> Verdict:
         return failed("the code ran but never trained a model (no call to `fit`)", "no_training")
     if finished == 0:
         return failed(
-            "the code ran but trained for 0 epochs: the model never learned", "no_training"
+            "the code ran but trained for 0 epochs: the model never learned", "zero_epochs"
         )
     message = f"ran to the end and trained for {finished} epoch(s)"
     if evidence.entry_point_called:
