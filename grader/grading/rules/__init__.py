@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from grader.grading.rules import callbacks, imports, model, starter, training
+from grader.grading.rules import callbacks, imports, keras2, model, starter, training
 from grader.grading.rules.analysis import Analysis
 from grader.grading.rules.finding import Finding, FindingKind
 from grader.grading.rules.nodes import dotted
@@ -29,7 +29,7 @@ RULES: Registry[Rule] = Registry(
     "static rule",
     (
         (found.code, found)
-        for module in (callbacks, imports, model, starter, training)
+        for module in (callbacks, imports, model, starter, training, keras2)
         for found in rules_in(module)
     ),
 )

@@ -1,0 +1,21 @@
+# mistake: 17 an optimizer given `lr=` (Keras 2): Keras 3 knows only `learning_rate=`
+import tensorflow as tf
+
+fashion_mnist = tf.keras.datasets.fashion_mnist
+(train_images, train_labels), (test_images, test_labels) = fashion_mnist.load_data()
+train_images, test_images = train_images / 255.0, test_images / 255.0
+
+model = tf.keras.Sequential([
+    tf.keras.Input(shape=(28, 28)),
+    tf.keras.layers.Flatten(),
+    tf.keras.layers.Dense(128, activation='relu'),
+    tf.keras.layers.Dense(10, activation='softmax'),
+])
+
+optimizer = tf.keras.optimizers.RMSprop(lr=0.001)
+model.compile(optimizer=optimizer,
+              loss='sparse_categorical_crossentropy',
+              metrics=['accuracy'])
+
+model.fit(train_images, train_labels, epochs=5)
+print(model.evaluate(test_images, test_labels))
