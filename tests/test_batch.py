@@ -471,6 +471,7 @@ def test_resume_after_sigkill_loses_nothing_and_repeats_nothing(tmp_path: Path) 
 # -- in-process API ---------------------------------------------------------------------------
 
 
+@pytest.mark.integration  # choosing the isolation level probes bubblewrap in a child
 def test_grade_class_counts_and_audit(tmp_path: Path) -> None:
     folder = write(tmp_path / "class", {"a.py": syntax_error("1"), "b.py": syntax_error("1")})
     settings = BatchSettings(workers=1, args={"argv": ["grade", "class"]})

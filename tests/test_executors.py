@@ -91,6 +91,7 @@ def test_threads_are_split_between_workers() -> None:
     assert LocalExecutor(workers=cores * 4).threads == 1
 
 
+@pytest.mark.integration  # a real sandbox child, or a Dask worker's
 def test_run_job_grades_from_bytes_under_the_submission_name() -> None:
     events: list[dict[str, Any]] = []
     outcome = run_job(job("zoë ñ.py", SYNTAX_ERROR), events.append)
@@ -132,6 +133,7 @@ def test_local_executor_is_bounded_lazy_and_pins_threads(monkeypatch: pytest.Mon
     assert pulled[-1] - started >= 0.3  # the last job was read only once a slot was free
 
 
+@pytest.mark.integration  # a real sandbox child, or a Dask worker's
 def test_a_job_that_breaks_the_grader_is_an_error_result_not_a_cached_verdict(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -159,6 +161,7 @@ def test_a_job_that_breaks_the_grader_is_an_error_result_not_a_cached_verdict(
         assert book.scalar("SELECT COUNT(*) FROM results") == 1
 
 
+@pytest.mark.integration  # a real sandbox child, or a Dask worker's
 def test_a_grader_error_in_a_job_stops_the_batch(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -251,6 +254,7 @@ def dask_cluster() -> Iterator[str]:
         yield cluster.scheduler_address
 
 
+@pytest.mark.integration  # a real sandbox child, or a Dask worker's
 def test_dask_refuses_a_worker_with_other_versions(dask_cluster: str) -> None:
     """The refusal compares what each real worker reports with the scheduling machine."""
     from grader.classroom.keys import grader_identity
@@ -265,6 +269,7 @@ def test_dask_refuses_a_worker_with_other_versions(dask_cluster: str) -> None:
         executor.close()
 
 
+@pytest.mark.integration  # a real sandbox child, or a Dask worker's
 def test_dask_refuses_a_worker_without_the_data(
     dask_cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,6 +15,7 @@ verdict in the gradebook under its key.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -37,10 +38,10 @@ from grader.classroom.late import deadline_of, merged
 from grader.classroom.overrides import finalize
 from grader.classroom.progress import BatchProgress
 from grader.classroom.sources import SubmissionSource, find_submissions
+from grader.classroom.verdicts import as_submission, grader_failure_result, problem_result
 from grader.errors import InfrastructureError
-from grader.grading.pipeline import GradeOptions, unreadable_result
+from grader.grading.pipeline import GradeOptions
 from grader.grading.sandbox import choose_level
-from grader.grading.submissions import SubmissionError
 from grader.report import write_report
 from grader.results import GradeReport, SubmissionResult, submission_result_from_dict
 from grader.spec.environment import require_environment
@@ -98,42 +99,132 @@ def _sha256(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def _problem_result(source: SubmissionSource, spec: ExerciseSpec) -> SubmissionResult:
-    """A student folder the grader cannot pick a file from, or a file too big to read."""
-    # The folder, not the file: unreadable_result would read a file's bytes for its hash.
-    folder = Path(source.path).parent
-    result = unreadable_result(folder, spec, SubmissionError(source.problem), source.id)
-    return replace(result, path=source.path, sha256="")
+def _group(
+    sources: list[SubmissionSource], inputs: Mapping[str, str]
+) -> tuple[list[SubmissionSource], dict[str, _Group]]:
+    """The sources the grader cannot read (each a problem to report), and the others grouped by
+    cache key: identical submissions share one grading."""
+    problems: list[SubmissionSource] = []
+    groups: dict[str, _Group] = {}
+    for source in sources:
+        if source.problem:
+            problems.append(source)
+            continue
+        try:
+            raw = source.read()
+        except (OSError, ValueError) as exc:
+            problems.append(replace(source, problem=f"{source.filename} cannot be read: {exc}"))
+            continue
+        content = content_key(source.filename, raw)
+        key = cache_key(content, inputs)
+        group = groups.setdefault(key, _Group(key, content, []))
+        group.members.append((source, _sha256(raw)))
+    return problems, groups
 
 
-def _for_submission(
-    result: SubmissionResult, source: SubmissionSource, sha: str
-) -> SubmissionResult:
-    """`result` as the verdict of `source`, which has the same content under another name."""
-    mine = replace(result, id=source.id, path=source.path, sha256=sha)
-    theirs = Path(result.path).name
-    if mine.status != "error" or not theirs or theirs == source.filename:
-        return mine
+@dataclass
+class _ClassRun:
+    """One run of the batch over the gradebook: every verdict, as it lands, is recorded in one
+    transaction, finalised with the instructor's overrides and written as a report."""
 
-    # An unreadable file's message names the file: name this one.
-    def rename(text: str) -> str:
-        return text.replace(theirs, source.filename)
+    spec: ExerciseSpec
+    book: Gradebook
+    run_id: int
+    context: Any  # classbook.ClassContext: roster, late policy
+    overrides: Any
+    links: dict[str, str]
+    out_dir: Path
+    results: dict[str, SubmissionResult] = field(default_factory=dict)
+    counts: dict[str, Any] = field(
+        default_factory=lambda: dict.fromkeys(("graded", "duplicates", "reused", "failed_jobs"), 0)
+    )
 
-    checks = [replace(c, message=rename(c.message)) for c in mine.checks]
-    return replace(mine, error=rename(mine.error), checks=checks)
+    def keep(self, graded: list[Graded], verdict: CachedVerdict | None = None) -> None:
+        self.book.record(self.run_id, graded, verdict)
+        bases = [self.context.base(item.result) for item in graded]
+        self.book.record_class_rows(self.run_id, bases)
+        for base in bases:
+            final = finalize(base, self.overrides)
+            self.results[final.id] = final
+            write_report(final, self.spec, self.out_dir / self.links[final.id])
+
+    def reuse(
+        self, groups: Mapping[str, _Group], cached: Mapping[str, SubmissionResult]
+    ) -> list[Graded]:
+        reused = [
+            Graded(as_submission(cached[g.key], source, sha), g.key, "cache")
+            for g in groups.values()
+            if g.key in cached
+            for source, sha in g.members
+        ]
+        if reused:
+            self.keep(reused)
+            self.counts["reused"] = len(reused)
+        return reused
+
+    def report_problems(self, problems: list[SubmissionSource]) -> list[Graded]:
+        instant = [Graded(problem_result(s, self.spec), None, "graded") for s in problems]
+        if instant:
+            self.keep(instant)
+            self.counts["graded"] += len(instant)
+        return instant
+
+    def settle(
+        self, group: _Group, outcome: JobOutcome, spec_key: str, identity: Mapping[str, str]
+    ) -> list[Graded]:
+        graded = _settle(group, outcome, self.spec)
+        verdict = None
+        if graded[0].origin == "graded":  # a grader failure is reported, never cached
+            verdict = CachedVerdict(
+                group.key, group.content, spec_key, identity["grader"], outcome.worker,
+                graded[0].result,
+            )  # fmt: skip
+        self.keep(graded, verdict)
+        self.counts["graded"] += 1
+        self.counts["duplicates"] += len(graded) - 1
+        self.counts["failed_jobs"] += graded[0].origin == "failed"
+        return graded
 
 
-def _failure_result(
-    source: SubmissionSource, sha: str, spec: ExerciseSpec, failure: str
-) -> SubmissionResult:
-    """The grader itself failed on this submission (a bug, a lost worker): say so; not cached."""
-    message = f"the grader failed on this submission, not your code: {failure}"
-    folder = Path(source.path).parent  # not the file: its hash is known already
-    result = unreadable_result(folder, spec, SubmissionError(message), source.id)
-    checks = [
-        replace(c, status="error", message=message) if c.id == "runs" else c for c in result.checks
-    ]
-    return replace(result, path=source.path, sha256=sha, checks=checks)
+def _run_info(
+    spec: ExerciseSpec,
+    path: Path,
+    out_dir: Path,
+    settings: BatchSettings,
+    spec_key: str,
+    described: str,
+    slots: int,
+    level: str,
+    timeout: float,
+    identity: dict[str, str],
+) -> RunInfo:
+    return RunInfo(
+        exercise=spec.id,
+        spec_hash=spec.spec_hash,
+        spec_key=spec_key,
+        source=str(path),
+        args={
+            **settings.args,
+            "workers": slots,
+            "timeout_s": timeout,
+            "regrade": settings.regrade,
+            "out_dir": str(out_dir.resolve()),
+            "roster": str(settings.roster) if settings.roster else "",
+            "deadline": {k: str(v) for k, v in settings.deadline.items() if v is not None},
+            "lms_assignment": settings.lms_assignment,
+        },
+        executor=described,
+        isolation=level,
+        timeout_s=timeout,
+        identity=identity,
+    )
+
+
+def _show_event(
+    display: BatchProgress, by_key: Mapping[str, _Group], key: str, event: dict[str, Any]
+) -> None:
+    """A job's live event (an epoch), shown under its first submission's name."""
+    display.event(key, by_key[key].members[0][0].id, event)
 
 
 def grade_class(
@@ -153,22 +244,7 @@ def grade_class(
     timeout = settings.timeout_s or spec.timeout_s
     inputs = verdict_inputs(spec, timeout, level.name)
     options = GradeOptions(timeout_s=timeout, isolation=level.name, exact_isolation=True)
-
-    problems: list[SubmissionSource] = []
-    groups: dict[str, _Group] = {}
-    for source in sources:
-        if source.problem:
-            problems.append(source)
-            continue
-        try:
-            raw = source.read()
-        except (OSError, ValueError) as exc:
-            problems.append(replace(source, problem=f"{source.filename} cannot be read: {exc}"))
-            continue
-        content = content_key(source.filename, raw)
-        key = cache_key(content, inputs)
-        group = groups.setdefault(key, _Group(key, content, []))
-        group.members.append((source, _sha256(raw)))
+    problems, groups = _group(sources, inputs)
 
     deadline = merged(deadline_of(spec.folder), dict(settings.deadline))
     context = class_context(sources, settings.roster, deadline)
@@ -178,34 +254,16 @@ def grade_class(
     executor = make_executor(settings.executor, settings.workers, settings.scheduler)
     described = executor.describe()
     identity = grader_identity()
-    results: dict[str, SubmissionResult] = {}
-    counts = dict.fromkeys(("graded", "duplicates", "reused", "failed_jobs"), 0)
     with Gradebook(book_path) as book:
-        run_id = book.start_run(
-            RunInfo(
-                exercise=spec.id,
-                spec_hash=spec.spec_hash,
-                spec_key=inputs["spec"],
-                source=str(path),
-                args={
-                    **settings.args,
-                    "workers": executor.slots,
-                    "timeout_s": timeout,
-                    "regrade": settings.regrade,
-                    "out_dir": str(out_dir.resolve()),
-                    "roster": str(settings.roster) if settings.roster else "",
-                    "deadline": {k: str(v) for k, v in settings.deadline.items() if v is not None},
-                    "lms_assignment": settings.lms_assignment,
-                },
-                executor=described,
-                isolation=level.name,
-                timeout_s=timeout,
-                identity=identity,
-            )
+        info = _run_info(
+            spec, path, out_dir, settings, inputs["spec"], described, executor.slots,
+            level.name, timeout, identity,
+        )  # fmt: skip
+        run = _ClassRun(
+            spec, book, book.start_run(info), context, book.overrides(spec.id), links, out_dir
         )
         status = "failed"
         ordered: list[SubmissionResult] = []
-        overrides = book.overrides(spec.id)
         missing: list[SubmissionResult] = []
         try:
             cached = {} if settings.regrade else book.cached(groups)
@@ -225,77 +283,36 @@ def grade_class(
                 f"gradebook, {sum(len(g.members) - 1 for g in to_grade)} duplicate(s), "
                 f"{len(to_grade) + len(problems)} to grade on {described}"
             )
-
-            def keep(graded: list[Graded]) -> None:
-                bases = [context.base(item.result) for item in graded]
-                book.record_class_rows(run_id, bases)
-                for base in bases:
-                    final = finalize(base, overrides)
-                    results[final.id] = final
-                    write_report(final, spec, out_dir / links[final.id])
-
             with display:
-                reused = [
-                    Graded(_for_submission(cached[g.key], source, sha), g.key, "cache")
-                    for g in groups.values()
-                    if g.key in cached
-                    for source, sha in g.members
-                ]
-                if reused:
-                    book.record(run_id, reused)
-                    keep(reused)
-                    display.finished(None, [g.result for g in reused], graded=False)
-                    counts["reused"] = len(reused)
-                if problems:
-                    instant = [Graded(_problem_result(s, spec), None, "graded") for s in problems]
-                    book.record(run_id, instant)
-                    keep(instant)
-                    display.finished(None, [g.result for g in instant], graded=False)
-                    counts["graded"] += len(instant)
+                for instant in (run.reuse(groups, cached), run.report_problems(problems)):
+                    if instant:
+                        display.finished(None, [g.result for g in instant], graded=False)
                 by_key = {g.key: g for g in to_grade}
-
-                def on_event(key: str, event: dict[str, Any]) -> None:
-                    display.event(key, by_key[key].members[0][0].id, event)
-
-                for job, outcome in executor.run(_jobs(to_grade, spec, options), on_event):
-                    group = by_key[job.key]
-                    graded = _settle(group, outcome, spec)
-                    verdict = None
-                    if graded[0].origin == "graded":
-                        verdict = CachedVerdict(
-                            group.key,
-                            group.content,
-                            inputs["spec"],
-                            identity["grader"],
-                            outcome.worker,
-                            graded[0].result,
-                        )
-                    book.record(run_id, graded, verdict)
-                    keep(graded)
+                jobs = _jobs(to_grade, spec, options)
+                on_event = functools.partial(_show_event, display, by_key)
+                for job, outcome in executor.run(jobs, on_event):
+                    graded = run.settle(by_key[job.key], outcome, inputs["spec"], identity)
                     display.finished(job.key, [g.result for g in graded], graded=True)
-                    counts["graded"] += 1
-                    counts["duplicates"] += len(graded) - 1
-                    counts["failed_jobs"] += graded[0].origin == "failed"
             missing = [missing_result(student, spec) for student in context.missing]
             if missing:
-                book.record_class_rows(run_id, missing)
+                book.record_class_rows(run.run_id, missing)
             status = "finished"
         except KeyboardInterrupt:
             status = "interrupted"
             raise
         finally:
             executor.close(aborted=status != "finished")
-            ordered = [results[s.id] for s in sources if s.id in results]
+            ordered = [run.results[s.id] for s in sources if s.id in run.results]
             if status == "finished":
-                ordered += [finalize(m, overrides) for m in missing]
+                ordered += [finalize(m, run.overrides) for m in missing]
             passed = sum(r.passed for r in ordered)
-            counts.update(
+            run.counts.update(
                 submissions=len(sources),
                 passed=passed,
                 failed=len(ordered) - passed,
                 wall_s=round(time.monotonic() - started, 3),
             )
-            book.finish_run(run_id, status, counts)
+            book.finish_run(run.run_id, status, run.counts)
     report = GradeReport(spec.id, ordered)
     if settings.similarity:
         from grader.classroom.similarity import write_similarity
@@ -303,7 +320,7 @@ def grade_class(
         write_similarity(sources, groups_of(groups), spec, out_dir)
     run_args = {"roster": str(settings.roster or ""), "lms_assignment": settings.lms_assignment}
     publish(report, out_dir, {r.id: links[r.id] for r in ordered if r.id in links}, run_args)
-    return ClassGrading(report, run_id, book_path, counts, described)
+    return ClassGrading(report, run.run_id, book_path, run.counts, described)
 
 
 def groups_of(groups: Mapping[str, _Group]) -> list[list[str]]:
@@ -324,14 +341,14 @@ def _settle(group: _Group, outcome: JobOutcome, spec: ExerciseSpec) -> list[Grad
         raise InfrastructureError(outcome.failure)
     if outcome.result is None:
         return [
-            Graded(_failure_result(source, sha, spec, outcome.failure), None, "failed")
+            Graded(grader_failure_result(source, sha, spec, outcome.failure), None, "failed")
             for source, sha in group.members
         ]
     graded = submission_result_from_dict(outcome.result)
     (first, sha), *others = group.members
     primary = replace(graded, path=first.path, sha256=sha)
     return [Graded(primary, group.key, "graded")] + [
-        Graded(_for_submission(primary, source, sha), group.key, "duplicate")
+        Graded(as_submission(primary, source, sha), group.key, "duplicate")
         for source, sha in others
     ]
 
