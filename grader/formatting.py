@@ -33,13 +33,14 @@ class StatusMark:
     mark: str
     word: str
     colour: str
+    emoji: str  # where colour cannot be set (GitHub's Markdown job summary)
 
 
 STATUS_MARKS: dict[str, StatusMark] = {
-    "pass": StatusMark("✓", "pass", "green"),
-    "fail": StatusMark("✗", "fail", "red"),
-    "error": StatusMark("!", "error", "red"),
-    "skip": StatusMark("–", "skipped", "dim"),
+    "pass": StatusMark("✓", "pass", "green", "✅"),
+    "fail": StatusMark("✗", "fail", "red", "❌"),
+    "error": StatusMark("!", "error", "red", "⚠️"),
+    "skip": StatusMark("–", "skipped", "dim", "➖"),
 }
 
 

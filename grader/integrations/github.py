@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from grader.formatting import STATUS_MARKS
 from grader.results import SubmissionResult
 
 
@@ -36,7 +37,7 @@ def annotations(result: SubmissionResult) -> list[str]:
     return lines
 
 
-MARKS = {"pass": "✅", "fail": "❌", "error": "⚠️", "skip": "➖"}
+MARKS = {status: mark.emoji for status, mark in STATUS_MARKS.items()}
 
 
 def _cell(text: str) -> str:
