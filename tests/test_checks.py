@@ -348,6 +348,25 @@ def test_architecture_never_compares_the_batch_dimension(mnist: ExerciseSpec) ->
     assert all(row["got"]["output_shape"][0] is None for row in verdict.details["comparison"])
 
 
+def test_a_dense_model_fails_the_convolutions_architecture() -> None:
+    """The dense sample of mnist_convolutions (edsger_dijkstra.py) as its model is measured."""
+    spec = load_exercise("mnist_convolutions")
+    dense = (
+        layer("Flatten", shape=(None, 784)),
+        layer("Dense", 512, "relu", (None, 512)),
+        layer("Dense", 10, "softmax", (None, 10)),
+    )
+    events = [*training([0.996], 0), saved()]
+    context = ctx(spec, events, measured(layers=dense, input_shape=(None, 28, 28, 1)))
+    arch = run_checks(context)[1]
+    assert arch.id == "architecture"
+    assert (arch.status, arch.hint_id) == ("fail", "architecture_pattern")
+    assert "no Conv2D(relu) layer" in arch.message
+    assert "Conv2D" in arch.hint and "(28, 28, 1)" in arch.hint
+    missing = [r["expected"]["class"] for r in arch.details["comparison"] if r["got"] is None]
+    assert missing == ["Conv2D", "MaxPooling2D"]
+
+
 def test_architecture_judges_a_parameter_budget() -> None:
     spec = load_exercise("mnist_convolutions")
     assert spec.architecture.max_params == 1_000_000

@@ -5,6 +5,7 @@ Slow (each case trains a real model for 10-40 s); run in CI with the rest of the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,8 +29,11 @@ def hint_of(result: SubmissionResult, check_id: str) -> str:
     return next(c.hint_id for c in result.checks if c.id == check_id)
 
 
-def grade(path: Path, exercise: str) -> SubmissionResult:
-    return grade_submission(path, load_exercise(exercise))
+Grade = Callable[[str, str], SubmissionResult]  # conftest's `graded`: each file graded once
+
+
+def relative(path: Path) -> str:
+    return str(path.relative_to(ROOT))
 
 
 @pytest.mark.parametrize(
@@ -41,8 +45,8 @@ def grade(path: Path, exercise: str) -> SubmissionResult:
         ("solutions/fashion_mnist.ipynb", "fashion_mnist"),
     ],
 )
-def test_reference_solutions_pass_every_check(path: str, exercise: str) -> None:
-    result = grade(ROOT / path, exercise)
+def test_reference_solutions_pass_every_check(graded: Grade, path: str, exercise: str) -> None:
+    result = graded(path, exercise)
     assert result.passed, [(c.id, c.status, c.message) for c in result.checks]
     assert result.score == result.max_score
     assert result.status == "graded"
@@ -135,8 +139,10 @@ def probe_of(result: SubmissionResult) -> dict:
 @pytest.mark.parametrize(
     ("name", "failing", "hints"), MNIST_MISTAKES, ids=[m[0] for m in MNIST_MISTAKES]
 )
-def test_mnist_callback_mistakes(name: str, failing: dict[str, str], hints: dict[str, str]) -> None:
-    result = grade(SUBMISSIONS / "mnist_callback" / name, "mnist_callback")
+def test_mnist_callback_mistakes(
+    graded: Grade, name: str, failing: dict[str, str], hints: dict[str, str]
+) -> None:
+    result = graded(relative(SUBMISSIONS / "mnist_callback" / name), "mnist_callback")
     expected = {check: failing.get(check, "pass") for check in MNIST_CHECKS}
     assert statuses(result) == expected, [(c.id, c.status, c.message) for c in result.checks]
     for check_id, hint_id in hints.items():
@@ -191,30 +197,34 @@ FASHION_MISTAKES = [
 @pytest.mark.parametrize(
     ("name", "failing", "hints"), FASHION_MISTAKES, ids=[m[0] for m in FASHION_MISTAKES]
 )
-def test_fashion_mnist_mistakes(name: str, failing: dict[str, str], hints: dict[str, str]) -> None:
-    result = grade(SUBMISSIONS / "fashion_mnist" / name, "fashion_mnist")
+def test_fashion_mnist_mistakes(
+    graded: Grade, name: str, failing: dict[str, str], hints: dict[str, str]
+) -> None:
+    result = graded(relative(SUBMISSIONS / "fashion_mnist" / name), "fashion_mnist")
     expected = {check: failing.get(check, "pass") for check in FASHION_CHECKS}
     assert statuses(result) == expected, [(c.id, c.status, c.message) for c in result.checks]
     for check_id, hint_id in hints.items():
         assert hint_of(result, check_id) == hint_id
 
 
-def test_error_location_points_at_the_students_line() -> None:
-    result = grade(SUBMISSIONS / "mnist_callback" / "acc_key.py", "mnist_callback")
+def test_error_location_points_at_the_students_line(graded: Grade) -> None:
+    result = graded(relative(SUBMISSIONS / "mnist_callback" / "acc_key.py"), "mnist_callback")
     assert result.error_location is not None
     assert result.error_location.cell is None and result.error_location.line == 11
     assert any("logs.get('acc')" in text for _, text in result.error_location.excerpt)
 
 
-def test_notebook_error_location_names_the_cell() -> None:
-    result = grade(SUBMISSIONS / "fashion_mnist" / "tf1_optimizer.ipynb", "fashion_mnist")
+def test_notebook_error_location_names_the_cell(graded: Grade) -> None:
+    path = relative(SUBMISSIONS / "fashion_mnist" / "tf1_optimizer.ipynb")
+    result = graded(path, "fashion_mnist")
     assert result.error_location is not None
     assert (result.error_location.cell, result.error_location.line) == (3, 8)
 
 
-def test_same_submission_graded_twice_gives_identical_numbers() -> None:
-    path = SOLUTIONS / "fashion_mnist.py"
-    first, second = grade(path, "fashion_mnist"), grade(path, "fashion_mnist")
+def test_same_submission_graded_twice_gives_identical_numbers(graded: Grade) -> None:
+    """The shared grading of the reference solution, and one more, from scratch."""
+    first = graded("solutions/fashion_mnist.py", "fashion_mnist")
+    second = grade_submission(SOLUTIONS / "fashion_mnist.py", load_exercise("fashion_mnist"))
     assert first.training["history"] == second.training["history"]
     assert first.test_accuracy == second.test_accuracy
     assert [c.message for c in first.checks] == [c.message for c in second.checks]

@@ -29,7 +29,8 @@ def check(result: SubmissionResult, check_id: str) -> CheckResult:
     [
         ("solutions/mnist_callback_98.py", "mnist_callback_98", 0.98),
         ("solutions/mnist_callback_98.ipynb", "mnist_callback_98", 0.98),
-        ("solutions/mnist_convolutions.py", "mnist_convolutions", 0.995),
+        # The convnet trains for minutes: its notebook only (the module runs the same code, and
+        # `make demo` grades the convolution samples).
         ("solutions/mnist_convolutions.ipynb", "mnist_convolutions", 0.995),
     ],
 )
@@ -46,17 +47,6 @@ def test_reference_solutions_pass(
     assert all(row["accuracy"] < threshold for row in history[: stopped - 1])
     percent = f"{threshold * 100:g}%"
     assert f"the first to reach {percent}" in check(result, "early_stop").message
-
-
-def test_a_dense_model_fails_the_convolutions_architecture(graded: Grade) -> None:
-    result = graded("samples/mnist_convolutions/edsger_dijkstra.py", "mnist_convolutions")
-    arch = check(result, "architecture")
-    assert (arch.status, arch.hint_id) == ("fail", "architecture_pattern")
-    assert "no Conv2D(relu) layer" in arch.message
-    assert "Conv2D" in arch.hint and "(28, 28, 1)" in arch.hint
-    missing = [r["expected"]["class"] for r in arch.details["comparison"] if r["got"] is None]
-    assert missing == ["Conv2D", "MaxPooling2D"]
-    assert check(result, "runs").status == "pass"
 
 
 def test_last_years_99_percent_message_fails_the_98_exercise(graded: Grade) -> None:
