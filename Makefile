@@ -37,9 +37,13 @@ demo: data
 	  echo "Report: reports/$$ex/index.html"; \
 	done
 
+# Two pytest processes (pytest-xdist), each taking whole test files: a file's shared gradings
+# stay in one process, and the many seconds a grading spends starting up overlap.
+PYTEST_PARALLEL := -n 2 --dist loadfile
+
 test: data
 	./scripts/system-deps.sh test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 # The tiers (tests/conftest.py): unit tests start no child process; integration tests spawn them
 # (a grading child, the CLI, a browser) but train nothing heavy; slow tests train for real.
@@ -48,7 +52,7 @@ test-unit: setup
 
 test-fast: data
 	./scripts/system-deps.sh test
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not slow"
 
 lint: setup
 	$(BIN)/ruff check grader tests benchmarks

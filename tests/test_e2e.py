@@ -179,14 +179,9 @@ FASHION_MISTAKES = [
     ("train_on_test.ipynb", {"test_accuracy": "fail"}, {"test_accuracy": "train_on_test"}),
     (
         "tf1_optimizer.ipynb",
-        {
-            "runs": "fail",
-            "architecture": "skip",
-            "compile": "skip",
-            "epoch_limit": "skip",
-            "normalization": "skip",
-            "test_accuracy": "skip",
-        },
+        # The notebook runs on past the failing compile: the model it built is judged, its fit
+        # raises too, nothing trained.
+        {"runs": "fail", "compile": "skip", "test_accuracy": "skip"},
         {"runs": "tf1_api"},
     ),
     ("too_many_epochs.py", {"epoch_limit": "fail"}, {"epoch_limit": "epochs_limit"}),

@@ -187,3 +187,29 @@ def test_the_entry_point_gets_the_notebooks_own_scaled_images() -> None:
     assert _notebook_copy({"x": raw, "y": other, "x_scaled": scaled}, raw) is scaled
     assert _notebook_copy({"x": raw, "other": other}, raw) is raw
     assert _notebook_copy({"other": other, "n": 3}, raw) is None
+
+
+def test_entry_point_arguments_follow_the_students_function() -> None:
+    """Each version of the course writes `train_mnist` its own way; the grader passes what the
+    function takes, so one exercise grades them all."""
+    from grader.grading.harness.entry import argument_names
+
+    def old_exercise():  # the old Exercise 2: loads the data itself
+        return None
+
+    def course_2021(x_train, y_train):  # C1W2 2021-23: takes the data
+        return None
+
+    def with_default(x_train, y_train, epochs=10):
+        return None
+
+    def anything(*args):
+        return None
+
+    data = ["training_images", "training_labels"]
+    assert argument_names(old_exercise, []) == []
+    assert argument_names(course_2021, []) == data
+    assert argument_names(old_exercise, data) == []
+    assert argument_names(course_2021, data) == data
+    assert argument_names(with_default, data) == data
+    assert argument_names(anything, data) == data

@@ -19,6 +19,7 @@ _NOISE = re.compile(
     r"|.*(?:Unable to register cu(?:DNN|FFT|BLAS) factory|Could not find cuda drivers).*"
     r"|.*TF-TRT Warning.*"
     r"|.*computation placer already registered.*"
+    r"|.*Unknown attributes will be ignored\. NodeDef: .*"  # a graph op newer than the binary
     r"|Fontconfig error: .*"
     r"|Matplotlib created a temporary cache directory at .*"
     r"|\S+/\.matplotlib is not a writable directory"

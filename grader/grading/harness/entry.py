@@ -9,6 +9,7 @@ images when it made one (scaled or reshaped as the notebook did), else the raw 0
 
 from __future__ import annotations
 
+import inspect
 import os
 from typing import Any
 
@@ -39,9 +40,34 @@ def _notebook_copy(namespace: dict[str, Any], raw: np.ndarray) -> np.ndarray | N
     return (changed or found or [None])[-1]
 
 
-def entry_arguments(namespace: dict[str, Any]) -> list[Any]:
-    """What to call the entry point with, from `GRADER_ENTRY_ARGS` / `GRADER_ENTRY_SCALE`."""
+# What an entry point that takes the data takes, in the order the course's versions write it
+# (`train_mnist(x_train, y_train)` in the 2021-23 notebooks, where the old exercise had none).
+DATA_ORDER = ("training_images", "training_labels", "test_images", "test_labels")
+
+
+def argument_names(function: Any, declared: list[str]) -> list[str]:
+    """What to pass, read from the function as the student wrote it: a function that takes
+    fewer arguments than the spec names gets the first ones; one that needs arguments the spec
+    does not name (another version of the course) gets the data in the course's order."""
+    try:
+        parameters = list(inspect.signature(function).parameters.values())
+    except (TypeError, ValueError):
+        return declared
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if any(p.kind is p.VAR_POSITIONAL for p in parameters):
+        return declared
+    required = sum(p.default is p.empty for p in positional)
+    if not declared:
+        return list(DATA_ORDER[:required])
+    return declared[: max(required, min(len(declared), len(positional)))]
+
+
+def entry_arguments(namespace: dict[str, Any], function: Any = None) -> list[Any]:
+    """What to call the entry point with, from `GRADER_ENTRY_ARGS` / `GRADER_ENTRY_SCALE` and
+    the function's own signature (`argument_names`)."""
     names = [n for n in os.environ.get("GRADER_ENTRY_ARGS", "").split(",") if n]
+    if function is not None:
+        names = argument_names(function, names)
     if not names:
         return []
     from grader.grading import data

@@ -305,7 +305,7 @@ def finish(namespace: dict[str, Any], after_error: bool) -> None:
     if not after_error and STATE.fit_count == 0 and entry and callable(namespace.get(entry)):
         from grader.grading.harness.entry import entry_arguments
 
-        arguments = entry_arguments(namespace)
+        arguments = entry_arguments(namespace, namespace[entry])
         emit("entry_point", name=entry)
         namespace[entry](*arguments)
     save_model()
