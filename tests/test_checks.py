@@ -940,3 +940,22 @@ def test_run_checks_fashion_exercise(fashion: ExerciseSpec) -> None:
     assert list(results) == list(fashion.points)
     assert all(r.status == "pass" for r in results.values())
     assert sum(r.score for r in results.values()) == fashion.max_score == 10.0
+
+
+def test_a_kernel_that_died_is_said_plainly(mnist: ExerciseSpec) -> None:
+    """The harness reports a dead kernel itself (no exception of the student's): its own hint,
+    the cell it happened in, and no claim about the student's code raising."""
+    events = [
+        start(),
+        {"type": "cell", "index": 3, "execution_count": 2},
+        {
+            "type": "error",
+            "exc_type": "KernelDied",
+            "message": "the notebook's kernel died while this cell ran (out of memory, or killed)",
+            "frames": [{"cell": 2, "line": None}],
+        },
+    ]
+    verdict = check("runs", ctx(mnist, events, returncode=1))
+    assert (verdict.status, verdict.hint_id) == ("fail", "kernel_died")
+    assert "in cell 4" in verdict.message and "kernel died" in verdict.message
+    assert "Nothing in your code raised" in verdict.hint

@@ -33,6 +33,7 @@ _FAILURE_HINTS: list[tuple[str | None, str, str]] = [
         "tf1_api",
     ),
     ("NameError", r"", "name_not_defined"),
+    ("KernelDied", r"", "kernel_died"),  # the harness's own report: no exception of the student's
     # Keras 2 code on Keras 3: `self.model = model` in a callback; a Keras 2 module path.
     ("AttributeError", r"property 'model' of .* has no setter", "callback_model_assigned"),
     ("ModuleNotFoundError", r"No module named '(tensorflow\.)?keras\.", "keras2_module"),

@@ -123,6 +123,18 @@ def run_notebook(path: Path) -> int:
                 client.execute_cell(cell, index)
             except CellExecutionError:
                 cell_failed = failed = True
+            except DeadKernelError:
+                # Nothing of the student's raised: the kernel process itself is gone (out of
+                # memory, or killed). Said plainly, at the cell that was running.
+                emit(
+                    "error",
+                    exc_type="KernelDied",
+                    message="the notebook's kernel died while this cell ran (out of memory, "
+                    "or killed); nothing after it could run",
+                    frames=[{"cell": execution_count, "line": None}],
+                )
+                cell_failed = True
+                raise
             finally:
                 _echo_outputs(cell)
                 plots.record_cell(index, execution_count, cell, cell_failed)
