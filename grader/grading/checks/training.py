@@ -176,13 +176,14 @@ def input_scale(ctx_x_max: float | None) -> float:
 
 def graded_model_note(evidence: Evidence, spec: ExerciseSpec) -> str | None:
     """Which model was graded, and why, when the code trained more than one."""
-    if evidence.models_trained <= 1 or evidence.graded_model is None:
+    shown = which_model(evidence)
+    if not shown:
         return None
     rule = "the first one trained" if spec.graded_fit == "first" else "the last one trained"
     setting = f'`graded_fit = "{spec.graded_fit}"`'
     epochs = sum(fit.epochs_requested or 0 for fit in evidence.graded_fits)
     return (
-        f"This code trains {evidence.models_trained} models; the grader judged model "
-        f"{evidence.graded_model + 1} ({rule}, as the exercise's {setting} says), trained in "
+        f"This code trains {shown['models_trained']} models; the grader judged model "
+        f"{shown['graded_model']} ({rule}, as the exercise's {setting} says), trained in "
         f"{len(evidence.graded_fits)} `fit` call(s) for {epochs} epoch(s)."
     )
