@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,19 +31,21 @@ from grader.classroom.classbook import (
     report_filename,
     report_names,
 )
-from grader.classroom.executors import GradeJob, JobOutcome, make_executor
+from grader.classroom.confirm import SeedWork, Waiting, confirm, waiting_for
+from grader.classroom.executors import Executor, JobOutcome, make_executor
 from grader.classroom.gradebook import FILENAME, CachedVerdict, Gradebook, Graded, RunInfo
-from grader.classroom.keys import cache_key, content_key, grader_identity, verdict_inputs
+from grader.classroom.groups import Group, grade_jobs, group_sources, groups_of, settle
+from grader.classroom.keys import grader_identity, verdict_inputs
 from grader.classroom.late import deadline_of, merged
 from grader.classroom.overrides import finalize
 from grader.classroom.progress import BatchProgress
 from grader.classroom.sources import SubmissionSource, find_submissions
-from grader.classroom.verdicts import as_submission, grader_failure_result, problem_result
-from grader.errors import InfrastructureError
+from grader.classroom.verdicts import as_submission, problem_result
 from grader.grading.pipeline import GradeOptions
+from grader.grading.robustness import seeds_reason, with_seeds
 from grader.grading.sandbox import choose_level
 from grader.report import write_report
-from grader.results import GradeReport, SubmissionResult, submission_result_from_dict
+from grader.results import GradeReport, SubmissionResult
 from grader.spec.environment import require_environment
 from grader.spec.exercise import ExerciseSpec, load_exercise
 
@@ -71,6 +73,7 @@ class BatchSettings:
     deadline: Mapping[str, Any] = field(default_factory=dict)  # over exercise.toml's [deadline]
     lms_assignment: str = ""  # the grade column of canvas.csv / moodle.csv
     similarity: bool = True  # write similarity.html (grader.classroom.similarity)
+    seeds: int | None = None  # --seeds N: every submission on N seeds; None: borderline ones only
 
 
 @dataclass(frozen=True)
@@ -84,42 +87,9 @@ class ClassGrading:
     executor: str
 
 
-@dataclass
-class _Group:
-    """The submissions of one class that share a cache key: graded once."""
-
-    key: str
-    content: str
-    members: list[tuple[SubmissionSource, str]]  # (source, sha256 of its bytes)
-
-
-def _sha256(raw: bytes) -> str:
-    import hashlib
-
-    return hashlib.sha256(raw).hexdigest()
-
-
-def _group(
-    sources: list[SubmissionSource], inputs: Mapping[str, str]
-) -> tuple[list[SubmissionSource], dict[str, _Group]]:
-    """The sources the grader cannot read (each a problem to report), and the others grouped by
-    cache key: identical submissions share one grading."""
-    problems: list[SubmissionSource] = []
-    groups: dict[str, _Group] = {}
-    for source in sources:
-        if source.problem:
-            problems.append(source)
-            continue
-        try:
-            raw = source.read()
-        except (OSError, ValueError) as exc:
-            problems.append(replace(source, problem=f"{source.filename} cannot be read: {exc}"))
-            continue
-        content = content_key(source.filename, raw)
-        key = cache_key(content, inputs)
-        group = groups.setdefault(key, _Group(key, content, []))
-        group.members.append((source, _sha256(raw)))
-    return problems, groups
+# What a run counts: jobs graded, duplicates, verdicts reused, jobs the grader failed on, and
+# the borderline verdicts with their extra seed runs (all, and those graded in this run).
+COUNTS = ("graded", "duplicates", "reused", "failed_jobs", "borderline", "seed_runs", "seed_jobs")
 
 
 @dataclass
@@ -134,10 +104,41 @@ class _ClassRun:
     overrides: Any
     links: dict[str, str]
     out_dir: Path
+    forced: bool = False  # --seeds N: every result runs on the spec's seeds, borderline or not
     results: dict[str, SubmissionResult] = field(default_factory=dict)
+    # Groups whose first verdict is borderline, waiting for their extra seeds (classroom.confirm).
+    waiting: dict[str, Waiting] = field(default_factory=dict)
     counts: dict[str, Any] = field(
-        default_factory=lambda: dict.fromkeys(("graded", "duplicates", "reused", "failed_jobs"), 0)
+        default_factory=lambda: dict.fromkeys(
+            (
+                "graded",
+                "duplicates",
+                "reused",
+                "failed_jobs",
+                "borderline",
+                "seed_runs",
+                "seed_jobs",
+            ),
+            0,
+        )
     )
+
+    def wait_for_seeds(self, group: Group, main: SubmissionResult, origin: str) -> bool:
+        """Keep `group` back for its extra seeds if its first verdict needs them."""
+        reason = seeds_reason(main, self.spec, self.forced)
+        if not reason:
+            return False
+        self.waiting[group.key] = waiting_for(group, main, origin, reason, self.spec)
+        self.counts["borderline"] += 1
+        return True
+
+    def decided(self, item: Waiting) -> list[Graded]:
+        """A waiting group's verdict, decided across its seeds, kept like any other."""
+        graded = item.verdicts(self.spec)
+        self.keep(graded)
+        self.counts["seed_runs"] += len(item.seeds)
+        del self.waiting[item.group.key]
+        return graded
 
     def keep(self, graded: list[Graded], verdict: CachedVerdict | None = None) -> None:
         self.book.record(self.run_id, graded, verdict)
@@ -149,12 +150,13 @@ class _ClassRun:
             write_report(final, self.spec, self.out_dir / self.links[final.id])
 
     def reuse(
-        self, groups: Mapping[str, _Group], cached: Mapping[str, SubmissionResult]
+        self, groups: Mapping[str, Group], cached: Mapping[str, SubmissionResult]
     ) -> list[Graded]:
         reused = [
             Graded(as_submission(cached[g.key], source, sha), g.key, "cache")
             for g in groups.values()
             if g.key in cached
+            and not self.wait_for_seeds(g, as_submission(cached[g.key], *g.members[0]), "cache")
             for source, sha in g.members
         ]
         if reused:
@@ -170,19 +172,22 @@ class _ClassRun:
         return instant
 
     def settle(
-        self, group: _Group, outcome: JobOutcome, spec_key: str, identity: Mapping[str, str]
+        self, group: Group, outcome: JobOutcome, spec_key: str, identity: Mapping[str, str]
     ) -> list[Graded]:
-        graded = _settle(group, outcome, self.spec)
+        graded = settle(group, outcome, self.spec)
         verdict = None
         if graded[0].origin == "graded":  # a grader failure is reported, never cached
             verdict = CachedVerdict(
                 group.key, group.content, spec_key, identity["grader"], outcome.worker,
                 graded[0].result,
             )  # fmt: skip
-        self.keep(graded, verdict)
         self.counts["graded"] += 1
         self.counts["duplicates"] += len(graded) - 1
         self.counts["failed_jobs"] += graded[0].origin == "failed"
+        if verdict is not None and self.wait_for_seeds(group, graded[0].result, "graded"):
+            self.book.record(self.run_id, [], verdict)  # kept; its rows come with the seeds
+            return []
+        self.keep(graded, verdict)
         return graded
 
 
@@ -221,10 +226,24 @@ def _run_info(
 
 
 def _show_event(
-    display: BatchProgress, by_key: Mapping[str, _Group], key: str, event: dict[str, Any]
+    display: BatchProgress, by_key: Mapping[str, Group], key: str, event: dict[str, Any]
 ) -> None:
     """A job's live event (an epoch), shown under its first submission's name."""
     display.event(key, by_key[key].members[0][0].id, event)
+
+
+def _confirm_seeds(
+    run: _ClassRun, work: SeedWork, executor: Executor, display: BatchProgress
+) -> None:
+    """The extra seeds of the borderline submissions, on the same executor."""
+
+    def decided(item: Waiting) -> None:
+        display.decided([g.result for g in run.decided(item)])
+
+    waiting = list(run.waiting.values())
+    run.counts["seed_jobs"] += confirm(
+        waiting, work, run.book, run.run_id, executor, display, decided
+    )
 
 
 def grade_class(
@@ -236,7 +255,7 @@ def grade_class(
 ) -> ClassGrading:
     """Grade every submission under `path`; write reports, exports and the gradebook."""
     started = time.monotonic()
-    spec = load_exercise(exercise)
+    spec = with_seeds(load_exercise(exercise), settings.seeds)
     require_environment(spec.environment, spec.id, spec.folder)  # else every student would fail
     sources = find_submissions(path, spec.id)
     # Refuses here, before anything runs; below the strongest level only when asked for.
@@ -244,7 +263,7 @@ def grade_class(
     timeout = settings.timeout_s or spec.timeout_s
     inputs = verdict_inputs(spec, timeout, level.name)
     options = GradeOptions(timeout_s=timeout, isolation=level.name, exact_isolation=True)
-    problems, groups = _group(sources, inputs)
+    problems, groups = group_sources(sources, inputs)
 
     deadline = merged(deadline_of(spec.folder), dict(settings.deadline))
     context = class_context(sources, settings.roster, deadline)
@@ -260,8 +279,9 @@ def grade_class(
             level.name, timeout, identity,
         )  # fmt: skip
         run = _ClassRun(
-            spec, book, book.start_run(info), context, book.overrides(spec.id), links, out_dir
-        )
+            spec, book, book.start_run(info), context, book.overrides(spec.id), links, out_dir,
+            forced=settings.seeds is not None,
+        )  # fmt: skip
         status = "failed"
         ordered: list[SubmissionResult] = []
         missing: list[SubmissionResult] = []
@@ -288,11 +308,14 @@ def grade_class(
                     if instant:
                         display.finished(None, [g.result for g in instant], graded=False)
                 by_key = {g.key: g for g in to_grade}
-                jobs = _jobs(to_grade, spec, options)
+                jobs = grade_jobs(to_grade, spec, options)
                 on_event = functools.partial(_show_event, display, by_key)
                 for job, outcome in executor.run(jobs, on_event):
                     graded = run.settle(by_key[job.key], outcome, inputs["spec"], identity)
                     display.finished(job.key, [g.result for g in graded], graded=True)
+                if run.waiting:
+                    work = SeedWork(spec, options, timeout, level.name, identity, settings.regrade)
+                    _confirm_seeds(run, work, executor, display)
             missing = [missing_result(student, spec) for student in context.missing]
             if missing:
                 book.record_class_rows(run.run_id, missing)
@@ -321,36 +344,6 @@ def grade_class(
     run_args = {"roster": str(settings.roster or ""), "lms_assignment": settings.lms_assignment}
     publish(report, out_dir, {r.id: links[r.id] for r in ordered if r.id in links}, run_args)
     return ClassGrading(report, run.run_id, book_path, run.counts, described)
-
-
-def groups_of(groups: Mapping[str, _Group]) -> list[list[str]]:
-    """The ids of each set of identical submissions (same content, same verdict)."""
-    return [[source.id for source, _ in g.members] for g in groups.values() if len(g.members) > 1]
-
-
-def _jobs(groups: list[_Group], spec: ExerciseSpec, options: GradeOptions) -> Iterator[GradeJob]:
-    """One job per group, its bytes read only when an executor is ready to send it."""
-    for group in groups:
-        source, _ = group.members[0]
-        yield GradeJob(group.key, source.id, source.filename, source.read(), spec, options)
-
-
-def _settle(group: _Group, outcome: JobOutcome, spec: ExerciseSpec) -> list[Graded]:
-    """The verdict of every submission in `group` from one job's outcome."""
-    if outcome.fatal:
-        raise InfrastructureError(outcome.failure)
-    if outcome.result is None:
-        return [
-            Graded(grader_failure_result(source, sha, spec, outcome.failure), None, "failed")
-            for source, sha in group.members
-        ]
-    graded = submission_result_from_dict(outcome.result)
-    (first, sha), *others = group.members
-    primary = replace(graded, path=first.path, sha256=sha)
-    return [Graded(primary, group.key, "graded")] + [
-        Graded(as_submission(primary, source, sha), group.key, "duplicate")
-        for source, sha in others
-    ]
 
 
 def grade_folder(

@@ -90,7 +90,9 @@ def spec_key(spec: ExerciseSpec) -> str:
     """The spec as parsed (not its text, not where it lives), and the bytes of the files the
     grading reads from its folder: support files and starter code."""
     fields = dataclasses.asdict(spec)
-    for name in ("folder", "spec_hash", "title"):
+    # `robustness` decides which seeds run, not what one run concludes: each seed's run is keyed
+    # by the spec without it and its own seed, so turning robustness on reuses every first run.
+    for name in ("folder", "spec_hash", "title", "robustness"):
         fields.pop(name, None)
     return _sha(_canonical({"spec": fields, "files": exercise_files(spec)}))
 

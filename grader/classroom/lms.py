@@ -53,6 +53,9 @@ def feedback(result: SubmissionResult) -> str:
             )
         if adj.late and adj.late.late_s > 0:
             parts.append(adj.late.explanation)
+    if result.robustness is not None:  # in the text, never a column: an LMS reads columns as
+        # assignments
+        parts.append(f"Decided on {result.robustness.summary()}.")
     parts.append(f"Final score {points(result.score)}/{points(result.max_score)}.")
     return " ".join(parts)
 

@@ -127,7 +127,8 @@ class BatchProgress:
                 self.progress.update(running.task, total=running.epochs, completed=running.epoch)
 
     def finished(self, key: str | None, results: list[SubmissionResult], graded: bool) -> None:
-        """A verdict for `results` (one job's submissions, or ones reused from the gradebook)."""
+        """A verdict for `results` (one job's submissions, or ones reused from the gradebook);
+        a job whose submissions wait for more seeds finishes with no results."""
         with self.lock:
             running = self.running.pop(key, None) if key else None
             if running is not None and self.progress is not None and running.task is not None:
@@ -136,16 +137,29 @@ class BatchProgress:
                 self.jobs_done += 1
                 if running is not None:
                     self.durations.append(time.monotonic() - running.started)
-            for result in results:
-                self.done += 1
-                if result.passed:
-                    self.passed += 1
-                else:
-                    self.failed += 1
-                if self.progress is None and graded:
-                    self.log(f"[{self.done}/{self.total}] {verdict_line(result)}")
-            if self.progress is not None and self.overall is not None:
-                self.progress.update(self.overall, completed=self.done)
+            self._count(results, shown=graded)
+
+    def decided(self, results: list[SubmissionResult]) -> None:
+        """Verdicts decided across several seeds (their jobs were counted as they finished)."""
+        with self.lock:
+            self._count(results, shown=True)
+
+    def add_jobs(self, count: int) -> None:
+        """More jobs than announced: the extra seeds of borderline submissions."""
+        with self.lock:
+            self.jobs += count
+
+    def _count(self, results: list[SubmissionResult], shown: bool) -> None:
+        for result in results:
+            self.done += 1
+            if result.passed:
+                self.passed += 1
+            else:
+                self.failed += 1
+            if self.progress is None and shown:
+                self.log(f"[{self.done}/{self.total}] {verdict_line(result)}")
+        if self.progress is not None and self.overall is not None:
+            self.progress.update(self.overall, completed=self.done)
 
     # -- figures ----------------------------------------------------------------------------
 

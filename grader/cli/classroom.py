@@ -16,6 +16,7 @@ from grader.cli.common import (
     isolation_option,
     out_console,
     plain_errors,
+    seeds_option,
     timeout_option,
 )
 from grader.errors import GraderError, UsageError
@@ -78,6 +79,7 @@ from grader.errors import GraderError, UsageError
     help='Grade column of canvas.csv/moodle.csv, e.g. "Week 2 callback (123456)" for Canvas.',
 )
 @click.option("--no-similarity", is_flag=True, help="Do not write similarity.html.")
+@seeds_option()
 @plain_errors
 def grade(
     path: Path,
@@ -99,6 +101,7 @@ def grade(
     timezone: str | None,
     lms_assignment: str,
     no_similarity: bool,
+    seeds: int | None,
 ) -> None:
     """Grade a class: every submission in PATH, each distinct one once, in parallel.
 
@@ -112,6 +115,7 @@ def grade(
       grader grade samples/mnist_callback --exercise mnist_callback --out reports/mnist_callback
       grader grade class.zip -e fashion_mnist --out reports/fashion -j 2 --timeout 300
       grader grade submitted/ -e mnist_callback --executor dask --scheduler tcp://10.0.0.5:8786
+      grader grade samples/fashion_mnist -e fashion_mnist --out reports/f --seeds 5
     """
     import os
 
@@ -141,6 +145,7 @@ def grade(
         scheduler=scheduler,
         gradebook=gradebook_path,
         regrade=regrade,
+        seeds=seeds,
         args={"argv": sys.argv[1:], "cwd": str(Path.cwd())},
     )
     try:
@@ -160,7 +165,14 @@ def grade(
     passed = sum(r.passed for r in report.submissions)
     out_console.print(
         f"{passed}/{len(report.submissions)} passed ({counts['graded']} graded, "
-        f"{counts['duplicates']} duplicate(s), {counts['reused']} from the gradebook) in "
+        f"{counts['duplicates']} duplicate(s), {counts['reused']} from the gradebook"
+        + (
+            f", {counts['borderline']} borderline confirmed on {counts['seed_runs']} more seed "
+            f"run(s), {counts['seed_jobs']} graded now"
+            if counts["borderline"]
+            else ""
+        )
+        + ") in "
         f"{counts['wall_s']:.1f} s; reports in {out_dir}/, gradebook {outcome.gradebook}",
         markup=False,
         soft_wrap=True,

@@ -59,3 +59,14 @@ def exercise_option(required: bool = False) -> Callable[[Callable[..., Any]], Ca
         else "Exercise id (default: detected from the code)."
     )
     return click.option("--exercise", "-e", required=required, help=help_text)
+
+
+def seeds_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`--seeds N`: confirm every verdict on N seeds, not only the borderline ones."""
+    return click.option(
+        "--seeds",
+        type=click.IntRange(min=1),
+        help="Run every submission on N seeds (the spec's own first) and decide each accuracy "
+        "check by the spec's [robustness] rule; 1 turns robustness off. Default: only borderline "
+        "results run again, on the spec's number of seeds.",
+    )

@@ -14,6 +14,7 @@ from grader.cli.common import (
     exercise_option,
     out_console,
     plain_errors,
+    seeds_option,
     timeout_option,
 )
 
@@ -51,6 +52,7 @@ from grader.cli.common import (
     help="Run at exactly the --isolation level, not the strongest (to compare levels).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line.")
+@seeds_option()
 @plain_errors
 def check(
     submission: Path,
@@ -64,6 +66,7 @@ def check(
     isolation: str | None,
     exact_isolation: bool,
     quiet: bool,
+    seeds: int | None,
 ) -> None:
     """Grade one SUBMISSION (.ipynb notebook or .py module).
 
@@ -75,9 +78,11 @@ def check(
       grader check my_notebook.ipynb
       grader check solution.py --exercise mnist_callback --json result.json
       grader check my_notebook.ipynb --junit junit.xml --github     # in CI
+      grader check my_notebook.ipynb --seeds 5      # is my pass luck? judge it on 5 seeds
     """
     from grader.api import resolve_exercise
-    from grader.grading.pipeline import GradeOptions, grade_submission
+    from grader.grading.pipeline import GradeOptions
+    from grader.grading.seeded import grade_on_seeds
     from grader.report.terminal import Progress, print_verdict, verdict_line
     from grader.results import GradeReport
 
@@ -91,7 +96,7 @@ def check(
 
         if note := downgrade_note(choose_level(None)):  # said before it runs, not only after
             err_console.print(f"warning: {note}", markup=False)
-    result = grade_submission(submission, spec, options, on_event=progress)
+    result = grade_on_seeds(submission, spec, options, on_event=progress, seeds=seeds)
     report = GradeReport(spec.id, [result])
     if json_path:
         report.write_json(json_path)

@@ -41,6 +41,7 @@ def junit_xml(report: GradeReport) -> JUnitXml:
             ("isolation", s.isolation),
             ("path", xml_text(s.path)),
             *_adjusted_properties(s),
+            *_seed_properties(s),
         ):
             suite.add_property(key, value)
         for c in s.checks:
@@ -88,3 +89,14 @@ def _adjusted_properties(s: SubmissionResult) -> list[tuple[str, str]]:
             ("override", xml_text(f"{o.check or 'score'}={o.score:g} by {o.user}: {o.reason}"))
         )
     return found
+
+
+def _seed_properties(s: SubmissionResult) -> list[tuple[str, str]]:
+    """A verdict decided on several seeds: how many, whether they agreed, and why."""
+    if s.robustness is None:
+        return []
+    return [
+        ("seeds", str(len(s.robustness.runs))),
+        ("seeds_agree", str(s.robustness.agreed).lower()),
+        ("seeds_summary", xml_text(s.robustness.summary())),
+    ]

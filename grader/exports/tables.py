@@ -34,11 +34,14 @@ class CsvExporter:
         ids = check_ids(report.submissions)
         # With a roster, a deadline or an override: who, the raw score and what changed it.
         adjusted = any(s.adjustments for s in report.submissions)
+        # With a verdict decided on several seeds: how many, and whether they agreed.
+        seeded = any(s.robustness for s in report.submissions)
         with path.open("w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
             writer.writerow(
                 ["id", "score", "max_score", "passed", "status", *ids, "failing"]
                 + list(ADJUSTED_COLUMNS) * adjusted
+                + list(SEED_COLUMNS) * seeded
             )
             for s in report.submissions:
                 by_id = {c.id: c for c in s.checks}
@@ -53,6 +56,7 @@ class CsvExporter:
                         " ".join(c.id for c in s.checks if c.status in ("fail", "error")),
                     ]
                     + (adjusted_cells(s) if adjusted else [])
+                    + (seed_cells(s) if seeded else [])
                 )
         return [path]
 
@@ -92,3 +96,13 @@ def adjusted_cells(s: SubmissionResult) -> list[str]:
         late.submitted_at if late else "",
         late.time_source if late else "",
     ]
+
+
+SEED_COLUMNS = ("seeds", "seeds_agree")
+
+
+def seed_cells(s: SubmissionResult) -> list[str]:
+    """How many seeds decided the verdict ("1": the spec's alone), and whether they agreed."""
+    if s.robustness is None:
+        return ["1", ""]
+    return [str(len(s.robustness.runs)), "true" if s.robustness.agreed else "false"]

@@ -164,6 +164,9 @@ class Evidence:
     graded_model: int | None = None
     models_trained: int = 0
     probes: tuple[CallbackProbe, ...] = ()
+    # On a robustness run: the seed calls of the student's code that got the grader's seed
+    # instead, as "tf.random.set_seed(42)".
+    seeds_replaced: tuple[str, ...] = ()
     last_event_t: float = 0.0
 
     @property
@@ -311,6 +314,9 @@ def parse_events(events: list[dict[str, Any]]) -> Evidence:
                         line=_as_int(last.get("line")),
                     )
                 )
+            elif kind == "seed_replaced":
+                replaced = f"{event['call']}({event['asked']})"
+                fields["seeds_replaced"] = (*fields.get("seeds_replaced", ()), replaced)
             elif kind == "entry_point":
                 fields["entry_point_called"] = str(event.get("name", ""))
             elif kind == "model":

@@ -22,6 +22,7 @@ from grader.grading.checks.trust import forgery
 from grader.grading.evaluate import Evaluator, Measurement
 from grader.grading.evidence import Evidence, parse_events
 from grader.grading.hints import hint_text
+from grader.grading.robustness import seed_replaced_note
 from grader.grading.rules import Finding, find_mistakes
 from grader.grading.sandbox import IsolationLevel, Job, Limits, choose_level, run_isolated
 from grader.grading.sandbox.levels import downgrade_note
@@ -49,6 +50,9 @@ class GradeOptions:
     threads: int = 0  # CPU threads for TensorFlow in the child; 0: every core
     keep_workdir: bool = False
     plots: bool = True  # capture the figures the submission draws (benchmarks turn it off)
+    # A robustness run (grader.grading.robustness): the student's own seed calls get the spec's
+    # seed instead.
+    seed_override: bool = False
 
 
 def detect_exercise(
@@ -291,6 +295,8 @@ def _run_and_check(
         env = _child_env(spec, job, threads)
         if not options.plots:
             env["GRADER_PLOTS"] = "0"
+        if options.seed_override:
+            env["GRADER_SEED_OVERRIDE"] = "1"
         # The evaluator never runs student code: it reads the data cache directly.
         evaluator = Evaluator(spec.dataset, {**env, "GRADER_DATA_DIR": str(data.data_dir())})
         try:
@@ -319,6 +325,8 @@ def _run_and_check(
     notes = [n.describe() for n in submission.neutralised]
     if (graded_model := graded_model_note(evidence, spec)) is not None:
         notes.append(graded_model)
+    if evidence.seeds_replaced:
+        notes.append(seed_replaced_note(evidence.seeds_replaced, spec.seed))
     if options.isolation is None and (downgraded := downgrade_note(level)):
         notes.insert(0, downgraded)  # at the top of the report: the run had less protection
     confirmed = evidence_confirmed(evidence, measurement)

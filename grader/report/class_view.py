@@ -93,9 +93,10 @@ class RosterView:
 
 
 def _student_and_notes(s: SubmissionResult) -> tuple[str, list[str]]:
+    seeds = _seed_notes(s)
     adj = s.adjustments
     if adj is None:
-        return "", []
+        return "", seeds
     student = ""
     if adj.student is not None:
         student = adj.student.name + (f" ({adj.student.rule})" if adj.student.rule else "")
@@ -111,7 +112,15 @@ def _student_and_notes(s: SubmissionResult) -> tuple[str, list[str]]:
         notes.append(f"override: {o.check or 'score'}")
     if adj.needs_review:
         notes.append("review the override")
-    return student, notes
+    return student, notes + seeds
+
+
+def _seed_notes(s: SubmissionResult) -> list[str]:
+    """A verdict decided on several seeds: whether they agreed."""
+    if s.robustness is None:
+        return []
+    runs = len(s.robustness.runs)
+    return [f"seeds disagree ({runs})" if not s.robustness.agreed else f"seeds agree ({runs})"]
 
 
 def index_page(

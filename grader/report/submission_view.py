@@ -23,6 +23,7 @@ from grader.report.check_views import (
 )
 from grader.report.noise import split_noise
 from grader.report.notebook_view import AsRanView, as_ran_view
+from grader.report.seed_view import SeedView, seed_view
 from grader.report.text import MESSAGE_LIMIT, CutText, cut_middle, replay_terminal
 from grader.report.text import shorten as shorten_text
 from grader.results import CheckResult, SubmissionResult
@@ -240,6 +241,7 @@ class SubmissionPage:
     figures: list[tuple[str, str]]
     adjustment: AdjustmentView | None = None
     as_ran: AsRanView | None = None  # the notebook's cells / the module's figures
+    seeds: SeedView | None = None  # a verdict decided on several seeds
 
 
 def _figures(result: SubmissionResult) -> list[tuple[str, str]]:
@@ -279,6 +281,7 @@ def submission_page(result: SubmissionResult, spec: ExerciseSpec) -> SubmissionP
         figures=_figures(result),
         adjustment=adjustment_view(result),
         as_ran=as_ran_view(result),
+        seeds=seed_view(result, spec),
     )
 
 

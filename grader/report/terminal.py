@@ -8,8 +8,8 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from grader.formatting import STATUS_MARKS
-from grader.results import SubmissionResult
+from grader.formatting import STATUS_MARKS, fixed_percent
+from grader.results import Robustness, SubmissionResult
 
 
 class Progress:
@@ -41,6 +41,14 @@ class Progress:
                 parts.append(f"loss {logs['loss']:.4f}")
             parts.append(f"{time.monotonic() - self.started:.0f} s")
             self.console.print(f"[dim]{escape(self.label)}: {escape(', '.join(parts))}[/dim]")
+        elif kind == "seed_run":
+            if event.get("number") == 2:
+                self.console.print(f"[yellow]borderline:[/yellow] {escape(str(event['reason']))}")
+            self.console.print(
+                f"[dim]{escape(self.label)}: run {event['number']} of {event['of']}, "
+                f"seed {event['seed']}[/dim]"
+            )
+            self.started = time.monotonic()
         elif kind == "entry_point":
             self.console.print(
                 f"[dim]{escape(self.label)}: calling {escape(str(event.get('name')))}()[/dim]"
@@ -69,6 +77,8 @@ def print_verdict(console: Console, result: SubmissionResult, report: str | None
         )
     for notice in result.notices:
         console.print(f"  [yellow]note[/yellow] {escape(notice)}")
+    if result.robustness is not None:
+        print_seeds(console, result.robustness)
     first = result.first_failure()
     if first is not None and first.hint:
         console.print(f"\n[bold]Hint ({escape(first.id)}):[/bold] {escape(first.hint)}")
@@ -80,3 +90,23 @@ def print_verdict(console: Console, result: SubmissionResult, report: str | None
             console.print(f"  {pointer} {number:4d} | {escape(text)}")
     if report:
         console.print(f"\nReport: {escape(report)}")
+
+
+def print_seeds(console: Console, robustness: Robustness) -> None:
+    """The seeds a borderline verdict was decided on, one line each."""
+    style = "green" if robustness.agreed else "yellow"
+    console.print(f"  [{style}]seeds[/{style}] {escape(robustness.summary())}")
+    console.print(f"        why: {escape(robustness.reason)}")
+    for run in robustness.runs:
+        figures = [f"seed {run.seed}"]
+        if run.test_accuracy is not None:
+            figures.append(f"test {fixed_percent(run.test_accuracy)}")
+        if run.reached_epoch is not None:
+            figures.append(f"reached at epoch {run.reached_epoch}")
+        elif run.train_accuracies:
+            figures.append(f"best training {fixed_percent(max(run.train_accuracies))}")
+        failing = [check for check, status in run.checks.items() if status != "pass"]
+        figures.append("fails " + ", ".join(failing) if failing else "passes")
+        if run.note:
+            figures.append(run.note)
+        console.print(f"        {escape(', '.join(figures))}")

@@ -50,6 +50,39 @@ class SourceLocation:
 
 
 @dataclass(frozen=True)
+class SeedRun:
+    """One seed's run of a borderline submission: the figures its checks were judged on."""
+
+    seed: int
+    status: SubmissionStatus
+    checks: dict[str, CheckStatus]  # the seed-dependent checks, as this run judged them
+    test_accuracy: float | None
+    train_accuracies: list[float]  # the logged training accuracy of each epoch
+    reached_epoch: int | None  # the first epoch (1-based) at the training threshold
+    seed_replaced: bool = False  # the submission's own seed call got this seed instead
+    note: str = ""  # why this run could not judge every check (a timeout, a crash)
+
+
+@dataclass(frozen=True)
+class Robustness:
+    """A verdict confirmed on several seeds: why, by which rule, and what each seed showed."""
+
+    reason: str  # why it ran on more seeds: the borderline figure, or --seeds
+    rule: str  # majority, any, all
+    runs: list[SeedRun]  # the spec seed's first
+    decided: dict[str, CheckStatus]  # check id -> pass or fail, across the seeds
+    passes: dict[str, int]  # check id -> on how many seeds it passed
+    agreed: bool  # every seed gave every check the same status
+
+    def summary(self) -> str:
+        checks = ", ".join(
+            f"{check} {self.passes[check]}/{len(self.runs)}" for check in self.decided
+        )
+        agreement = "the seeds agreed" if self.agreed else "the seeds disagreed"
+        return f"{len(self.runs)} seeds, {self.rule} rule, {agreement} ({checks})"
+
+
+@dataclass(frozen=True)
 class SubmissionResult:
     """Everything the grader found about one submission."""
 
@@ -82,6 +115,12 @@ class SubmissionResult:
     # What the run showed: figures and a notebook's cell outputs (grader.grading.as_ran); {} if
     # none.
     as_ran: dict[str, Any] = field(default_factory=dict)
+    # Set when the verdict was confirmed on several seeds (grader.grading.robustness).
+    robustness: Robustness | None = None
+
+    @property
+    def seeds_disagree(self) -> bool:
+        return self.robustness is not None and not self.robustness.agreed
 
     def first_failure(self) -> CheckResult | None:
         return next((c for c in self.checks if c.status in ("fail", "error")), None)
@@ -119,7 +158,16 @@ def submission_result_from_dict(data: dict[str, Any]) -> SubmissionResult:
         )
     fields["error_location"] = loc
     fields["adjustments"] = adjustments_from_dict(data.get("adjustments"))
+    fields["robustness"] = robustness_from_dict(data.get("robustness"))
     return SubmissionResult(**fields)
+
+
+def robustness_from_dict(data: dict[str, Any] | None) -> Robustness | None:
+    if data is None:
+        return None
+    fields = dict(data)
+    fields["runs"] = [SeedRun(**run) for run in data["runs"]]
+    return Robustness(**fields)
 
 
 def read_results(path: Path) -> GradeReport:

@@ -11,9 +11,16 @@ import hashlib
 import json
 from dataclasses import fields
 
-from grader.results import CheckResult, GradeReport, SourceLocation, SubmissionResult
+from grader.results import (
+    CheckResult,
+    GradeReport,
+    Robustness,
+    SeedRun,
+    SourceLocation,
+    SubmissionResult,
+)
 
-MODEL = (GradeReport, SubmissionResult, CheckResult, SourceLocation)
+MODEL = (GradeReport, SubmissionResult, CheckResult, SourceLocation, Robustness, SeedRun)
 
 
 def result_schema() -> dict[str, list[list[str]]]:

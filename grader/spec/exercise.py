@@ -15,6 +15,7 @@ from grader.locations import CHECKOUT_EXERCISES, INSTALLED_EXERCISES
 from grader.spec.check_ids import CHECK_IDS, PROBE_CHECK
 from grader.spec.environment import EnvironmentSpec, parse_environment
 from grader.spec.pattern import ANY, ArchitectureSpec, LayerPattern, default_pattern
+from grader.spec.robustness import RobustnessSpec, parse_robustness
 from grader.spec.schema import validate
 
 __all__ = [
@@ -110,6 +111,7 @@ class ExerciseSpec:
         }
 
     environment: EnvironmentSpec = EnvironmentSpec()  # noqa: RUF009 (frozen) [environment]: packages, support files
+    robustness: RobustnessSpec = RobustnessSpec()  # noqa: RUF009 (frozen) [robustness]: more seeds
 
     @property
     def check_ids(self) -> list[str]:
@@ -204,6 +206,7 @@ def parse_spec(text: str, where: str, folder: Path | None = None) -> ExerciseSpe
         probe=probe,
         graded_fit=training.get("graded_fit", "last"),
         environment=parse_environment(raw.get("environment"), where),
+        robustness=parse_robustness(raw.get("robustness")),
     )
 
 

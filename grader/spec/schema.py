@@ -52,6 +52,10 @@ NUMBER = (int, float)
 WHEN = (datetime, date, str)  # a TOML date-time, a date, or an ISO 8601 string
 
 
+def _margin(value: Any) -> str:
+    return "" if 0 <= value < 1 else "must be a fraction from 0 up to 1 (0.01 means one point)"
+
+
 def _percent(value: Any) -> str:
     return "" if 0 <= value <= 100 else "must be a percentage between 0 and 100"
 
@@ -107,6 +111,14 @@ SECTIONS: dict[str, dict[str, Key] | None] = {
     "environment": {
         "packages": Key((list,), items=(str,)),
         "support_files": Key((list,), items=(str,)),
+    },
+    # Borderline results confirmed on more seeds (grader.spec.robustness).
+    "robustness": {
+        "seeds": Key((int,), check=_positive),
+        "rule": Key((str,), check=_one_of("majority", "any", "all")),
+        "test_accuracy_margin": Key(NUMBER, check=_margin),
+        "train_accuracy_margin": Key(NUMBER, check=_margin),
+        "epoch_margin": Key((int,), check=_non_negative),
     },
     # Points for the callback probe judged on its own (0 or absent: it only explains).
     "probe": {"points": Key(NUMBER, check=_non_negative)},

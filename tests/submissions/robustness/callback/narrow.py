@@ -1,0 +1,27 @@
+# A callback that stops at the threshold, on a network so narrow that it gets there only in the
+# last epoch allowed, if at all: whether it does depends on the seed. It fixes its own seed, as
+# many notebooks do: the grader's extra seed runs must replace it, or they would all agree.
+import tensorflow as tf
+
+tf.random.set_seed(3)
+
+
+class StopAtThreshold(tf.keras.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        if logs.get("accuracy", 0) >= 0.95:
+            print("Reached 95% accuracy so cancelling training!")
+            self.model.stop_training = True
+
+
+(x_train, y_train), _ = tf.keras.datasets.mnist.load_data()
+x_train = x_train / 255.0
+net = tf.keras.Sequential(
+    [
+        tf.keras.Input(shape=(28, 28)),
+        tf.keras.layers.Flatten(),
+        tf.keras.layers.Dense(16, activation="relu"),
+        tf.keras.layers.Dense(10, activation="softmax"),
+    ]
+)
+net.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+net.fit(x_train, y_train, epochs=3, callbacks=[StopAtThreshold()])
