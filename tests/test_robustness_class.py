@@ -3,7 +3,7 @@ borderline ones on every seed of the spec, the verdict follows the rule, a resum
 the seeds it lacks, and the report shows each seed.
 
 Two instructor-written specs keep it short (tests/submissions/robustness/exercises): the
-Fashion-MNIST exercise with three seeds, and a callback variant that stops at 95% within 3
+Fashion-MNIST exercise with three seeds, and a callback variant that stops at 94% within 3
 epochs, where a narrow network gets there in its last epoch or just misses it.
 """
 
