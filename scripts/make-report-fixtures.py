@@ -6,7 +6,7 @@ Run it from the repository (about ten real trainings, a few minutes):
     .venv/bin/python scripts/make-report-fixtures.py
 
 Each fixture is the `results.json` shape of one grading, stamped with the result model's
-fingerprint (`grader.results.schema`); tests/test_fixtures.py fails when the model changed since.
+fingerprint (`grader.results.schema`); tests/results/test_fixtures.py fails when the model changed since.
 The
 hand-made hostile fixture (synthetic/hostile.json: markup in every field, which no real grading
 produces in all places at once) is re-read and re-written through the result model, so it gains

@@ -21,13 +21,14 @@ from typing import Any
 
 import pytest
 from browser import ARGS, CHROMIUM, DESKTOP, Visit, require, shoot
+from paths import TESTS
 
 from grader.classroom.batch import BatchSettings, grade_class, report_filename
 from grader.report.noise import split_noise
 from grader.report.notebook_view import as_ran_view
 from grader.results import SubmissionResult
 
-CORPUS = Path(__file__).parent / "corpus"
+CORPUS = TESTS / "corpus"
 EXPECTED: dict[str, dict[str, dict[str, Any]]] = tomllib.loads(
     (CORPUS / "expected.toml").read_text()
 )

@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from paths import ROOT
 
 from grader.grading.evaluate import measurement_from_dict
 from grader.spec.exercise import load_exercise
@@ -98,7 +98,7 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         text=True,
         timeout=300,
         env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin", "HOME": str(folder)},
-        cwd=Path(__file__).parent.parent,
+        cwd=ROOT,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
