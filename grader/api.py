@@ -10,7 +10,8 @@ import html
 from pathlib import Path
 
 from grader.errors import UsageError
-from grader.grading.pipeline import EventHandler, GradeOptions, detect_exercise, grade_submission
+from grader.grading.pipeline import EventHandler, GradeOptions, detect_exercise
+from grader.grading.seeded import grade_on_seeds
 from grader.grading.submissions import SubmissionError, load_submission
 from grader.report import render_report
 from grader.results import SubmissionResult
@@ -34,8 +35,10 @@ def check(
     timeout: float | None = None,
     isolation: str | None = None,
     on_event: EventHandler | None = None,
+    seeds: int | None = None,
 ) -> SubmissionResult:
-    """Grade one notebook or module. In Jupyter the returned result displays as its report.
+    """Grade one notebook or module, a borderline verdict confirmed on the spec's extra seeds
+    (`seeds`: every verdict on that many). In Jupyter the result displays as its report.
 
     >>> from grader import check
     >>> result = check("my_notebook.ipynb")      # doctest: +SKIP
@@ -43,9 +46,8 @@ def check(
     """
     path = Path(path)
     spec, _ = resolve_exercise(path, exercise)
-    return grade_submission(
-        path, spec, GradeOptions(timeout_s=timeout, isolation=isolation), on_event=on_event
-    )
+    options = GradeOptions(timeout_s=timeout, isolation=isolation)
+    return grade_on_seeds(path, spec, options, on_event=on_event, seeds=seeds)
 
 
 def result_html(result: SubmissionResult) -> str:

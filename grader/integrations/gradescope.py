@@ -11,7 +11,8 @@ from pathlib import Path
 
 from grader.errors import UsageError
 from grader.exports import gradescope_results, write_gradescope
-from grader.grading.pipeline import GradeOptions, grade_submission
+from grader.grading.pipeline import GradeOptions
+from grader.grading.seeded import grade_on_seeds
 from grader.grading.submissions import SUBMISSION_SUFFIXES
 from grader.results import SubmissionResult
 from grader.spec.exercise import load_exercise
@@ -36,7 +37,7 @@ def run_autograder(root: Path, exercise: str, timeout_s: float | None = None) ->
     """Grade the upload under `root` and write Gradescope's results.json; returns the result."""
     upload = find_upload(root / "submission")
     spec = load_exercise(exercise)
-    result = grade_submission(upload, spec, GradeOptions(timeout_s=timeout_s))
+    result = grade_on_seeds(upload, spec, GradeOptions(timeout_s=timeout_s))
     write_gradescope(result, root / "results" / "results.json")
     return result
 

@@ -51,10 +51,11 @@ class SubmissionFile(pytest.File):
 
     def result(self) -> Any:
         if self._result is None:
-            from grader.grading.pipeline import GradeOptions, grade_submission
+            from grader.grading.pipeline import GradeOptions
+            from grader.grading.seeded import grade_on_seeds
 
             timeout = self.config.getoption("--grader-timeout")
-            self._result = grade_submission(self.path, self.spec, GradeOptions(timeout_s=timeout))
+            self._result = grade_on_seeds(self.path, self.spec, GradeOptions(timeout_s=timeout))
         return self._result
 
 
