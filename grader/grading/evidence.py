@@ -155,6 +155,8 @@ class Evidence:
     # Every exception the student's code raised, in order: a notebook runs on past a failing
     # cell, so there may be several; a module stops at its first.
     failures: tuple[RuntimeFailure, ...] = ()
+    # Exceptions of cells tagged `raises-exception` (nbclient's convention): allowed, only noted.
+    allowed_failures: tuple[RuntimeFailure, ...] = ()
     entry_point_called: str = ""
     model_saved: bool = False
     model_problem: str = ""
@@ -240,6 +242,8 @@ def parse_events(events: list[dict[str, Any]]) -> Evidence:
     probe_calls: dict[int, list[ProbeCall]] = {}
     fit_weights: dict[int, str] = {}
     failures: list[RuntimeFailure] = []
+    allowed: list[RuntimeFailure] = []
+    running_may_raise = False  # the cell running now is tagged `raises-exception`
     for event in events:
         kind = event.get("type")
         try:
@@ -249,6 +253,7 @@ def parse_events(events: list[dict[str, Any]]) -> Evidence:
                 fields.update(started=True, versions=versions, seed=int(event["seed"]))
             elif kind == "cell":
                 cell_of_execution[int(event["execution_count"])] = int(event["index"]) + 1
+                running_may_raise = event.get("may_raise") is True
             elif kind == "compile":
                 loss = event.get("loss") or {}
                 compiles.append(
@@ -306,7 +311,7 @@ def parse_events(events: list[dict[str, Any]]) -> Evidence:
                 frames = event.get("frames") or []
                 last = frames[-1] if frames else {}
                 cell = _as_int(last.get("cell"))
-                failures.append(
+                (allowed if running_may_raise else failures).append(
                     RuntimeFailure(
                         exc_type=str(event.get("exc_type", "Error")),
                         message=str(event.get("message", "")),
@@ -350,6 +355,7 @@ def parse_events(events: list[dict[str, Any]]) -> Evidence:
         for index, probe in sorted(probes.items())
     )
     fields["failures"] = tuple(failures)
+    fields["allowed_failures"] = tuple(allowed)
     return Evidence(fits=tuple(fits), compiles=tuple(compiles), prints=tuple(prints), **fields)
 
 

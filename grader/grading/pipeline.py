@@ -17,12 +17,12 @@ import nbformat
 
 from grader.grading import as_ran, data
 from grader.grading.checks import CheckContext, RunSummary, run_checks
-from grader.grading.checks.training import graded_model_note, input_scale
+from grader.grading.checks.training import input_scale
 from grader.grading.checks.trust import forgery
 from grader.grading.evaluate import Evaluator, Measurement
 from grader.grading.evidence import Evidence, parse_events
 from grader.grading.hints import hint_text
-from grader.grading.robustness import seed_replaced_note
+from grader.grading.notices import run_notices
 from grader.grading.rules import Finding, find_mistakes
 from grader.grading.sandbox import IsolationLevel, Job, Limits, choose_level, run_isolated
 from grader.grading.sandbox.levels import downgrade_note
@@ -322,11 +322,7 @@ def _run_and_check(
         if not options.keep_workdir:
             job.remove()
     run = RunSummary(outcome.timed_out, outcome.returncode, outcome.duration_s, timeout)
-    notes = [n.describe() for n in submission.neutralised]
-    if (graded_model := graded_model_note(evidence, spec)) is not None:
-        notes.append(graded_model)
-    if evidence.seeds_replaced:
-        notes.append(seed_replaced_note(evidence.seeds_replaced, spec.seed))
+    notes = run_notices(submission, evidence, spec)
     if options.isolation is None and (downgraded := downgrade_note(level)):
         notes.insert(0, downgraded)  # at the top of the report: the run had less protection
     confirmed = evidence_confirmed(evidence, measurement)

@@ -216,6 +216,19 @@ def test_notebook_execution_counts_map_to_cell_numbers() -> None:
     assert parse_events(events).failure == RuntimeFailure("NameError", "name 'x'", 4, 4)
 
 
+def test_an_error_in_a_cell_tagged_raises_exception_is_allowed_not_failed() -> None:
+    events = [
+        START,
+        {"type": "cell", "index": 1, "execution_count": 1, "may_raise": True},
+        error([{"cell": 1, "line": 2}], "ValueError", "expected rank 2"),
+        {"type": "cell", "index": 2, "execution_count": 2, "may_raise": False},
+        error([{"cell": 2, "line": 1}], "ZeroDivisionError", "division by zero"),
+    ]
+    evidence = parse_events(events)
+    assert evidence.allowed_failures == (RuntimeFailure("ValueError", "expected rank 2", 2, 2),)
+    assert evidence.failures == (RuntimeFailure("ZeroDivisionError", "division by zero", 3, 1),)
+
+
 def test_an_unmapped_execution_count_is_kept_as_is() -> None:
     events = [START, {"type": "cell", "index": 0, "execution_count": 1}, error([{"cell": 9}])]
     failure = parse_events(events).failure

@@ -139,6 +139,29 @@ def test_an_exception_in_a_notebook_names_the_cell(tmp_path: Path, spec: Exercis
     assert location.label() == "cell 3, line 3"
 
 
+def test_a_cell_tagged_raises_exception_may_raise(tmp_path: Path, spec: ExerciseSpec) -> None:
+    """nbclient's convention, as a course lab uses it ("remove Flatten and see the error"): the
+    tagged cell's error is noted, the untagged one's fails `runs`."""
+    allowed = nbformat.v4.new_code_cell("raise ValueError('the shapes do not match, as asked')")
+    allowed.metadata["tags"] = ["raises-exception"]
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell("x = 1"),
+        allowed,  # cell 2
+        nbformat.v4.new_code_cell("y = 1 / 0"),  # cell 3
+    ]
+    path = tmp_path / "lab.ipynb"
+    nbformat.write(notebook, path)
+    result, _ = grade(path, spec)
+    runs = checks(result)["runs"]
+    assert runs.status == "fail" and "ZeroDivisionError" in runs.message
+    assert "ValueError" not in runs.message
+    assert any(
+        "cell 2 raised ValueError" in note and "`raises-exception` tag allows" in note
+        for note in result.notices
+    ), result.notices
+
+
 def test_a_defined_but_uncalled_entry_point_is_called(tmp_path: Path, spec: ExerciseSpec) -> None:
     source = (
         DATA
