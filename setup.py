@@ -25,6 +25,8 @@ setup(
     package_data={
         "grader.grading": ["hints.toml"],
         "grader.report.templates": ["*.j2"],
+        "grader.web.templates": ["*.j2"],
+        "grader.web.static": ["*.js"],
         **{name: ["*"] for name in exercise_packages},
     },
 )

@@ -9,6 +9,8 @@ Tables:
     class_rows one row per submission or roster student per run: the student it belongs to (and
              by which rule), its submission time, late penalty and result before overrides
     overrides  human corrections: who, when, why, and the automatic verdict they corrected
+    comments   notes for the student, left from `grader serve`: who, when, what (added later:
+             opening an older gradebook adds the table, nothing else changes)
 
 Written as each result completes, one transaction per result, in WAL mode with full sync: a
 grader killed with SIGKILL loses nothing it had finished, and the next run picks up from there.
@@ -33,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.classroom.overrides import Override
-from grader.errors import InfrastructureError
+from grader.errors import GraderError, InfrastructureError
 from grader.results import SubmissionResult, submission_result_from_dict
 
 SCHEMA_VERSION = 1
@@ -137,6 +139,15 @@ CREATE TABLE IF NOT EXISTS overrides (
     removed_by    TEXT
 );
 CREATE INDEX IF NOT EXISTS overrides_by_submission ON overrides (exercise, submission_id);
+CREATE TABLE IF NOT EXISTS comments (
+    id            INTEGER PRIMARY KEY,
+    exercise      TEXT NOT NULL,
+    submission_id TEXT NOT NULL,
+    text          TEXT NOT NULL,
+    user          TEXT NOT NULL,
+    created_at    TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS comments_by_submission ON comments (exercise, submission_id);
 """
 
 
@@ -149,6 +160,30 @@ def current_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # a container without a passwd entry
         return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+class StaleVersion(GraderError):
+    """A correction based on an older view of a submission's corrections than the gradebook's."""
+
+    def __init__(self, expected: int, current: int) -> None:
+        super().__init__(
+            f"the corrections changed since this page was opened (version {expected}, "
+            f"now {current})"
+        )
+        self.expected = expected
+        self.current = current
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A note for the student on one submission."""
+
+    id: int
+    exercise: str
+    submission_id: str
+    text: str
+    user: str
+    at: str
 
 
 @dataclass(frozen=True)
@@ -423,9 +458,11 @@ class Gradebook:
             )
         ]
 
-    def add_override(self, override: Override) -> int:
-        """Record a correction; it replaces an earlier one of the same check (kept, as removed)."""
+    def add_override(self, override: Override, expected: int | None = None) -> int:
+        """Record a correction; it replaces an earlier one of the same check (kept, as removed).
+        With `expected`, only if the submission's corrections are still at that version."""
         with self._transaction():
+            self._expect(override.exercise, override.submission_id, expected)
             self._remove(override.exercise, override.submission_id, override.check, override.user)
             cursor = self.db.execute(
                 "INSERT INTO overrides (exercise, submission_id, check_id, score, auto_score, "
@@ -445,9 +482,18 @@ class Gradebook:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
-    def remove_override(self, exercise: str, submission_id: str, check: str) -> int:
+    def remove_override(
+        self,
+        exercise: str,
+        submission_id: str,
+        check: str,
+        user: str | None = None,
+        expected: int | None = None,
+    ) -> int:
+        """Mark the override of `check` removed (kept in the table); how many were in force."""
         with self._transaction():
-            return self._remove(exercise, submission_id, check, current_user())
+            self._expect(exercise, submission_id, expected)
+            return self._remove(exercise, submission_id, check, user or current_user())
 
     def _remove(self, exercise: str, submission_id: str, check: str, user: str) -> int:
         return self.db.execute(
@@ -465,6 +511,55 @@ class Gradebook:
             (exercise, exercise),
         ).fetchall()
         return [Override(*row) for row in rows]
+
+    def override_history(self, exercise: str, submission_id: str) -> list[dict[str, Any]]:
+        """Every override of one submission, removed ones included, oldest first."""
+        return self._dicts(
+            "SELECT * FROM overrides WHERE exercise = ? AND submission_id = ? ORDER BY id",
+            exercise,
+            submission_id,
+        )
+
+    def add_comment(self, comment: Comment, expected: int | None = None) -> int:
+        """Record a note for the student (with `expected`: only at that version)."""
+        with self._transaction():
+            self._expect(comment.exercise, comment.submission_id, expected)
+            cursor = self.db.execute(
+                "INSERT INTO comments (exercise, submission_id, text, user, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (comment.exercise, comment.submission_id, comment.text, comment.user, comment.at),
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def comments(self, exercise: str, submission_id: str | None = None) -> list[Comment]:
+        """The comments of one submission (or of every submission of the exercise), oldest first."""
+        rows = self.db.execute(
+            "SELECT id, exercise, submission_id, text, user, created_at FROM comments "
+            "WHERE exercise = ? AND (? IS NULL OR submission_id = ?) ORDER BY id",
+            (exercise, submission_id, submission_id),
+        ).fetchall()
+        return [Comment(*row) for row in rows]
+
+    def corrections_version(self, exercise: str, submission_id: str) -> int:
+        """A counter of one submission's corrections: every override added or removed and every
+        comment raises it, so a form that carries it can tell whether it is stale."""
+        return int(
+            self.scalar(
+                "SELECT (SELECT COUNT(*) + COUNT(removed_at) FROM overrides WHERE exercise = ? "
+                "AND submission_id = ?) + (SELECT COUNT(*) FROM comments WHERE exercise = ? "
+                "AND submission_id = ?)",
+                (exercise, submission_id, exercise, submission_id),
+            )
+        )
+
+    def _expect(self, exercise: str, submission_id: str, expected: int | None) -> None:
+        """Inside a write transaction: refuse a change based on a stale version."""
+        if expected is None:
+            return
+        current = self.corrections_version(exercise, submission_id)
+        if current != expected:
+            raise StaleVersion(expected, current)
 
     def latest_run(self, exercise: str | None = None, out_dir: str | None = None) -> int | None:
         """The newest run with class rows (of an exercise; written to `out_dir`, if given)."""

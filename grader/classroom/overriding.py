@@ -38,8 +38,13 @@ def set_override(
     reason: str,
     remove: bool = False,
     gradebook: Path | None = None,
+    user: str | None = None,
+    expected: int | None = None,
 ) -> str:
-    """Record (or remove) one override and write the reports again; returns what was done."""
+    """Record (or remove) one override and write the reports again; returns what was done.
+
+    `user` is who makes it (default: the OS user); with `expected`, the change is made only if
+    the submission's corrections are still at that version (else `StaleVersion`)."""
     with _open(out_dir, gradebook) as book:
         run_id = book.latest_run(None, str(out_dir.resolve()))
         if run_id is None:
@@ -47,7 +52,7 @@ def set_override(
         base = _find(book.class_results(run_id), submission)
         what = f"check {check}" if check else "the score"
         if remove:
-            if not book.remove_override(base.exercise, base.id, check):
+            if not book.remove_override(base.exercise, base.id, check, user, expected):
                 raise UsageError(f"{base.id} has no override of {what}")
             message = f"removed the override of {what} of {base.id}"
         else:
@@ -74,9 +79,10 @@ def set_override(
                     auto[0],
                     auto[1],
                     reason.strip(),
-                    current_user(),
+                    user or current_user(),
                     now(),
-                )
+                ),
+                expected,
             )
             message = f"{base.id}: {what} set to {score:g} (automatic: {auto[1]} {auto[0]:g})"
         exercise = base.exercise

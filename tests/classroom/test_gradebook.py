@@ -54,7 +54,8 @@ def test_schema_and_wal(tmp_path: Path) -> None:
     with sqlite3.connect(path) as con:
         assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert tables == {"meta", "runs", "results", "grades", "class_rows", "overrides"}
+        expected = {"meta", "runs", "results", "grades", "class_rows", "overrides", "comments"}
+        assert tables == expected
         assert con.execute("SELECT value FROM meta").fetchone() == (str(SCHEMA_VERSION),)
     audit = {"user", "host", "grader_version", "tensorflow_version", "python_version",
              "spec_hash", "args", "started_at", "finished_at", "status"}  # fmt: skip
@@ -148,7 +149,8 @@ def test_two_processes_share_a_gradebook(tmp_path: Path) -> None:
     path = tmp_path / "book.sqlite"
     result = recorded("wrong_message")
     script = (
-        "import sys; from pathlib import Path; sys.path.insert(0, 'tests')\n"  # as pytest does
+        # the paths pytest gives this module
+        "import sys; from pathlib import Path; sys.path[:0] = ['tests', 'tests/classroom']\n"
         "from test_gradebook import *\n"
         "with Gradebook(Path(sys.argv[1])) as book:\n"
         "    for i in range(30):\n"

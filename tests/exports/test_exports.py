@@ -22,6 +22,7 @@ from grader.exports import (
     write_exports,
     write_gradescope,
 )
+from grader.grading.sandbox.levels import LEVELS
 from grader.results import GradeReport, SubmissionResult, read_results
 
 MNIST = sorted(FIXTURES.glob("mnist_callback-*.json"))
@@ -164,6 +165,8 @@ def test_grade_folder_writes_reports_index_and_exports(
         return recorded[path.stem]
 
     monkeypatch.setattr(grader.classroom.executors, "grade_submission", fake_grade)
+    # A unit test starts no child: the level is pinned instead of probed (the probe starts one).
+    monkeypatch.setattr(grader.classroom.batch, "choose_level", lambda *a, **k: LEVELS["process"])
     out = tmp_path / "out"
     report = grader.classroom.batch.grade_folder(folder, "mnist_callback", out)
     assert len(report.submissions) == len(recorded)

@@ -1,0 +1,210 @@
+"""The classes a workbench serves, and what it reads of them: each request opens the gradebook,
+reads what it needs, and closes it again (one connection per request and thread, as the
+Gradebook class asks), so a page always shows what the gradebook holds now.
+
+    find_classes     the --out folders given (or found), each checked to have a graded class
+    read_class       a class's latest run, every submission's final result, comment counts
+    read_submission  one submission: automatic and final result, its corrections and version
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.classroom.gradebook import FILENAME, Comment, Gradebook
+from grader.classroom.overrides import finalize
+from grader.errors import GraderError, UsageError
+from grader.results import SubmissionResult
+from grader.spec.exercise import ExerciseSpec, load_exercise
+
+DEFAULT_ROOT = Path("reports")  # where `grader grade` writes when not told otherwise
+
+
+@dataclass(frozen=True)
+class ServedClass:
+    """One `--out` folder of `grader grade` and the gradebook that holds its runs."""
+
+    slug: str  # its name in URLs: /c/<slug>/
+    out_dir: Path  # resolved
+    gradebook: Path  # resolved: OUT/gradebook.sqlite or the shared --gradebook
+
+
+def _slug(name: str, used: set[str]) -> str:
+    base = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "class"
+    slug, number = base, 2
+    while slug in used:
+        slug, number = f"{base}-{number}", number + 1
+    used.add(slug)
+    return slug
+
+
+def _default_dirs(gradebook: Path | None) -> list[Path]:
+    """No folder given: every class of the shared gradebook, else `reports/` (or its
+    subfolders, as `make demo` writes them)."""
+    if gradebook is not None:
+        if not gradebook.is_file():
+            raise UsageError(f"no gradebook at {gradebook}")
+        with Gradebook(gradebook) as book:
+            found = [json.loads(run["args"]).get("out_dir") for run in book.runs()]
+        dirs = [Path(d) for d in dict.fromkeys(found) if d and Path(d).is_dir()]
+    elif (DEFAULT_ROOT / FILENAME).is_file():
+        dirs = [DEFAULT_ROOT]
+    else:
+        dirs = sorted(p.parent for p in DEFAULT_ROOT.glob(f"*/{FILENAME}"))
+    if not dirs:
+        raise UsageError(
+            f"no graded class found under {DEFAULT_ROOT}/: give the --out folder(s) of "
+            "`grader grade`, or --gradebook"
+        )
+    return dirs
+
+
+def find_classes(dirs: Sequence[Path], gradebook: Path | None = None) -> list[ServedClass]:
+    """The classes to serve; refuses (UsageError) a folder without a graded class."""
+    classes: list[ServedClass] = []
+    used: set[str] = set()
+    for folder in dirs or _default_dirs(gradebook):
+        if not folder.is_dir():
+            raise UsageError(f"{folder} is not a folder (give the --out folder of grader grade)")
+        out_dir = folder.resolve()
+        book_path = (gradebook or out_dir / FILENAME).resolve()
+        if not book_path.is_file():
+            raise UsageError(f"no gradebook at {book_path} (grade the class first, or --gradebook)")
+        with Gradebook(book_path) as book:
+            if book.latest_run(None, str(out_dir)) is None:
+                raise UsageError(f"the gradebook {book_path} has no graded class in {folder}")
+        if any(c.out_dir == out_dir for c in classes):
+            continue
+        classes.append(ServedClass(_slug(out_dir.name, used), out_dir, book_path))
+    return classes
+
+
+def exercise_title(exercise: str) -> str:
+    try:
+        return load_exercise(exercise).title
+    except (GraderError, OSError):
+        return exercise
+
+
+def _order(results: list[SubmissionResult]) -> list[SubmissionResult]:
+    """As `grader grade` lists them: submissions by id, then the roster's missing students."""
+    return sorted(results, key=lambda r: (r.status == "missing", r.id.casefold(), r.id))
+
+
+@dataclass(frozen=True)
+class ClassState:
+    """A class as the gradebook holds it now."""
+
+    served: ServedClass
+    exercise: str
+    title: str
+    run: dict[str, Any]  # the latest run's row of the `runs` table
+    results: list[SubmissionResult]  # final: overrides and late penalty applied
+    comments: Counter[str]  # comments per submission id
+    overrides: int  # overrides in force in this class
+
+    @property
+    def downloads(self) -> list[str]:
+        """The files `grader grade` wrote beside the class that are worth a link."""
+        names = ("index.html", "similarity.html", "results.json", "grades.csv", "junit.xml")
+        extra = ("canvas.csv", "moodle.csv")
+        return [n for n in (*names, *extra) if (self.served.out_dir / n).is_file()]
+
+
+def read_class(served: ServedClass) -> ClassState:
+    with Gradebook(served.gradebook) as book:
+        run_id = book.latest_run(None, str(served.out_dir))
+        if run_id is None:
+            raise UsageError(f"the gradebook {served.gradebook} no longer has this class")
+        run = next(r for r in book.runs() if r["id"] == run_id)
+        bases = book.class_results(run_id)
+        overrides = book.overrides()
+        comments = Counter(c.submission_id for c in book.comments(run["exercise"]))
+    final = [finalize(b, overrides) for b in _order(bases)]
+    ids = {r.id for r in final}
+    in_force = sum(1 for o in overrides if o.exercise == run["exercise"] and o.submission_id in ids)
+    return ClassState(
+        served,
+        run["exercise"],
+        exercise_title(run["exercise"]),
+        run,
+        final,
+        comments,
+        in_force,
+    )
+
+
+@dataclass(frozen=True)
+class Event:
+    """One correction in a submission's history: an override set or removed, a comment."""
+
+    at: str
+    user: str
+    kind: str  # override, removed, comment
+    check: str  # the override's check ('' = the score); '' for a comment
+    text: str  # what was done, in words
+
+
+@dataclass(frozen=True)
+class SubmissionState:
+    """One submission with everything a human did to it."""
+
+    served: ServedClass
+    base: SubmissionResult  # automatic (+ roster and lateness), before overrides
+    final: SubmissionResult
+    overrides: list[dict[str, Any]]  # every override row, removed ones included, oldest first
+    comments: list[Comment]
+    version: int  # Gradebook.corrections_version: what a form based on this view carries
+
+    @property
+    def in_force(self) -> list[dict[str, Any]]:
+        return [o for o in self.overrides if o["removed_at"] is None]
+
+    @property
+    def events(self) -> list[Event]:
+        """Every correction, oldest first; there are exactly `version` of them. Times are to the
+        second: within one, overrides in id order (an override replaced is removed before its
+        successor is set), then comments."""
+        found: list[tuple[str, int, int, int, Event]] = []
+        for o in self.overrides:
+            what = f"check {o['check_id']}" if o["check_id"] else "the score"
+            text = (
+                f"{what} set to {o['score']:g} (automatic: {o['auto_status']} "
+                f"{o['auto_score']:g}): {o['reason']}"
+            )
+            event = Event(o["created_at"], o["user"], "override", o["check_id"], text)
+            found.append((o["created_at"], 0, o["id"], 0, event))
+            if o["removed_at"]:
+                gone = Event(
+                    o["removed_at"], o["removed_by"] or "", "removed", o["check_id"],
+                    f"removed the override of {what} ({o['score']:g})",
+                )  # fmt: skip
+                found.append((o["removed_at"], 0, o["id"], 1, gone))
+        for c in self.comments:
+            found.append((c.at, 1, c.id, 0, Event(c.at, c.user, "comment", "", c.text)))
+        return [event for *_, event in sorted(found, key=lambda f: f[:4])]
+
+    def spec(self) -> ExerciseSpec:
+        return load_exercise(self.base.exercise)
+
+
+def read_submission(served: ServedClass, submission_id: str) -> SubmissionState | None:
+    """The submission of the class's latest run with exactly this id; None if there is none."""
+    with Gradebook(served.gradebook) as book:
+        run_id = book.latest_run(None, str(served.out_dir))
+        if run_id is None:
+            return None
+        base = next((r for r in book.class_results(run_id) if r.id == submission_id), None)
+        if base is None:
+            return None
+        overrides = book.overrides(base.exercise)
+        history = book.override_history(base.exercise, base.id)
+        comments = book.comments(base.exercise, base.id)
+        version = book.corrections_version(base.exercise, base.id)
+    return SubmissionState(served, base, finalize(base, overrides), history, comments, version)
