@@ -37,6 +37,7 @@ from grader.classroom.gradebook import FILENAME, CachedVerdict, Gradebook, Grade
 from grader.classroom.groups import Group, grade_jobs, group_sources, groups_of, settle
 from grader.classroom.keys import grader_identity, verdict_inputs
 from grader.classroom.late import deadline_of, merged
+from grader.classroom.live import LiveBoard
 from grader.classroom.overrides import finalize
 from grader.classroom.progress import BatchProgress
 from grader.classroom.sources import SubmissionSource, find_submissions
@@ -283,6 +284,7 @@ def grade_class(
             forced=settings.seeds is not None,
         )  # fmt: skip
         status = "failed"
+        board: LiveBoard | None = None
         ordered: list[SubmissionResult] = []
         missing: list[SubmissionResult] = []
         try:
@@ -290,13 +292,16 @@ def grade_class(
             to_grade = [g for g in groups.values() if g.key not in cached]
             if to_grade:
                 executor.check(identity)
+            board = LiveBoard(book_path, run.run_id)  # for the workbench: grader.classroom.live
             display = BatchProgress(
                 console,
                 total=len(sources),
                 jobs=len(to_grade),
                 slots=executor.slots,
                 prior_duration_s=book.typical_duration(spec.id),
+                board=board,
             )
+            display.publish()
             display.log(
                 f"{spec.id}: {len(sources)} submission(s) in {path}; "
                 f"{sum(len(g.members) for g in groups.values() if g.key in cached)} from the "
@@ -325,6 +330,8 @@ def grade_class(
             raise
         finally:
             executor.close(aborted=status != "finished")
+            if board is not None:
+                board.close()
             ordered = [run.results[s.id] for s in sources if s.id in run.results]
             if status == "finished":
                 ordered += [finalize(m, run.overrides) for m in missing]

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, ProgressColumn, Task, TaskID, TextColumn
 from rich.text import Text
 
+from grader.classroom.live import LiveBoard
 from grader.report.terminal import verdict_line
 from grader.results import SubmissionResult
 
@@ -55,7 +56,9 @@ class BatchProgress:
         jobs: int,
         slots: int,
         prior_duration_s: float | None = None,
+        board: LiveBoard | None = None,
     ) -> None:
+        self.board = board  # where other processes follow this batch (grader.classroom.live)
         self.console = console
         self.total, self.jobs, self.slots = total, jobs, max(1, slots)
         self.done = self.passed = self.failed = self.jobs_done = 0
@@ -106,6 +109,8 @@ class BatchProgress:
                     running = self.running[key] = _Running(label)
                     if self.progress is not None:
                         running.task = self.progress.add_task(f"  {label}", total=None, info="")
+                    if self.board is not None:
+                        self.board.job(key, label)
                 if kind == "grading_start":
                     if self.progress is None:
                         self.log(f"{label}: grading")
@@ -121,6 +126,8 @@ class BatchProgress:
                 )
                 if self.progress is None:
                     self.log(f"{label}: {running.text()}")
+                if self.board is not None:
+                    self.board.job(key, label, running.epoch, running.epochs, running.accuracy)
             else:
                 return
             if self.progress is not None and running.task is not None:
@@ -137,6 +144,8 @@ class BatchProgress:
                 self.jobs_done += 1
                 if running is not None:
                     self.durations.append(time.monotonic() - running.started)
+            if self.board is not None and key is not None:
+                self.board.job_done(key)
             self._count(results, shown=graded)
 
     def decided(self, results: list[SubmissionResult]) -> None:
@@ -160,6 +169,15 @@ class BatchProgress:
                 self.log(f"[{self.done}/{self.total}] {verdict_line(result)}")
         if self.progress is not None and self.overall is not None:
             self.progress.update(self.overall, completed=self.done)
+        self.publish()
+
+    def publish(self) -> None:
+        """The counts and ETA on the live board (callers hold the lock, or are alone)."""
+        if self.board is not None:
+            self.board.progress(
+                self.total, self.done, self.passed, self.failed, self.jobs, self.jobs_done,
+                self.eta_s() if self.done < self.total else 0.0,
+            )  # fmt: skip
 
     # -- figures ----------------------------------------------------------------------------
 

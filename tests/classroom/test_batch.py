@@ -28,6 +28,7 @@ from rich.console import Console
 
 from grader.classroom.batch import BatchSettings, grade_class
 from grader.classroom.keys import cache_key, content_key, spec_key, verdict_inputs
+from grader.classroom.live import LiveBoard, read_live
 from grader.classroom.progress import BatchProgress
 from grader.classroom.sources import find_submissions
 from grader.errors import UsageError
@@ -417,6 +418,36 @@ def test_live_display_shows_counts_epochs_and_eta() -> None:
         display.progress.refresh()  # type: ignore[union-attr]
     screen = buffer.getvalue()
     assert "grading" in screen and "1 passed" in screen
+
+
+def test_the_live_board_lets_another_process_follow_the_batch(tmp_path: Path) -> None:
+    """What the workbench reads while a batch runs: counts, ETA, each job's last epoch."""
+    book = tmp_path / "gradebook.sqlite"
+    report = read_results(FIXTURES / "mnist_callback-wrong_message.json")
+    failed = report.submissions[0]
+    board = LiveBoard(book, run_id=7)
+    display = BatchProgress(None, total=2, jobs=2, slots=2, prior_duration_s=30.0, board=board)
+    display.event("k1", "alice", {"type": "grading_start"})
+    display.event("k1", "alice", {"type": "fit_start", "epochs": 10})
+    display.event("k1", "alice", {"type": "epoch", "epoch": 2, "logs": {"accuracy": 0.97}})
+    display.event("k2", "bob", {"type": "grading_start"})
+    progress, jobs = read_live(book, 7)  # as another process does, read-only
+    assert progress is None  # nothing finished yet: no counts published
+    assert [(j.label, j.state, j.epoch, j.epochs, j.accuracy) for j in jobs] == [
+        ("alice", "running", 3, 10, 0.97),
+        ("bob", "running", None, None, None),
+    ]
+    display.finished("k1", [failed], graded=True)
+    progress, jobs = read_live(book, 7)
+    assert progress is not None
+    assert (progress.total, progress.done, progress.failed, progress.jobs_done) == (2, 1, 1, 1)
+    assert progress.eta_s is not None and progress.eta_s >= 0
+    assert {j.label: j.state for j in jobs} == {"alice": "done", "bob": "running"}
+    display.finished("k2", [failed], graded=True)
+    progress, _ = read_live(book, 7)
+    assert progress is not None and (progress.done, progress.eta_s) == (2, 0.0)
+    board.close()
+    assert read_live(book, 8) == (None, [])  # another run kept no board
 
 
 # -- resumption after SIGKILL ----------------------------------------------------------------

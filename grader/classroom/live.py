@@ -1,0 +1,156 @@
+"""What a running `grader grade` shows any other process: its progress, its ETA and the epoch of
+each grading in flight, kept in two tables of the gradebook's file by the grading process as they
+change, so that the workbench (`grader serve`, another process) can follow a batch live.
+
+    live_runs  one row per run: submissions in all and done, passed, failed, jobs, ETA, when
+    live_jobs  one row per job of a run: its label, running or done, its last epoch and accuracy
+
+The batch's progress display writes them (`BatchProgress(board=...)`): from worker threads, so the
+board has a connection of its own, guarded by a lock; each write is one autocommitted statement.
+An older gradebook gains the tables when a batch opens its board.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+LIVE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS live_runs (
+    run_id      INTEGER PRIMARY KEY,
+    total       INTEGER NOT NULL,
+    done        INTEGER NOT NULL,
+    passed      INTEGER NOT NULL,
+    failed      INTEGER NOT NULL,
+    jobs        INTEGER NOT NULL,
+    jobs_done   INTEGER NOT NULL,
+    eta_s       REAL,
+    updated_at  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS live_jobs (
+    run_id      INTEGER NOT NULL,
+    job         TEXT NOT NULL,
+    label       TEXT NOT NULL,
+    state       TEXT NOT NULL,      -- running, done
+    epoch       INTEGER,
+    epochs      INTEGER,
+    accuracy    REAL,
+    started_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    PRIMARY KEY (run_id, job)
+);
+"""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class LiveProgress:
+    run_id: int
+    total: int
+    done: int
+    passed: int
+    failed: int
+    jobs: int
+    jobs_done: int
+    eta_s: float | None
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class LiveJob:
+    job: str
+    label: str
+    state: str
+    epoch: int | None
+    epochs: int | None
+    accuracy: float | None
+    started_at: str
+    updated_at: str
+
+
+class LiveBoard:
+    """The grading process's side: one connection of its own, safe to call from any thread."""
+
+    def __init__(self, path: Path, run_id: int) -> None:
+        self.run_id = run_id
+        self.lock = threading.Lock()
+        self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(LIVE_SCHEMA)
+
+    def job(
+        self,
+        key: str,
+        label: str,
+        epoch: int | None = None,
+        epochs: int | None = None,
+        accuracy: float | None = None,
+    ) -> None:
+        """A job started, or reached an epoch."""
+        stamp = _now()
+        with self.lock:
+            self.db.execute(
+                "INSERT INTO live_jobs VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?) "
+                "ON CONFLICT (run_id, job) DO UPDATE SET state = 'running', "
+                "epoch = excluded.epoch, epochs = COALESCE(excluded.epochs, epochs), "
+                "accuracy = excluded.accuracy, updated_at = excluded.updated_at",
+                (self.run_id, key, label, epoch, epochs, accuracy, stamp, stamp),
+            )
+
+    def job_done(self, key: str) -> None:
+        with self.lock:
+            self.db.execute(
+                "UPDATE live_jobs SET state = 'done', updated_at = ? WHERE run_id = ? AND job = ?",
+                (_now(), self.run_id, key),
+            )
+
+    def progress(
+        self,
+        total: int,
+        done: int,
+        passed: int,
+        failed: int,
+        jobs: int,
+        jobs_done: int,
+        eta_s: float | None,
+    ) -> None:
+        with self.lock:
+            self.db.execute(
+                "INSERT OR REPLACE INTO live_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (self.run_id, total, done, passed, failed, jobs, jobs_done, eta_s, _now()),
+            )
+
+    def close(self) -> None:
+        with self.lock:
+            self.db.close()
+
+
+def read_live(path: Path, run_id: int) -> tuple[LiveProgress | None, list[LiveJob]]:
+    """What the board of `run_id` says now (nothing when that run kept no board)."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+        if "live_runs" not in tables:
+            return None, []
+        row = db.execute(
+            "SELECT run_id, total, done, passed, failed, jobs, jobs_done, eta_s, updated_at "
+            "FROM live_runs WHERE run_id = ?",
+            (run_id,),
+        ).fetchone()
+        jobs = [
+            LiveJob(*values)
+            for values in db.execute(
+                "SELECT job, label, state, epoch, epochs, accuracy, started_at, updated_at "
+                "FROM live_jobs WHERE run_id = ? ORDER BY started_at, job",
+                (run_id,),
+            )
+        ]
+        return (LiveProgress(*row) if row else None), jobs
+    finally:
+        db.close()
