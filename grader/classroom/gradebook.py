@@ -11,6 +11,10 @@ Tables:
     overrides  human corrections: who, when, why, and the automatic verdict they corrected
     comments   notes for the student, left from `grader serve`: who, when, what (added later:
              opening an older gradebook adds the table, nothing else changes)
+    resolutions  review-queue items a human settled: which item, the fingerprint of the figures
+             that raised it, who, when, a note (added later, as `comments`)
+    releases   feedback handed to students: which submission, the fingerprint of what was
+             released, the LMS layout and name, who, when (added later, as `comments`)
 
 Written as each result completes, one transaction per result, in WAL mode with full sync: a
 grader killed with SIGKILL loses nothing it had finished, and the next run picks up from there.
@@ -148,6 +152,28 @@ CREATE TABLE IF NOT EXISTS comments (
     created_at    TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS comments_by_submission ON comments (exercise, submission_id);
+CREATE TABLE IF NOT EXISTS resolutions (
+    id            INTEGER PRIMARY KEY,
+    exercise      TEXT NOT NULL,
+    submission_id TEXT NOT NULL,
+    item          TEXT NOT NULL,       -- the review item: kind, or kind:subject (override:runs)
+    fingerprint   TEXT NOT NULL,       -- sha256 of the figures that raised it: new figures reopen
+    note          TEXT NOT NULL,
+    user          TEXT NOT NULL,
+    created_at    TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS resolutions_by_exercise ON resolutions (exercise, submission_id);
+CREATE TABLE IF NOT EXISTS releases (
+    id            INTEGER PRIMARY KEY,
+    exercise      TEXT NOT NULL,
+    submission_id TEXT NOT NULL,
+    fingerprint   TEXT NOT NULL,       -- sha256 of the feedback released (grader.classroom.release)
+    layout        TEXT NOT NULL,       -- moodle, canvas, files
+    name          TEXT NOT NULL,       -- its file or folder name in the zip
+    user          TEXT NOT NULL,
+    released_at   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS releases_by_exercise ON releases (exercise, submission_id);
 """
 
 
@@ -182,6 +208,34 @@ class Comment:
     exercise: str
     submission_id: str
     text: str
+    user: str
+    at: str
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A review item a human settled, and the figures it was settled on (their fingerprint)."""
+
+    id: int
+    exercise: str
+    submission_id: str
+    item: str
+    fingerprint: str
+    note: str
+    user: str
+    at: str
+
+
+@dataclass(frozen=True)
+class Release:
+    """One submission's feedback as released to the student: what (its fingerprint), how, when."""
+
+    id: int
+    exercise: str
+    submission_id: str
+    fingerprint: str
+    layout: str
+    name: str
     user: str
     at: str
 
@@ -540,6 +594,50 @@ class Gradebook:
             (exercise, submission_id, submission_id),
         ).fetchall()
         return [Comment(*row) for row in rows]
+
+    # -- the workbench's review queue and feedback releases -------------------------------------
+
+    def add_resolution(self, resolution: Resolution) -> int:
+        """Record that a human settled a review item (one transaction); the latest counts."""
+        r = resolution
+        with self._transaction():
+            cursor = self.db.execute(
+                "INSERT INTO resolutions (exercise, submission_id, item, fingerprint, note, user, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (r.exercise, r.submission_id, r.item, r.fingerprint, r.note, r.user, r.at),
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def resolutions(self, exercise: str) -> list[Resolution]:
+        """Every resolution of the exercise's review items, oldest first."""
+        rows = self.db.execute(
+            "SELECT id, exercise, submission_id, item, fingerprint, note, user, created_at "
+            "FROM resolutions WHERE exercise = ? ORDER BY id",
+            (exercise,),
+        ).fetchall()
+        return [Resolution(*row) for row in rows]
+
+    def add_releases(self, releases: list[Release]) -> None:
+        """Record one release of feedback (every submission in it) in one transaction."""
+        with self._transaction():
+            self.db.executemany(
+                "INSERT INTO releases (exercise, submission_id, fingerprint, layout, name, user, "
+                "released_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (r.exercise, r.submission_id, r.fingerprint, r.layout, r.name, r.user, r.at)
+                    for r in releases
+                ],
+            )
+
+    def releases(self, exercise: str) -> list[Release]:
+        """Every feedback release of the exercise's submissions, oldest first."""
+        rows = self.db.execute(
+            "SELECT id, exercise, submission_id, fingerprint, layout, name, user, released_at "
+            "FROM releases WHERE exercise = ? ORDER BY id",
+            (exercise,),
+        ).fetchall()
+        return [Release(*row) for row in rows]
 
     def corrections_version(self, exercise: str, submission_id: str) -> int:
         """A counter of one submission's corrections: every override added or removed and every

@@ -35,6 +35,7 @@ class LmsName:
     submitted_at: datetime | None  # naive: the LMS's local time
     flagged_late: bool = False  # Canvas's LATE marker
     name: str = ""  # Canvas: the name part, last and first name run together ("smithjohn")
+    number: str = ""  # Canvas: the submission id; Moodle: the participant id
 
 
 def parse_lms_name(name: str) -> LmsName | None:
@@ -47,7 +48,7 @@ def parse_lms_name(name: str) -> LmsName | None:
         when = datetime.strptime(m["when"], "%b %d, %Y %I%M %p")
         return LmsName("brightspace", m["name"].strip(), "name", when)
     if m := _MOODLE.match(stem):
-        return LmsName("moodle", m["name"].strip(), "name", None)
+        return LmsName("moodle", m["name"].strip(), "name", None, number=m["pid"])
     if m := _CANVAS.match(stem):
-        return LmsName("canvas", m["uid"], "lms_id", None, bool(m["late"]), m["name"])
+        return LmsName("canvas", m["uid"], "lms_id", None, bool(m["late"]), m["name"], m["sub"])
     return None

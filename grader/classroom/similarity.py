@@ -13,6 +13,9 @@ A pair's similarity is the larger of the two shares: the fraction of one submiss
 (fingerprinted, non-starter) tokens that appear in the other. Pairs at or above the threshold
 are listed, with the matching regions marked in both. Identical files (the cache's duplicates)
 are listed apart. Nothing here is a verdict: it says where to look.
+
+Beside the page, `similarity.json` keeps the figures (the pairs over the threshold, the identical
+groups) for tools that read them rather than a page: `grader serve`'s review queue does.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from grader.spec.exercise import ExerciseSpec
 if TYPE_CHECKING:
     from grader.classroom.sources import SubmissionSource
 
+SIMILARITY_JSON = "similarity.json"
 THRESHOLD = 0.7  # honest solutions of the fixture class peak at 0.53, copies >= 0.87
 NOISE_TOKENS = 20  # k, in characters of filtered code: shorter matches are noise
 GUARANTEE_TOKENS = 25  # a match this long is always found (winnowing's guarantee)
@@ -188,4 +192,49 @@ def write_similarity(
     from grader.report import SIMILARITY_PAGE, write_similarity_page
 
     report = compare_class(class_codes(sources), starter_code(spec), spec.id, threshold, duplicates)
+    _write_figures(report, out_dir / SIMILARITY_JSON)
     return write_similarity_page(report, out_dir / SIMILARITY_PAGE)
+
+
+def _write_figures(report: SimilarityReport, path: Path) -> None:
+    figures = {
+        "exercise": report.exercise,
+        "threshold": report.threshold,
+        "submissions": report.submissions,
+        "compared": report.compared,
+        "pairs": [
+            {
+                "a": p.a,
+                "b": p.b,
+                "similarity": p.similarity,
+                "share_a": p.share_a,
+                "share_b": p.share_b,
+            }
+            for p in report.pairs
+        ],
+        "duplicates": report.duplicates,
+        "skipped": report.skipped,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class SimilarityFigures:
+    """What `similarity.json` holds: the pairs at or over the threshold, the identical groups."""
+
+    threshold: float
+    pairs: list[tuple[str, str, float]]  # (a, b, similarity), most similar first
+    duplicates: list[list[str]]
+
+
+def read_similarity(out_dir: Path) -> SimilarityFigures | None:
+    """The figures `grader grade` wrote beside the class; None when it wrote none (run with
+    --no-similarity, or before the figures were kept) or they cannot be read."""
+    try:
+        data = json.loads((out_dir / SIMILARITY_JSON).read_text(encoding="utf-8"))
+        pairs = [(str(p["a"]), str(p["b"]), float(p["similarity"])) for p in data["pairs"]]
+        groups = [[str(sid) for sid in group] for group in data["duplicates"]]
+        return SimilarityFigures(float(data["threshold"]), pairs, groups)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

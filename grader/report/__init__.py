@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from grader.report.class_view import RosterView, index_page
-from grader.report.submission_view import submission_page
+from grader.report.submission_view import Note, submission_page
 from grader.report.text import clean
 from grader.results import GradeReport, SubmissionResult
 from grader.spec.exercise import ExerciseSpec
@@ -88,9 +88,13 @@ def _write(path: Path, html: str) -> Path:
     return path
 
 
-def render_report(result: SubmissionResult, spec: ExerciseSpec) -> str:
-    """The report page of one submission, as a self-contained HTML document."""
-    page = submission_page(result, spec)
+def render_report(
+    result: SubmissionResult, spec: ExerciseSpec, comments: Sequence[Note] = ()
+) -> str:
+    """The report page of one submission, as a self-contained HTML document. `comments` (the
+    instructor's notes for the student) appear only when given: released feedback has them, the
+    class folder's reports do not."""
+    page = submission_page(result, spec, comments)
     return _env.get_template("submission.html.j2").render(page=page, csp_script="'none'")
 
 

@@ -6,8 +6,9 @@ cut, which marker goes where) is made here, where it can be tested without parsi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from grader.formatting import duration, fixed_percent, points, status_mark, when
 from grader.grading.evidence import ACCURACY_KEYS
@@ -242,6 +243,22 @@ class SubmissionPage:
     adjustment: AdjustmentView | None = None
     as_ran: AsRanView | None = None  # the notebook's cells / the module's figures
     seeds: SeedView | None = None  # a verdict decided on several seeds
+    comments: list[CommentView] | None = None  # the instructor's, in released feedback only
+
+
+class Note(Protocol):
+    """A comment for the student (grader.classroom.gradebook.Comment has this shape)."""
+
+    text: str
+    user: str
+    at: str
+
+
+@dataclass(frozen=True)
+class CommentView:
+    text: str
+    by: str
+    when: str
 
 
 def _figures(result: SubmissionResult) -> list[tuple[str, str]]:
@@ -259,7 +276,10 @@ def _figures(result: SubmissionResult) -> list[tuple[str, str]]:
     return figures
 
 
-def submission_page(result: SubmissionResult, spec: ExerciseSpec) -> SubmissionPage:
+def submission_page(
+    result: SubmissionResult, spec: ExerciseSpec, comments: Sequence[Note] = ()
+) -> SubmissionPage:
+    """The report's view; `comments` (the instructor's notes) only in released feedback."""
     checks = check_rows(result)
     keys, rows = history_table(result)
     return SubmissionPage(
@@ -282,6 +302,7 @@ def submission_page(result: SubmissionResult, spec: ExerciseSpec) -> SubmissionP
         adjustment=adjustment_view(result),
         as_ran=as_ran_view(result),
         seeds=seed_view(result, spec),
+        comments=[CommentView(c.text, c.user, when(c.at)) for c in comments] or None,
     )
 
 

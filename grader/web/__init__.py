@@ -9,6 +9,8 @@ CSRF on every change; a strict Content-Security-Policy; nothing outside the serv
     security  the guard (host, token, CSRF, headers) and safe file paths
     state     the running workbench: classes, default user, a lock per class
     render    the jinja environment (the reports' settings and stylesheet)
-    pages     GET handlers        actions  POST handlers
+    pages     GET handlers        actions  POST handlers (corrections)
+    queue     the review queue and resolving its items
+    insights  item analysis       releasing  feedback release (the LMS zip) and its preview
     app       routes and errors   server   bind, print the URL, run uvicorn
 """

@@ -34,20 +34,20 @@ COMMENT_LIMIT = 10_000
 CHECK_LIMIT = 200
 
 
-async def _form(request: Request) -> FormData:
+async def read_form(request: Request) -> FormData:
     """The posted form, once its CSRF field matches the session's cookie (else 403)."""
     try:
         form = await request.form(max_files=0, max_fields=20, max_part_size=64 * 1024)
     except HTTPException as exc:
         raise HTTPException(400, f"the form could not be read: {exc.detail}") from None
-    if not csrf_ok(request, workbench(request).config, _one(form, "csrf", required=False)):
+    if not csrf_ok(request, workbench(request).config, form_field(form, "csrf", required=False)):
         raise HTTPException(
             403, "refused: the form's CSRF token is missing or wrong (reload the page, then send)"
         )
     return form
 
 
-def _one(form: FormData, name: str, required: bool = True, limit: int = 100) -> str:
+def form_field(form: FormData, name: str, required: bool = True, limit: int = 100) -> str:
     values = form.getlist(name)
     if len(values) > 1:
         raise HTTPException(400, f"the form field {name!r} was sent more than once")
@@ -61,15 +61,15 @@ def _one(form: FormData, name: str, required: bool = True, limit: int = 100) -> 
     return value
 
 
-def _text(form: FormData, name: str, limit: int, what: str) -> str:
-    value = _one(form, name, limit=limit).strip()
+def form_text(form: FormData, name: str, limit: int, what: str) -> str:
+    value = form_field(form, name, limit=limit).strip()
     if not value:
         raise HTTPException(400, f"{what} is empty")
     return value
 
 
 def _score(form: FormData) -> float:
-    raw = _one(form, "score", limit=40).strip()
+    raw = form_field(form, "score", limit=40).strip()
     try:
         score = float(raw)
     except ValueError:
@@ -80,7 +80,7 @@ def _score(form: FormData) -> float:
 
 
 def _version(form: FormData) -> int:
-    raw = _one(form, "version", limit=20)
+    raw = form_field(form, "version", limit=20)
     if not raw.isdigit():
         raise HTTPException(400, "the form's version is missing or not a number (reload the page)")
     return int(raw)
@@ -133,11 +133,11 @@ async def _save(
 
 
 async def override(request: Request) -> Response:
-    form = await _form(request)
+    form = await read_form(request)
     wb, served, state = await _target(request)
-    check = _one(form, "check", limit=CHECK_LIMIT)
+    check = form_field(form, "check", limit=CHECK_LIMIT)
     score = _score(form)
-    reason = _text(form, "reason", REASON_LIMIT, "the reason")
+    reason = form_text(form, "reason", REASON_LIMIT, "the reason")
     version = _version(form)
     user = wb.who(request)
 
@@ -152,9 +152,9 @@ async def override(request: Request) -> Response:
 
 
 async def remove(request: Request) -> Response:
-    form = await _form(request)
+    form = await read_form(request)
     wb, served, state = await _target(request)
-    check = _one(form, "check", limit=CHECK_LIMIT)
+    check = form_field(form, "check", limit=CHECK_LIMIT)
     version = _version(form)
     user = wb.who(request)
 
@@ -168,9 +168,9 @@ async def remove(request: Request) -> Response:
 
 
 async def comment(request: Request) -> Response:
-    form = await _form(request)
+    form = await read_form(request)
     wb, served, state = await _target(request)
-    text = _text(form, "text", COMMENT_LIMIT, "the comment")
+    text = form_text(form, "text", COMMENT_LIMIT, "the comment")
     version = _version(form)
     note = Comment(0, state.base.exercise, state.base.id, text, wb.who(request), now())
 
@@ -183,11 +183,11 @@ async def comment(request: Request) -> Response:
 
 async def set_user(request: Request) -> Response:
     """Record corrections under this name from now on (a cookie of this browser)."""
-    form = await _form(request)
-    name = valid_name(_one(form, "name", limit=200))
+    form = await read_form(request)
+    name = valid_name(form_field(form, "name", limit=200))
     if name is None:
         raise HTTPException(400, "give a name of 1 to 80 printable characters")
-    target = _one(form, "next", required=False, limit=2_000)
+    target = form_field(form, "next", required=False, limit=2_000)
     if not target.startswith("/") or target.startswith("//") or "\\" in target:
         target = "/"  # only a page of this server
     response = RedirectResponse(target, status_code=303)

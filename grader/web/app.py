@@ -6,9 +6,15 @@ plain sentence with a 4xx status (never a traceback; a bug is a plain 500, logge
     GET  /c/<class>/s/<id>           a submission: its report, framed, and the corrections panel
     GET  /c/<class>/report/<id>      the report itself (render_report; sandboxed, no script)
     GET  /c/<class>/files/<path>     a file `grader grade` wrote into the class's folder
+    GET  /c/<class>/review           the review queue: what needs a human, open and resolved
+    GET  /c/<class>/analysis         item analysis: each check, the training band, durations
+    GET  /c/<class>/release          feedback release: what each student would get, and when
+    GET  /c/<class>/feedback/<id>    one student's feedback as released (report + comments)
     POST /c/<class>/override/<id>    override a check or the score     (CSRF, version)
     POST /c/<class>/remove/<id>      remove an override                (CSRF, version)
     POST /c/<class>/comment/<id>     leave a comment for the student   (CSRF, version)
+    POST /c/<class>/resolve/<id>     resolve a review item with a note (CSRF, fingerprint)
+    POST /c/<class>/release          the feedback zip; records the release (CSRF)
     POST /user                       the name corrections are made under (a cookie)
 """
 
@@ -24,7 +30,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from grader.errors import GraderError, InfrastructureError
-from grader.web import actions, pages
+from grader.web import actions, insights, pages, queue, releasing
 from grader.web.classes import ServedClass
 from grader.web.security import Guard, GuardConfig
 from grader.web.state import Workbench
@@ -56,9 +62,15 @@ def create_app(classes: Sequence[ServedClass], config: GuardConfig, user: str) -
         Route("/c/{slug}/s/{sid:path}", pages.submission_page, methods=["GET"]),
         Route("/c/{slug}/report/{sid:path}", pages.report, methods=["GET"]),
         Route("/c/{slug}/files/{path:path}", pages.class_file, methods=["GET"]),
+        Route("/c/{slug}/review", queue.review_page, methods=["GET"]),
+        Route("/c/{slug}/analysis", insights.analysis_page, methods=["GET"]),
+        Route("/c/{slug}/release", releasing.release_page, methods=["GET"]),
+        Route("/c/{slug}/feedback/{sid:path}", releasing.feedback_preview, methods=["GET"]),
         Route("/c/{slug}/override/{sid:path}", actions.override, methods=["POST"]),
         Route("/c/{slug}/remove/{sid:path}", actions.remove, methods=["POST"]),
         Route("/c/{slug}/comment/{sid:path}", actions.comment, methods=["POST"]),
+        Route("/c/{slug}/resolve/{sid:path}", queue.resolve, methods=["POST"]),
+        Route("/c/{slug}/release", releasing.release, methods=["POST"]),
         Route("/user", actions.set_user, methods=["POST"]),
         Route("/static/workbench.js", pages.script, methods=["GET"]),
     ]

@@ -3,7 +3,9 @@ reads what it needs, and closes it again (one connection per request and thread,
 Gradebook class asks), so a page always shows what the gradebook holds now.
 
     find_classes     the --out folders given (or found), each checked to have a graded class
-    read_class       a class's latest run, every submission's final result, comment counts
+    read_class       a class's latest run, every submission's automatic and final result, its
+                     comments, review resolutions and feedback releases (with the queue and
+                     each submission's feedback state derived from them)
     read_submission  one submission: automatic and final result, its corrections and version
 """
 
@@ -13,12 +15,16 @@ import json
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from grader.classroom.gradebook import FILENAME, Comment, Gradebook
+from grader.classroom.gradebook import FILENAME, Comment, Gradebook, Release, Resolution
 from grader.classroom.overrides import finalize
+from grader.classroom.release import FeedbackState, feedback_states
+from grader.classroom.review import Queue, build_queue
+from grader.classroom.similarity import read_similarity
 from grader.errors import GraderError, UsageError
 from grader.results import SubmissionResult
 from grader.spec.exercise import ExerciseSpec, load_exercise
@@ -108,6 +114,24 @@ class ClassState:
     results: list[SubmissionResult]  # final: overrides and late penalty applied
     comments: Counter[str]  # comments per submission id
     overrides: int  # overrides in force in this class
+    bases: list[SubmissionResult] = field(default_factory=list)  # automatic, before overrides
+    notes: dict[str, list[Comment]] = field(default_factory=dict)  # comments by submission id
+    resolutions: list[Resolution] = field(default_factory=list)  # oldest first
+    releases: list[Release] = field(default_factory=list)  # oldest first
+
+    @cached_property
+    def queue(self) -> Queue:
+        """The review queue (grader.classroom.review), similar pairs from similarity.json."""
+        similarity = read_similarity(self.served.out_dir)
+        return build_queue(self.bases, self.results, similarity, self.resolutions)
+
+    @cached_property
+    def feedback(self) -> dict[str, FeedbackState]:
+        """Each submission's feedback: released as it stands, or changed since (or never)."""
+        return feedback_states(self.results, self.notes, self.releases)
+
+    def result(self, submission_id: str) -> SubmissionResult | None:
+        return next((r for r in self.results if r.id == submission_id), None)
 
     @property
     def downloads(self) -> list[str]:
@@ -123,20 +147,29 @@ def read_class(served: ServedClass) -> ClassState:
         if run_id is None:
             raise UsageError(f"the gradebook {served.gradebook} no longer has this class")
         run = next(r for r in book.runs() if r["id"] == run_id)
-        bases = book.class_results(run_id)
+        bases = _order(book.class_results(run_id))
         overrides = book.overrides()
-        comments = Counter(c.submission_id for c in book.comments(run["exercise"]))
-    final = [finalize(b, overrides) for b in _order(bases)]
+        comments = book.comments(run["exercise"])
+        resolutions = book.resolutions(run["exercise"])
+        releases = book.releases(run["exercise"])
+    final = [finalize(b, overrides) for b in bases]
     ids = {r.id for r in final}
     in_force = sum(1 for o in overrides if o.exercise == run["exercise"] and o.submission_id in ids)
+    notes: dict[str, list[Comment]] = {}
+    for c in comments:
+        notes.setdefault(c.submission_id, []).append(c)
     return ClassState(
         served,
         run["exercise"],
         exercise_title(run["exercise"]),
         run,
         final,
-        comments,
+        Counter(c.submission_id for c in comments),
         in_force,
+        bases,
+        notes,
+        resolutions,
+        releases,
     )
 
 

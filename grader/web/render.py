@@ -10,7 +10,7 @@ from urllib.parse import quote
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from grader.formatting import points, when
+from grader.formatting import duration, points, when
 from grader.report import code_spans
 from grader.report.text import clean
 
@@ -19,6 +19,11 @@ def _finalize(value: Any) -> Any:
     if isinstance(value, str) and not isinstance(value, Markup):
         return clean(value)
     return value
+
+
+def svg_number(value: float) -> str:
+    """A coordinate for SVG, as the reports write them: short, locale-free."""
+    return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
 def url_part(value: str) -> str:
@@ -39,6 +44,8 @@ _env.filters["q"] = url_part
 _env.filters["points"] = points
 _env.filters["when"] = when
 _env.filters["code_spans"] = code_spans
+_env.filters["num"] = svg_number
+_env.filters["duration"] = duration
 
 
 def page(template: str, **context: Any) -> str:

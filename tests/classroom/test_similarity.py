@@ -16,6 +16,7 @@ from grader.classroom.similarity import (
     class_codes,
     code_of,
     compare_class,
+    read_similarity,
     starter_code,
     write_similarity,
 )
@@ -97,6 +98,12 @@ def test_the_page_is_written_and_linked_from_the_index(tmp_path: Path) -> None:
     assert 'data-a="bilal" data-b="felix"' in html and 'data-a="dagny" data-b="gita"' in html
     assert "<mark>" in html and 'class="duplicate"' in html
     assert "Content-Security-Policy" in html and "<script" not in html
+    figures = read_similarity(tmp_path)  # the same figures, kept for the workbench's queue
+    assert figures is not None and figures.threshold == THRESHOLD
+    assert {(a, b) for a, b, _ in figures.pairs} == COPIES
+    assert all(value >= THRESHOLD for *_, value in figures.pairs)
+    assert figures.duplicates == [["chen", "hana"]]
+    assert read_similarity(tmp_path / "nowhere") is None
     report = read_results(FIXTURES / "mnist_callback-syntax_error.json")
     write_index(report, {}, tmp_path / "index.html")
     assert 'href="similarity.html"' in (tmp_path / "index.html").read_text()

@@ -25,6 +25,7 @@ class Reply:
     status: int
     headers: dict[str, str]
     text: str
+    body: bytes = b""  # as sent (a zip, say)
 
 
 @dataclass
@@ -51,10 +52,12 @@ class Client:
             if name.lower() == "set-cookie":
                 key, _, rest = value.partition("=")
                 self.cookies[key] = rest.split(";")[0]
+        body = response.read()
         reply = Reply(
             response.status,
             {k.lower(): v for k, v in response.getheaders()},
-            response.read().decode("utf-8", "replace"),
+            body.decode("utf-8", "replace"),
+            body,
         )
         conn.close()
         return reply

@@ -1,6 +1,7 @@
-"""The gradebook's side of the workbench: the `comments` table added to a gradebook written
-before it existed (opened and migrated in place, never refused), and the version counter that
-makes a correction based on a stale view fail inside the transaction, changing nothing."""
+"""The gradebook's side of the workbench: the `comments`, `resolutions` and `releases` tables
+added to a gradebook written before they existed (opened and migrated in place, never refused),
+and the version counter that makes a correction based on a stale view fail inside the
+transaction, changing nothing."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from grader.classroom.gradebook import (
     SCHEMA_VERSION,
     Comment,
     Gradebook,
+    Release,
+    Resolution,
     StaleVersion,
 )
 from grader.classroom.overrides import Override
@@ -86,3 +89,40 @@ def test_every_correction_raises_the_version_and_a_stale_one_changes_nothing(
         assert [(h["score"], h["removed_by"]) for h in history] == [(1.0, "ta"), (0.5, "grace")]
         assert book.corrections_version("mnist_callback", "alice") == 4
         assert book.corrections_version("mnist_callback", "bob") == 0  # per submission
+
+
+def test_a_gradebook_of_the_first_workbench_gains_the_review_and_release_tables(
+    tmp_path: Path,
+) -> None:
+    """Written by the workbench's first slice: comments, no resolutions, no releases."""
+    path = tmp_path / FILENAME
+    before = SCHEMA.split("CREATE TABLE IF NOT EXISTS resolutions")[0]
+    assert "comments" in before and "releases" not in before
+    db = sqlite3.connect(path)
+    db.executescript(before)
+    db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+    db.execute(
+        "INSERT INTO comments (exercise, submission_id, text, user, created_at) VALUES "
+        "('mnist_callback', 'bob', 'see me', 'ta', '2026-01-01T00:00:00')"
+    )
+    db.commit()
+    db.close()
+    assert {"resolutions", "releases"}.isdisjoint(tables(path))
+    with Gradebook(path) as book:  # not refused: the same schema version
+        assert [c.text for c in book.comments("mnist_callback")] == ["see me"]  # nothing lost
+        assert book.resolutions("mnist_callback") == [] and book.releases("mnist_callback") == []
+        book.add_resolution(
+            Resolution(0, "mnist_callback", "bob", "late", "f" * 64, "ok", "ta", "t")
+        )
+        book.add_releases(
+            [Release(0, "mnist_callback", "bob", "e" * 64, "files", "bob.html", "ta", "t")]
+        )
+    assert {"resolutions", "releases"} <= tables(path)
+    with Gradebook(path) as book:
+        (settled,) = book.resolutions("mnist_callback")
+        (given,) = book.releases("mnist_callback")
+        assert (settled.item, settled.note, settled.user) == ("late", "ok", "ta")
+        assert (given.submission_id, given.layout, given.name) == ("bob", "files", "bob.html")
+        assert book.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == str(
+            SCHEMA_VERSION
+        )

@@ -125,8 +125,12 @@ def test_the_pages_list_the_class_and_render_each_submission(client: TestClient,
 
 
 def test_every_app_page_sends_the_policy_and_runs_no_inline_script(client: TestClient) -> None:
-    for url in ("/", "/c/week2/", page_url("wrong_message"), page_url(NON_ASCII)):
+    pages = ("/", "/c/week2/", page_url("wrong_message"), page_url(NON_ASCII), "/c/week2/review")
+    slices = ("/c/week2/analysis?student=" + quote(HOSTILE, safe=""), "/c/week2/release")
+    for url in pages + slices:
         response = client.get(url)
+        assert response.status_code == 200, url
+        assert "<img src=x" not in response.text, url  # the hostile id is text, never markup
         policy = response.headers["content-security-policy"]
         for directive in (
             "default-src 'self'",
