@@ -6,6 +6,7 @@ plain sentence with a 4xx status (never a traceback; a bug is a plain 500, logge
     GET  /c/<class>/s/<id>           a submission: its report, framed, and the corrections panel
     GET  /c/<class>/report/<id>      the report itself (render_report; sandboxed, no script)
     GET  /c/<class>/files/<path>     a file `grader grade` wrote into the class's folder
+    GET  /c/<class>/live             the live view: a run's progress, epochs in flight, verdicts
     GET  /c/<class>/review           the review queue: what needs a human, open and resolved
     GET  /c/<class>/analysis         item analysis: each check, the training band, durations
     GET  /c/<class>/release          feedback release: what each student would get, and when
@@ -30,7 +31,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from grader.errors import GraderError, InfrastructureError
-from grader.web import actions, insights, pages, queue, releasing
+from grader.web import actions, insights, live, pages, queue, releasing
 from grader.web.classes import ServedClass
 from grader.web.security import Guard, GuardConfig
 from grader.web.state import Workbench
@@ -62,6 +63,7 @@ def create_app(classes: Sequence[ServedClass], config: GuardConfig, user: str) -
         Route("/c/{slug}/s/{sid:path}", pages.submission_page, methods=["GET"]),
         Route("/c/{slug}/report/{sid:path}", pages.report, methods=["GET"]),
         Route("/c/{slug}/files/{path:path}", pages.class_file, methods=["GET"]),
+        Route("/c/{slug}/live", live.live_fragment, methods=["GET"]),
         Route("/c/{slug}/review", queue.review_page, methods=["GET"]),
         Route("/c/{slug}/analysis", insights.analysis_page, methods=["GET"]),
         Route("/c/{slug}/release", releasing.release_page, methods=["GET"]),

@@ -20,6 +20,7 @@ from grader.report import render_report
 from grader.report.class_view import index_page
 from grader.results import GradeReport
 from grader.web.classes import SubmissionState, read_class, read_submission
+from grader.web.live import live_view
 from grader.web.render import page, url_part
 from grader.web.security import CONTENT_TYPES, FILE_CSP, safe_file
 from grader.web.state import workbench
@@ -47,7 +48,16 @@ def class_page(request: Request) -> HTMLResponse:
     state = read_class(served)
     links = {r.id: f"/c/{served.slug}/s/{url_part(r.id)}" for r in state.results}
     view = index_page(GradeReport(state.exercise, state.results), links, state.title, [])
-    return HTMLResponse(page("wb_class.html.j2", state=state, view=view, **common(request)))
+    return HTMLResponse(
+        page(
+            "wb_class.html.j2",
+            state=state,
+            view=view,
+            live=live_view(served),
+            slug=served.slug,
+            **common(request),
+        )
+    )
 
 
 def _submission(request: Request) -> SubmissionState:

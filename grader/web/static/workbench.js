@@ -1,4 +1,5 @@
-// grader serve: the override form's points field follows the maximum of the check chosen.
+// grader serve: the override form's points field follows the maximum of the check chosen;
+// the class page's live view is fetched again while a run goes on (and now and then after).
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   for (const form of document.querySelectorAll("form[data-override]")) {
@@ -11,4 +12,25 @@ document.addEventListener("DOMContentLoaded", () => {
     check.addEventListener("change", follow);
     follow();
   }
+});
+document.addEventListener("DOMContentLoaded", () => {
+  const live = document.querySelector("[data-live-src]");
+  if (!live) return;
+  const state = () => live.querySelector("#live-state");
+  let before = state() ? state().dataset.run + state().dataset.running : "";
+  const poll = async () => {
+    try {
+      const reply = await fetch(live.dataset.liveSrc, { credentials: "same-origin" });
+      if (reply.ok) {
+        live.innerHTML = await reply.text();
+        const now = state() ? state().dataset.run + state().dataset.running : "";
+        // A run that started or ended changes the table: show it as the gradebook has it.
+        if (before.endsWith("true") && now !== before) return location.reload();
+        before = now;
+      }
+    } catch (error) { /* the server is gone for a moment: try again later */ }
+    const running = state() && state().dataset.running === "true";
+    setTimeout(poll, running ? 2000 : 10000);
+  };
+  setTimeout(poll, 2000);
 });

@@ -1,0 +1,57 @@
+"""The class page's live view: while `grader grade` runs on a class (in another terminal), its
+progress, ETA, the epoch of each grading in flight and the verdicts as they land, read from the
+live board the grading process keeps in the gradebook's file (grader.classroom.live).
+
+    GET /c/<class>/live    an HTML fragment; the page's script fetches it again every few
+                           seconds and reloads the page once when a run ends
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from grader.classroom.gradebook import Gradebook
+from grader.classroom.live import LiveJob, LiveProgress, read_live
+from grader.web.classes import ServedClass
+from grader.web.render import page
+from grader.web.state import workbench
+
+RECENT = 8  # verdicts shown as they land
+
+
+@dataclass(frozen=True)
+class LiveView:
+    run: dict[str, Any] | None  # the newest run written to the class's folder
+    progress: LiveProgress | None
+    jobs: list[LiveJob]  # in flight
+    recent: list[dict[str, Any]]  # the last verdicts recorded, newest first
+
+    @property
+    def running(self) -> bool:
+        return self.run is not None and self.run["status"] == "running"
+
+
+def live_view(served: ServedClass) -> LiveView:
+    with Gradebook(served.gradebook) as book:
+        runs = [
+            r
+            for r in book.runs()
+            if json.loads(r["args"] or "{}").get("out_dir") in (None, str(served.out_dir))
+        ]
+        run = runs[-1] if runs else None
+        recent = book.grades(run["id"]) if run else []
+    if run is None:
+        return LiveView(None, None, [], [])
+    progress, jobs = read_live(served.gradebook, run["id"])
+    recent = sorted(recent, key=lambda g: g["recorded_at"], reverse=True)[:RECENT]
+    return LiveView(run, progress, [j for j in jobs if j.state == "running"], recent)
+
+
+def live_fragment(request: Request) -> HTMLResponse:
+    served = workbench(request).served(request.path_params["slug"])
+    return HTMLResponse(page("wb_live.html.j2", live=live_view(served), slug=served.slug))
