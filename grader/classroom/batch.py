@@ -69,6 +69,9 @@ class BatchSettings:
     scheduler: str | None = None  # the Dask scheduler's address
     gradebook: Path | None = None  # None: OUT_DIR/gradebook.sqlite
     regrade: bool = False  # grade everything again, whatever the gradebook holds
+    regrade_only: frozenset[str] = (
+        frozenset()
+    )  # grade these submissions again (ids), reuse the rest
     args: Mapping[str, Any] = field(default_factory=dict)  # recorded with the run
     roster: Path | None = None  # CSV of the class's students (grader.classroom.roster)
     deadline: Mapping[str, Any] = field(default_factory=dict)  # over exercise.toml's [deadline]
@@ -214,6 +217,7 @@ def _run_info(
             "workers": slots,
             "timeout_s": timeout,
             "regrade": settings.regrade,
+            "regrade_only": sorted(settings.regrade_only),
             "out_dir": str(out_dir.resolve()),
             "roster": str(settings.roster) if settings.roster else "",
             "deadline": {k: str(v) for k, v in settings.deadline.items() if v is not None},
@@ -231,6 +235,20 @@ def _show_event(
 ) -> None:
     """A job's live event (an epoch), shown under its first submission's name."""
     display.event(key, by_key[key].members[0][0].id, event)
+
+
+def _reusable(
+    book: Gradebook, groups: Mapping[str, Group], settings: BatchSettings
+) -> dict[str, SubmissionResult]:
+    """The verdicts the gradebook already holds, less those asked to be graded again."""
+    if settings.regrade:
+        return {}
+    again = set(settings.regrade_only)
+    return {
+        key: result
+        for key, result in book.cached(groups).items()
+        if not again & {source.id for source, _ in groups[key].members}
+    }
 
 
 def _confirm_seeds(
@@ -288,7 +306,7 @@ def grade_class(
         ordered: list[SubmissionResult] = []
         missing: list[SubmissionResult] = []
         try:
-            cached = {} if settings.regrade else book.cached(groups)
+            cached = _reusable(book, groups, settings)
             to_grade = [g for g in groups.values() if g.key not in cached]
             if to_grade:
                 executor.check(identity)

@@ -58,6 +58,13 @@ from grader.errors import GraderError, UsageError
     help="SQLite gradebook to keep verdicts and runs in (default: OUT/gradebook.sqlite).",
 )
 @click.option("--regrade", is_flag=True, help="Grade everything again, ignoring earlier verdicts.")
+@click.option(
+    "--regrade-only",
+    "regrade_only",
+    multiple=True,
+    metavar="ID",
+    help="Grade this submission again (repeatable); reuse every other verdict.",
+)
 # -- the instructor's last mile (roster, deadline, LMS, similarity): grader.classroom.classbook --
 @click.option(
     "--roster",
@@ -92,6 +99,7 @@ def grade(
     scheduler: str | None,
     gradebook_path: Path | None,
     regrade: bool,
+    regrade_only: tuple[str, ...],
     roster: Path | None,
     due: str | None,
     late_penalty: str | None,
@@ -145,6 +153,7 @@ def grade(
         scheduler=scheduler,
         gradebook=gradebook_path,
         regrade=regrade,
+        regrade_only=frozenset(regrade_only),
         seeds=seeds,
         args={"argv": sys.argv[1:], "cwd": str(Path.cwd())},
     )

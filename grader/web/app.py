@@ -16,6 +16,7 @@ plain sentence with a 4xx status (never a traceback; a bug is a plain 500, logge
     POST /c/<class>/comment/<id>     leave a comment for the student   (CSRF, version)
     POST /c/<class>/resolve/<id>     resolve a review item with a note (CSRF, fingerprint)
     POST /c/<class>/release          the feedback zip; records the release (CSRF)
+    POST /c/<class>/regrade          grade the class again: the stale ones, or one (CSRF)
     POST /user                       the name corrections are made under (a cookie)
 """
 
@@ -31,7 +32,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from grader.errors import GraderError, InfrastructureError
-from grader.web import actions, insights, live, pages, queue, releasing
+from grader.web import actions, insights, live, pages, queue, regrading, releasing
 from grader.web.classes import ServedClass
 from grader.web.security import Guard, GuardConfig
 from grader.web.state import Workbench
@@ -73,6 +74,7 @@ def create_app(classes: Sequence[ServedClass], config: GuardConfig, user: str) -
         Route("/c/{slug}/comment/{sid:path}", actions.comment, methods=["POST"]),
         Route("/c/{slug}/resolve/{sid:path}", queue.resolve, methods=["POST"]),
         Route("/c/{slug}/release", releasing.release, methods=["POST"]),
+        Route("/c/{slug}/regrade", regrading.regrade, methods=["POST"]),
         Route("/user", actions.set_user, methods=["POST"]),
         Route("/static/workbench.js", pages.script, methods=["GET"]),
     ]
