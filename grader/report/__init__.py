@@ -41,13 +41,14 @@ DOWNLOADS = ("results.json", "grades.csv", "junit.xml", "canvas.csv", "moodle.cs
 SIMILARITY_PAGE = "similarity.html"
 
 
-def _finalize(value: Any) -> Any:
+def finalize_text(value: Any) -> Any:
+    """Jinja's finalize hook: invisible and direction-changing characters shown as escapes."""
     if isinstance(value, str) and not isinstance(value, Markup):
         return clean(value)
     return value
 
 
-def _num(value: float) -> str:
+def svg_number(value: float) -> str:
     """A coordinate for SVG: short, locale-free."""
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
@@ -67,9 +68,9 @@ _env = Environment(
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=True,
     lstrip_blocks=True,
-    finalize=_finalize,
+    finalize=finalize_text,
 )
-_env.filters["num"] = _num
+_env.filters["num"] = svg_number
 _env.filters["code_spans"] = code_spans
 
 

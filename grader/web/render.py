@@ -8,22 +8,9 @@ from typing import Any
 from urllib.parse import quote
 
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
 
 from grader.formatting import duration, points, when
-from grader.report import code_spans
-from grader.report.text import clean
-
-
-def _finalize(value: Any) -> Any:
-    if isinstance(value, str) and not isinstance(value, Markup):
-        return clean(value)
-    return value
-
-
-def svg_number(value: float) -> str:
-    """A coordinate for SVG, as the reports write them: short, locale-free."""
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+from grader.report import code_spans, finalize_text, svg_number
 
 
 def url_part(value: str) -> str:
@@ -38,7 +25,7 @@ _env = Environment(
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=True,
     lstrip_blocks=True,
-    finalize=_finalize,
+    finalize=finalize_text,
 )
 _env.filters["q"] = url_part
 _env.filters["points"] = points
