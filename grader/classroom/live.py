@@ -6,12 +6,15 @@ change, so that the workbench (`grader serve`, another process) can follow a bat
     live_jobs  one row per job of a run: its label, running or done, its last epoch and accuracy
 
 The batch's progress display writes them (`BatchProgress(board=...)`): from worker threads, so the
-board has a connection of its own, guarded by a lock; each write is one autocommitted statement.
+board has a connection of its own, guarded by a lock; each write is one autocommitted statement,
+and best effort: a write the database refuses (busy beyond its timeout) is dropped, never raised
+into the grading whose event it was (the next event writes the state again).
 An older gradebook gains the tables when a batch opens its board.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -84,6 +87,10 @@ class LiveBoard:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(LIVE_SCHEMA)
 
+    def _write(self, sql: str, params: tuple[object, ...]) -> None:
+        with self.lock, contextlib.suppress(sqlite3.Error):
+            self.db.execute(sql, params)
+
     def job(
         self,
         key: str,
@@ -94,21 +101,19 @@ class LiveBoard:
     ) -> None:
         """A job started, or reached an epoch."""
         stamp = _now()
-        with self.lock:
-            self.db.execute(
-                "INSERT INTO live_jobs VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?) "
-                "ON CONFLICT (run_id, job) DO UPDATE SET state = 'running', "
-                "epoch = excluded.epoch, epochs = COALESCE(excluded.epochs, epochs), "
-                "accuracy = excluded.accuracy, updated_at = excluded.updated_at",
-                (self.run_id, key, label, epoch, epochs, accuracy, stamp, stamp),
-            )
+        self._write(
+            "INSERT INTO live_jobs VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?) "
+            "ON CONFLICT (run_id, job) DO UPDATE SET state = 'running', "
+            "epoch = excluded.epoch, epochs = COALESCE(excluded.epochs, epochs), "
+            "accuracy = excluded.accuracy, updated_at = excluded.updated_at",
+            (self.run_id, key, label, epoch, epochs, accuracy, stamp, stamp),
+        )
 
     def job_done(self, key: str) -> None:
-        with self.lock:
-            self.db.execute(
-                "UPDATE live_jobs SET state = 'done', updated_at = ? WHERE run_id = ? AND job = ?",
-                (_now(), self.run_id, key),
-            )
+        self._write(
+            "UPDATE live_jobs SET state = 'done', updated_at = ? WHERE run_id = ? AND job = ?",
+            (_now(), self.run_id, key),
+        )
 
     def progress(
         self,
@@ -120,11 +125,10 @@ class LiveBoard:
         jobs_done: int,
         eta_s: float | None,
     ) -> None:
-        with self.lock:
-            self.db.execute(
-                "INSERT OR REPLACE INTO live_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (self.run_id, total, done, passed, failed, jobs, jobs_done, eta_s, _now()),
-            )
+        self._write(
+            "INSERT OR REPLACE INTO live_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (self.run_id, total, done, passed, failed, jobs, jobs_done, eta_s, _now()),
+        )
 
     def close(self) -> None:
         with self.lock:
