@@ -5,10 +5,12 @@ read back from the gradebook with sqlite3 and from the files `grader grade` wrot
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import http.client
 import re
 import signal
+import socket
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -259,6 +261,53 @@ def test_malformed_requests_get_a_plain_4xx_and_the_server_stays_up(server: Serv
         assert reply.headers["content-type"].startswith("text/plain"), reply.headers
         assert "Traceback" not in reply.text and 'File "' not in reply.text, reply.text
     assert client.get("/").status == 200
+    assert server.process.poll() is None
+
+
+def _raw(port: int, data: bytes) -> bytes:
+    """Bytes straight on a socket, whatever they are; what came back until the server closed."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        with contextlib.suppress(OSError):  # it answered and closed before taking it all
+            sock.sendall(data)
+        reply = b""
+        with contextlib.suppress(OSError):  # reset after the answer
+            while chunk := sock.recv(65536):
+                reply += chunk
+    return reply
+
+
+def test_garbage_on_the_wire_gets_a_4xx_and_the_server_stays_up(server: Server, out: Path) -> None:
+    """What a browser never sends, through the real HTTP stack (uvicorn's parser, then the
+    guard, then the pages): not HTTP at all, broken framing, a path that is not UTF-8, a body
+    over the limit (with the session's cookie and form fields, so only the size is wrong). Each
+    gets a 4xx, never a 5xx or a traceback; nothing is written."""
+    client = server.client()
+    fields = urlencode(hidden(client.get(SUBMISSION).text, "comment-form")).encode()
+    cookies = "; ".join(f"{k}={v}" for k, v in client.cookies.items()).encode()
+    head = b"Host: 127.0.0.1\r\nConnection: close\r\n"
+    form = head + b"Content-Type: application/x-www-form-urlencoded\r\nCookie: " + cookies + b"\r\n"
+    comment = b"POST /c/week2/comment/wrong_message HTTP/1.1\r\n"
+    big = fields + b"&text=" + b"x" * 2**21
+    chunk = b"Transfer-Encoding: chunked\r\n\r\nzz\r\nx\r\n0\r\n\r\n"
+    garbage = {
+        "a TLS hello": b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + bytes(range(256)),
+        "a word": b"GARBAGE\r\n\r\n",
+        "a header line without a colon": b"GET / HTTP/1.1\r\n" + head + b"no colon\r\n\r\n",
+        "a NUL in the path": b"GET /\x00 HTTP/1.1\r\n" + head + b"\r\n",
+        "no Host": b"GET / HTTP/1.1\r\n\r\n",
+        "a negative length": comment + form + b"Content-Length: -5\r\n\r\n",
+        "two lengths": comment + form + b"Content-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+        "a broken chunk": comment + form + chunk,
+        "a path that is not UTF-8": b"GET /c/week2/s/%ff%fe HTTP/1.1\r\n" + head + b"\r\n",
+        "a body of 2 MiB": comment + form + b"Content-Length: %d\r\n\r\n" % len(big) + big,
+    }
+    for what, data in garbage.items():
+        reply = _raw(server.port, data)
+        status = reply.split(b"\r\n", 1)[0]
+        assert re.fullmatch(rb"HTTP/1\.1 4\d\d .*", status), (what, reply[:300])
+        assert b"Traceback" not in reply and b'File "' not in reply, (what, reply[:300])
+    assert rows(out, "SELECT COUNT(*) FROM comments") == [(0,)]
+    assert server.client().get("/c/week2/").status == 200
     assert server.process.poll() is None
 
 
