@@ -6,10 +6,16 @@ measurements (see `grader.grading.evaluate`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 ACCURACY_KEYS = ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy")
+
+
+def accuracy_key(row: Mapping[str, Any]) -> str | None:
+    """The key a history row (an epoch's logs) holds its training accuracy under, if any."""
+    return next((k for k in ACCURACY_KEYS if isinstance(row.get(k), int | float)), None)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from grader.formatting import fixed_percent, percent
-from grader.grading.evidence import ACCURACY_KEYS
+from grader.grading.evidence import accuracy_key
 from grader.results import CheckResult, CheckStatus, Robustness, SeedRun, SubmissionResult
 from grader.spec.exercise import ExerciseSpec
 from grader.spec.robustness import decide
@@ -38,9 +38,8 @@ def train_accuracies(result: SubmissionResult) -> list[float]:
     """The logged training accuracy of each epoch of the graded fit."""
     found = []
     for row in result.training.get("history", []):
-        value = next((row[k] for k in ACCURACY_KEYS if isinstance(row.get(k), int | float)), None)
-        if value is not None:
-            found.append(float(value))
+        if (key := accuracy_key(row)) is not None:
+            found.append(float(row[key]))
     return found
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grader.formatting import fixed_percent, percent
-from grader.grading.evidence import ACCURACY_KEYS
+from grader.grading.evidence import ACCURACY_KEYS, accuracy_key
 
 WIDTH = 560  # SVG user units; the SVG scales to its container (viewBox), so this sets font ratio
 LEFT, RIGHT = 54, 16
@@ -117,10 +117,6 @@ def _ticks(lo: float, hi: float, step: float) -> list[float]:
     return [round(i * step, 10) for i in range(first, last + 1)]
 
 
-def _accuracy_key(row: dict[str, Any]) -> str | None:
-    return next((k for k in ACCURACY_KEYS if isinstance(row.get(k), int | float)), None)
-
-
 def _numbers(history: list[dict[str, Any]], key: str) -> list[tuple[int, float]]:
     out = []
     for i, row in enumerate(history):
@@ -142,7 +138,7 @@ def training_chart(
     """Accuracy (with threshold line and markers) and loss per epoch, in two stacked panels."""
     if not history:
         return None
-    acc_key = _accuracy_key(history[0]) or next(
+    acc_key = accuracy_key(history[0]) or next(
         (k for row in history for k in ACCURACY_KEYS if k in row), None
     )
     epochs = [int(row.get("epoch", i + 1)) for i, row in enumerate(history)]

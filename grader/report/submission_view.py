@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from grader.formatting import duration, fixed_percent, points, status_mark, when
-from grader.grading.evidence import ACCURACY_KEYS
+from grader.grading.evidence import accuracy_key
 from grader.report.charts import (
     TrainingChart,
     training_chart,
@@ -101,7 +101,8 @@ def _check(result: SubmissionResult, check_id: str) -> CheckResult | None:
 
 def _first_reaching(history: list[dict[str, Any]], threshold: float) -> int | None:
     for i, row in enumerate(history):
-        acc = next((row[k] for k in ACCURACY_KEYS if isinstance(row.get(k), int | float)), None)
+        key = accuracy_key(row)
+        acc = row[key] if key else None
         if acc is not None and acc >= threshold:
             return int(row.get("epoch", i + 1))
     return None
