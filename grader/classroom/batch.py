@@ -265,6 +265,25 @@ def _confirm_seeds(
     )
 
 
+def _write_files(
+    report: GradeReport,
+    sources: list[SubmissionSource],
+    groups: dict[str, Group],
+    spec: ExerciseSpec,
+    out_dir: Path,
+    settings: BatchSettings,
+    links: dict[str, str],
+) -> None:
+    """The class's files: similarity.json (if asked), reports and exports."""
+    if settings.similarity:
+        from grader.classroom.similarity import write_similarity
+
+        write_similarity(sources, groups_of(groups), spec, out_dir)
+    run_args = {"roster": str(settings.roster or ""), "lms_assignment": settings.lms_assignment}
+    ids = [r.id for r in report.submissions]
+    publish(report, out_dir, {i: links[i] for i in ids if i in links}, run_args)
+
+
 def grade_class(
     path: Path,
     exercise: str,
@@ -360,14 +379,20 @@ def grade_class(
                 failed=len(ordered) - passed,
                 wall_s=round(time.monotonic() - started, 3),
             )
+            if status != "finished":
+                book.finish_run(run.run_id, status, run.counts)
+        # A finished run is marked so once its files are written: a page following the run
+        # (the workbench) reloads then and finds the class's exports and similarity.json.
+        status = "failed"
+        report = GradeReport(spec.id, ordered)
+        try:
+            _write_files(report, sources, groups, spec, out_dir, settings, links)
+            status = "finished"
+        except KeyboardInterrupt:
+            status = "interrupted"
+            raise
+        finally:
             book.finish_run(run.run_id, status, run.counts)
-    report = GradeReport(spec.id, ordered)
-    if settings.similarity:
-        from grader.classroom.similarity import write_similarity
-
-        write_similarity(sources, groups_of(groups), spec, out_dir)
-    run_args = {"roster": str(settings.roster or ""), "lms_assignment": settings.lms_assignment}
-    publish(report, out_dir, {r.id: links[r.id] for r in ordered if r.id in links}, run_args)
     return ClassGrading(report, run.run_id, book_path, run.counts, described)
 
 

@@ -30,6 +30,7 @@ import contextlib
 import getpass
 import json
 import os
+import re
 import socket
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
@@ -177,6 +178,9 @@ CREATE INDEX IF NOT EXISTS releases_by_exercise ON releases (exercise, submissio
 """
 
 
+SCHEMA_OBJECTS = frozenset(re.findall(r"CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+)", SCHEMA))
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -287,10 +291,11 @@ class Gradebook:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.execute("PRAGMA foreign_keys=ON")
-            self.db.executescript(f"BEGIN IMMEDIATE; {SCHEMA} COMMIT;")
-            self.db.execute(
-                "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
-            )
+            if not self._complete():  # new, or older (a table added since): one write to settle
+                self.db.executescript(f"BEGIN IMMEDIATE; {SCHEMA} COMMIT;")
+                self.db.execute(
+                    "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
+                )
             version = int(self.scalar("SELECT value FROM meta WHERE key = 'schema_version'"))
         except (sqlite3.Error, OSError) as exc:
             raise InfrastructureError(f"cannot open the gradebook {path}: {exc}") from None
@@ -299,6 +304,14 @@ class Gradebook:
                 f"the gradebook {path} has schema version {version}; this grader reads "
                 f"{SCHEMA_VERSION}"
             )
+
+    def _complete(self) -> bool:
+        """Whether every table and index of SCHEMA is there: then opening writes nothing (a
+        reader, such as a workbench page, never takes the write lock)."""
+        present = {name for (name,) in self.db.execute("SELECT name FROM sqlite_master")}
+        if not SCHEMA_OBJECTS.issubset(present):
+            return False
+        return self.scalar("SELECT COUNT(*) FROM meta WHERE key = 'schema_version'") == 1
 
     def close(self) -> None:
         self.db.close()
@@ -512,6 +525,14 @@ class Gradebook:
             )
         ]
 
+    def class_result(self, run_id: int, submission_id: str) -> SubmissionResult | None:
+        """One row of `class_results`, read alone (a workbench page of one submission)."""
+        text = self.scalar(
+            "SELECT result FROM class_rows WHERE run_id = ? AND submission_id = ?",
+            (run_id, submission_id),
+        )
+        return None if text is None else submission_result_from_dict(json.loads(text))
+
     def add_override(self, override: Override, expected: int | None = None) -> int:
         """Record a correction; it replaces an earlier one of the same check (kept, as removed).
         With `expected`, only if the submission's corrections are still at that version."""
@@ -651,6 +672,19 @@ class Gradebook:
             )
         )
 
+    def changes(self, exercise: str) -> str:
+        """A stamp of every human change to an exercise's submissions: an override set or
+        removed, a comment, a resolution, a release each change it (rows are never deleted, so
+        counts do). A page shows it was overtaken when the stamp it was drawn at moves."""
+        row = self.db.execute(
+            "SELECT (SELECT COUNT(*) + COUNT(removed_at) FROM overrides WHERE exercise = ?), "
+            "(SELECT COUNT(*) FROM comments WHERE exercise = ?), "
+            "(SELECT COUNT(*) FROM resolutions WHERE exercise = ?), "
+            "(SELECT COUNT(*) FROM releases WHERE exercise = ?)",
+            (exercise,) * 4,
+        ).fetchone()
+        return ".".join(str(n) for n in row)
+
     def _expect(self, exercise: str, submission_id: str, expected: int | None) -> None:
         """Inside a write transaction: refuse a change based on a stale version."""
         if expected is None:
@@ -672,6 +706,9 @@ class Gradebook:
                 continue
             return int(run_id)
         return None
+
+    def run_exercise(self, run_id: int) -> str:
+        return str(self.scalar("SELECT exercise FROM runs WHERE id = ?", (run_id,)))
 
     def run_args(self, run_id: int) -> dict[str, Any]:
         return dict(json.loads(self.scalar("SELECT args FROM runs WHERE id = ?", (run_id,))))

@@ -128,6 +128,7 @@ class BatchProgress:
                     self.log(f"{label}: {running.text()}")
                 if self.board is not None:
                     self.board.job(key, label, running.epoch, running.epochs, running.accuracy)
+                    self.publish()  # the ETA moves with the epochs too
             else:
                 return
             if self.progress is not None and running.task is not None:

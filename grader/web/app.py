@@ -65,6 +65,7 @@ def create_app(classes: Sequence[ServedClass], config: GuardConfig, user: str) -
         Route("/c/{slug}/report/{sid:path}", pages.report, methods=["GET"]),
         Route("/c/{slug}/files/{path:path}", pages.class_file, methods=["GET"]),
         Route("/c/{slug}/live", live.live_fragment, methods=["GET"]),
+        Route("/c/{slug}/stamp", pages.stamp, methods=["GET"]),
         Route("/c/{slug}/review", queue.review_page, methods=["GET"]),
         Route("/c/{slug}/analysis", insights.analysis_page, methods=["GET"]),
         Route("/c/{slug}/release", releasing.release_page, methods=["GET"]),

@@ -7,6 +7,7 @@ Gradebook class asks), so a page always shows what the gradebook holds now.
                      comments, review resolutions and feedback releases (with the queue and
                      each submission's feedback state derived from them)
     read_submission  one submission: automatic and final result, its corrections and version
+    class_stamp      what a page was drawn at: the latest run and the count of human changes
 """
 
 from __future__ import annotations
@@ -114,6 +115,7 @@ class ClassState:
     results: list[SubmissionResult]  # final: overrides and late penalty applied
     comments: Counter[str]  # comments per submission id
     overrides: int  # overrides in force in this class
+    stamp: str  # what the state was read at (class_stamp)
     bases: list[SubmissionResult] = field(default_factory=list)  # automatic, before overrides
     notes: dict[str, list[Comment]] = field(default_factory=dict)  # comments by submission id
     resolutions: list[Resolution] = field(default_factory=list)  # oldest first
@@ -141,12 +143,28 @@ class ClassState:
         return [n for n in (*names, *extra) if (self.served.out_dir / n).is_file()]
 
 
+def _stamp(book: Gradebook, run_id: int, exercise: str) -> str:
+    """What a page was drawn from: the class's latest run and its human changes. Read before
+    the page's data, so a change made while the page is read moves the stamp after it."""
+    return f"{run_id}-{book.changes(exercise)}"
+
+
+def class_stamp(served: ServedClass) -> str:
+    """The class's stamp now (a page polls it to tell that it was overtaken)."""
+    with Gradebook(served.gradebook) as book:
+        run_id = book.latest_run(None, str(served.out_dir))
+        if run_id is None:
+            return ""
+        return _stamp(book, run_id, book.run_exercise(run_id))
+
+
 def read_class(served: ServedClass) -> ClassState:
     with Gradebook(served.gradebook) as book:
         run_id = book.latest_run(None, str(served.out_dir))
         if run_id is None:
             raise UsageError(f"the gradebook {served.gradebook} no longer has this class")
         run = next(r for r in book.runs() if r["id"] == run_id)
+        stamp = _stamp(book, run_id, run["exercise"])
         bases = _order(book.class_results(run_id))
         overrides = book.overrides()
         comments = book.comments(run["exercise"])
@@ -166,6 +184,7 @@ def read_class(served: ServedClass) -> ClassState:
         final,
         Counter(c.submission_id for c in comments),
         in_force,
+        stamp,
         bases,
         notes,
         resolutions,
@@ -194,6 +213,7 @@ class SubmissionState:
     overrides: list[dict[str, Any]]  # every override row, removed ones included, oldest first
     comments: list[Comment]
     version: int  # Gradebook.corrections_version: what a form based on this view carries
+    stamp: str  # the class's stamp when this was read (class_stamp)
 
     @property
     def in_force(self) -> list[dict[str, Any]]:
@@ -233,11 +253,13 @@ def read_submission(served: ServedClass, submission_id: str) -> SubmissionState 
         run_id = book.latest_run(None, str(served.out_dir))
         if run_id is None:
             return None
-        base = next((r for r in book.class_results(run_id) if r.id == submission_id), None)
+        base = book.class_result(run_id, submission_id)
         if base is None:
             return None
+        stamp = _stamp(book, run_id, base.exercise)
         overrides = book.overrides(base.exercise)
         history = book.override_history(base.exercise, base.id)
         comments = book.comments(base.exercise, base.id)
         version = book.corrections_version(base.exercise, base.id)
-    return SubmissionState(served, base, finalize(base, overrides), history, comments, version)
+    final = finalize(base, overrides)
+    return SubmissionState(served, base, final, history, comments, version, stamp)

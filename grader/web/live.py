@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -34,6 +35,31 @@ class LiveView:
     @property
     def running(self) -> bool:
         return self.run is not None and self.run["status"] == "running"
+
+    @property
+    def eta(self) -> str:
+        """The time left, in words: the board's estimate less the time since it was written
+        (the board is written at each epoch and verdict, the page reads it later)."""
+        p = self.progress
+        if p is None or p.eta_s is None or p.done >= p.total:
+            return ""
+        return eta_words(p.eta_s - seconds_since(p.updated_at))
+
+
+def seconds_since(stamp: str) -> float:
+    try:
+        then = datetime.fromisoformat(stamp)
+    except ValueError:
+        return 0.0
+    return max((datetime.now(UTC) - then).total_seconds(), 0.0)
+
+
+def eta_words(left_s: float) -> str:
+    """An ETA as a person reads it: never "0.0 min" while work remains."""
+    if left_s < 60:
+        return "under a minute"
+    minutes = left_s / 60
+    return f"about {round(minutes)} min" if minutes >= 1.5 else "about a minute"
 
 
 def live_view(served: ServedClass) -> LiveView:

@@ -14,12 +14,12 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from grader.report import render_report
 from grader.report.class_view import index_page
 from grader.results import GradeReport
-from grader.web.classes import SubmissionState, read_class, read_submission
+from grader.web.classes import SubmissionState, class_stamp, read_class, read_submission
 from grader.web.live import live_view
 from grader.web.render import page, url_part
 from grader.web.security import CONTENT_TYPES, FILE_CSP, safe_file
@@ -98,6 +98,13 @@ def class_file(request: Request) -> Response:
         media_type=CONTENT_TYPES[target.suffix.lower()],
         headers={"Content-Security-Policy": FILE_CSP},
     )
+
+
+def stamp(request: Request) -> PlainTextResponse:
+    """The class's stamp now: a page drawn at another one shows it was overtaken (a correction
+    made in another tab or by someone else, a run that ended)."""
+    served = workbench(request).served(request.path_params["slug"])
+    return PlainTextResponse(class_stamp(served), headers={"Cache-Control": "no-store"})
 
 
 @cache

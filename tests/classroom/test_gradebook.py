@@ -207,3 +207,62 @@ def test_class_rows_round_trip_the_result_before_overrides(tmp_path: Path) -> No
         (back,) = book.class_results(run_id)
     assert back == result and back.adjustments and back.adjustments.student
     assert back.adjustments.student.name == "Zoë"
+    assert book_reads_one_row(tmp_path / "book.sqlite", run_id, result)
+
+
+def book_reads_one_row(path: Path, run_id: int, result: SubmissionResult) -> bool:
+    with Gradebook(path) as book:
+        assert book.class_result(run_id, result.id) == result
+        assert book.class_result(run_id, "nobody") is None
+        assert book.class_result(run_id + 1, result.id) is None
+    return True
+
+
+def test_opening_a_complete_gradebook_takes_no_write_lock(tmp_path: Path) -> None:
+    """A reader (a workbench page) opens the gradebook while a batch holds the write lock:
+    it reads at once instead of waiting for the writer."""
+    import threading
+
+    path = tmp_path / "book.sqlite"
+    with Gradebook(path) as book:
+        book.start_run(info())
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # what a batch recording a verdict holds
+    opened: list[int] = []
+
+    def read() -> None:
+        with Gradebook(path) as book:
+            opened.append(len(book.runs()))
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    thread.join(timeout=5)
+    writer.execute("ROLLBACK")
+    writer.close()
+    assert opened == [1], "the reader waited for the writer's lock"
+
+
+def test_the_changes_stamp_moves_with_every_human_change(tmp_path: Path) -> None:
+    from grader.classroom.gradebook import Comment, Release, Resolution
+    from grader.classroom.overrides import Override
+
+    result = recorded("syntax_error")
+    with Gradebook(tmp_path / "book.sqlite") as book:
+        stamps = [book.changes("mnist_callback")]
+        override = Override(
+            0, "mnist_callback", result.id, "runs", 1.0, 0.0, "fail", "ok", "ta", "t"
+        )
+        book.add_override(override)
+        stamps.append(book.changes("mnist_callback"))
+        book.remove_override("mnist_callback", result.id, "runs", "ta")
+        stamps.append(book.changes("mnist_callback"))
+        book.add_comment(Comment(0, "mnist_callback", result.id, "hi", "ta", "t"))
+        stamps.append(book.changes("mnist_callback"))
+        settled = Resolution(0, "mnist_callback", result.id, "timeout", "f", "", "ta", "t")
+        book.add_resolution(settled)
+        stamps.append(book.changes("mnist_callback"))
+        book.add_releases([Release(0, "mnist_callback", result.id, "f", "files", "n", "ta", "t")])
+        stamps.append(book.changes("mnist_callback"))
+        other = book.changes("fashion_mnist")
+    assert len(set(stamps)) == len(stamps) == 6
+    assert other == stamps[0]  # another exercise's corrections do not move this one's

@@ -5,17 +5,20 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from live_server import Server, serving
-from served_class import build_class, recorded
+from served_class import EXERCISE, build_class, recorded
 
-from grader.classroom.gradebook import FILENAME, Gradebook, Graded, RunInfo
+import grader.classroom.batch
+from grader.classroom.gradebook import FILENAME, Comment, Gradebook, Graded, RunInfo
 from grader.classroom.keys import grader_identity
 from grader.classroom.live import LiveBoard
 from grader.classroom.progress import BatchProgress
+from grader.web.live import eta_words, seconds_since
 
 pytestmark = pytest.mark.integration  # starts `grader serve`
 
@@ -66,7 +69,8 @@ def test_the_class_page_follows_a_running_batch(server: Server, out: Path) -> No
     display.event("k1", "alice", {"type": "epoch", "epoch": 3, "logs": {"accuracy": 0.9812}})
     running = client.get("/c/week2/live")
     assert f'data-run="{run_id}" data-running="true"' in running.text
-    assert "0/3 done" in running.text and "ETA" in running.text
+    assert "0/3 done" in running.text
+    assert re.search(r"ETA (under a minute|about a minute|about 1 min)<", running.text)
     assert "<code>alice</code>: epoch 4/10, accuracy 0.9812" in running.text
 
     verdict = recorded()["wrong_message"]
@@ -88,3 +92,46 @@ def test_the_script_polls_the_fragment(server: Server) -> None:
     script = server.client().get("/static/workbench.js").text
     assert "data-live-src" in script and "fetch(live.dataset.liveSrc" in script
     assert json.dumps("same-origin") in script
+
+
+def test_the_eta_reads_as_time_left_never_zero_while_work_remains() -> None:
+    assert eta_words(0) == eta_words(-30) == eta_words(59) == "under a minute"
+    assert eta_words(60) == eta_words(89) == "about a minute"
+    assert eta_words(150) == "about 2 min" and eta_words(3600) == "about 60 min"
+    assert seconds_since("not a time") == 0.0
+    assert seconds_since("2000-01-01T00:00:00+00:00") > 20 * 365 * 86400
+    assert seconds_since("2999-01-01T00:00:00+00:00") == 0.0  # a clock ahead: no negative age
+
+
+def test_a_run_is_marked_finished_once_its_files_are_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page reloads when the run ends: by then the exports must be there to link to."""
+    seen: list[tuple[str, bool]] = []
+    real = grader.classroom.batch.publish
+
+    def watching(report: object, out_dir: Path, *args: object) -> None:
+        with Gradebook(out_dir / FILENAME) as book:
+            seen.append((book.runs()[-1]["status"], (out_dir / "grades.csv").exists()))
+        real(report, out_dir, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(grader.classroom.batch, "publish", watching)
+    out = build_class(tmp_path)
+    assert seen == [("running", False)]
+    with Gradebook(out / FILENAME) as book:
+        assert book.runs()[-1]["status"] == "finished"
+    assert (out / "grades.csv").is_file()
+
+
+def test_a_page_can_tell_it_was_overtaken(server: Server, out: Path) -> None:
+    client = server.client()
+    page = client.get("/c/week2/s/wrong_message")
+    drawn = re.search(r'data-stamp="([^"]+)" data-stamp-src="/c/week2/stamp"', page.text)
+    assert drawn and 'id="overtaken"' in page.text
+    assert client.get("/c/week2/stamp").text == drawn.group(1)
+    with Gradebook(out / FILENAME) as book:  # another person, another process
+        book.add_comment(Comment(0, EXERCISE, "syntax_error", "see me", "Grace", "t"))
+    moved = client.get("/c/week2/stamp").text
+    assert moved and moved != drawn.group(1)
+    assert f'data-stamp="{moved}"' in client.get("/c/week2/").text
+    assert client.get("/c/nope/stamp").status == 404

@@ -1,6 +1,7 @@
 """`grader serve` in headless Chromium: from the class page to a submission, its report framed
 (sandboxed, no script), and an override sent from the form, all under the workbench's CSP
-(its one script, a static file, runs; nothing is blocked, nothing reaches another host)."""
+(its one script, a static file, runs; nothing is blocked, nothing reaches another host), and the
+page saying so when someone else corrects the same submission meanwhile."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from pathlib import Path
 import pytest
 from browser import ARGS, CHROMIUM, DESKTOP, require, shoot
 from live_server import serving
-from served_class import build_class
+from served_class import EXERCISE, build_class
 
-from grader.classroom.gradebook import FILENAME, Gradebook
+from grader.classroom.gradebook import FILENAME, Comment, Gradebook
 
 pytestmark = pytest.mark.integration  # starts `grader serve` and a browser
 
@@ -48,6 +49,14 @@ def test_an_override_sent_from_the_browser(tmp_path: Path) -> None:
             changed = report.locator('[data-adjustment="override"]')
             assert "the message differs by a typo" in changed.inner_text()
             shoot(page, "workbench-submission.png")
+            # someone else comments on the same submission: the open page says it was overtaken
+            assert page.is_hidden("#overtaken")
+            with Gradebook(out / FILENAME) as book:
+                book.add_comment(Comment(0, EXERCISE, "wrong_message", "see me", "Grace", "t"))
+            page.wait_for_selector("#overtaken", state="visible", timeout=20_000)
+            page.click("#overtaken a")
+            page.wait_for_selector("text=see me")
+            assert page.is_hidden("#overtaken")
             assert not problems, problems
             origin = server.url.rstrip("/")
             assert all(u.startswith(origin) or u.startswith("data:") for u in requests), requests

@@ -416,6 +416,7 @@ def test_the_history_keeps_the_order_of_corrections_made_within_one_second() -> 
         [row(1, 1.0, True), row(2, 0.5, True)],
         [Comment(1, EXERCISE, result.id, "see line 3", "ta", at)],
         5,
+        "1-0.0.0.0",
     )
     events = [(e.kind, e.text.split(" (")[0]) for e in state.events]
     assert events == [

@@ -1,5 +1,7 @@
 // grader serve: the override form's points field follows the maximum of the check chosen;
-// the class page's live view is fetched again while a run goes on (and now and then after).
+// the class page's live view is fetched again while a run goes on (and now and then after);
+// a class's page says when the class changed since it was drawn (it never reloads by itself
+// there: a form may be half filled in).
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   for (const form of document.querySelectorAll("form[data-override]")) {
@@ -33,4 +35,23 @@ document.addEventListener("DOMContentLoaded", () => {
     setTimeout(poll, running ? 2000 : 10000);
   };
   setTimeout(poll, 2000);
+});
+document.addEventListener("DOMContentLoaded", () => {
+  const main = document.querySelector("[data-stamp-src]");
+  const notice = document.getElementById("overtaken");
+  if (!main || !notice) return;
+  const poll = async () => {
+    try {
+      const reply = await fetch(main.dataset.stampSrc, { credentials: "same-origin" });
+      if (reply.ok) {
+        const now = (await reply.text()).trim();
+        if (now && now !== main.dataset.stamp) {
+          notice.hidden = false;
+          return; // said once: the page stays as it is until the user reloads
+        }
+      }
+    } catch (error) { /* the server is gone for a moment: try again later */ }
+    setTimeout(poll, 5000);
+  };
+  setTimeout(poll, 5000);
 });
