@@ -91,6 +91,14 @@ def cache_path(name: str, root: Path | None = None) -> Path:
     return (root or data_dir()) / f"{name}.npz"
 
 
+def served_files(name: str, root: Path | None = None) -> tuple[Path, ...]:
+    """The data files a grading of an exercise on `name` is given: that one (provisioned or
+    not: loading it says so plainly), then the course's other data sets that are provisioned,
+    for a lab that also shows another one. Each is checked against its digest when loaded."""
+    others = (cache_path(n, root) for n in DATASET_NAMES if n != name)
+    return (cache_path(name, root), *(path for path in others if path.is_file()))
+
+
 def array_digest(arrays: Arrays) -> str:
     """SHA-256 over the four arrays' dtypes, shapes and bytes, in load_data order."""
     digest = hashlib.sha256()

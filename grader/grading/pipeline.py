@@ -287,7 +287,7 @@ def _run_and_check(
     threads = options.threads or os.cpu_count() or 1
     timeout = options.timeout_s or spec.timeout_s
     limits = Limits(wall_clock_s=timeout)
-    job = Job.create(data.cache_path(spec.dataset))
+    job = Job.create(*data.served_files(spec.dataset))
     try:
         target = _write_work_copy(submission, job.work)
         place_support_files(spec.environment, spec.folder, job.work)

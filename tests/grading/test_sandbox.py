@@ -83,7 +83,7 @@ def test_a_normal_run(job: Job) -> None:
     assert outcome.stdout == f"out {job.work}\n"
     assert outcome.stderr == "err\n"
     assert not outcome.output_truncated
-    assert outcome.events == [{"type": "start", "dir": str(job.data_file.parent)}]
+    assert outcome.events == [{"type": "start", "dir": str(job.data_dir)}]
     assert outcome.malformed_events == 0
 
 
@@ -291,6 +291,51 @@ def test_every_level_is_available_on_a_linux_test_machine() -> None:
     reasons = {name: why for name, usable, _, why in level_report() if not usable}
     if reasons:
         missing(f"isolation levels unavailable here: {reasons}")
+
+
+@pytest.mark.parametrize("level", ["process", "namespaces"])
+def test_every_data_file_of_the_job_is_readable_and_nothing_else(
+    tmp_path: Path, level: str
+) -> None:
+    """A Fashion-MNIST lab that also shows the digits loads both verified data sets: the
+    sandbox serves each file of the job (read-only), and no other file of their folder."""
+    if not LEVELS[level].available()[0]:
+        missing(f"the {level} level is not available here")
+    store = tmp_path / "datasets"
+    store.mkdir()
+    files = [store / "fashion_mnist.npz", store / "mnist.npz"]
+    for path in files:
+        path.write_bytes(path.stem.encode())
+    (store / "secret.txt").write_text("not for students")
+    job = Job.create(*files)
+    try:
+        outcome = run(
+            job,
+            """
+            folder = os.environ["GRADER_DATA_DIR"]
+            found = {}
+            for name in ("fashion_mnist.npz", "mnist.npz", "secret.txt"):
+                try:
+                    found[name] = open(os.path.join(folder, name)).read()
+                except OSError as error:
+                    found[name] = type(error).__name__
+            try:
+                open(os.path.join(folder, "mnist.npz"), "w")
+                found["write"] = "allowed"
+            except OSError as error:
+                found["write"] = type(error).__name__
+            emit("data", found=found)
+            """,
+            level=level,
+        )
+    finally:
+        job.remove()
+    (event,) = outcome.events
+    found = event["found"]
+    assert (found["fashion_mnist.npz"], found["mnist.npz"]) == ("fashion_mnist", "mnist")
+    if level == "namespaces":
+        assert found["secret.txt"] == "FileNotFoundError"
+        assert found["write"] != "allowed"
 
 
 def test_stale_job_folders_are_swept_and_live_ones_kept(tmp_path: Path) -> None:

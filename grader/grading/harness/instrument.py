@@ -57,7 +57,8 @@ _TRAIN_PROBE: np.ndarray | None = None
 
 
 def _serve_datasets(keras: Any) -> None:
-    """Make every `load_data()` spelling return the verified arrays, ignoring `path=`."""
+    """Make every `load_data()` spelling return the verified arrays, ignoring `path=`: the
+    exercise's data set read now (its probes recognise it in `fit`), another one when asked."""
     import importlib
 
     from grader.grading import data
@@ -65,23 +66,14 @@ def _serve_datasets(keras: Any) -> None:
     global _TEST_PROBE, _TRAIN_PROBE
     wanted = os.environ.get("GRADER_DATASET", "")
     for name in data.DATASET_NAMES:
-        try:
-            arrays = data.load_verified(name)
-        except data.DataError as exc:
-            # Serve a loader that fails with the grader's plain message, never a download.
-            arrays, message = None, str(exc)
-        else:
-            message = ""
-            if name == wanted:
-                _TRAIN_PROBE = _probe(arrays[0][0])
-                _TEST_PROBE = _probe(arrays[1][0])
-
-        def load_data(path: str | None = None, *, _arrays=arrays, _message=message) -> Any:
-            if _arrays is None:
-                raise RuntimeError(_message)
-            (x_train, y_train), (x_test, y_test) = _arrays
-            return (x_train.copy(), y_train.copy()), (x_test.copy(), y_test.copy())
-
+        load_data = _loader(name)
+        if name == wanted:
+            try:
+                (x_train, _), (x_test, _) = load_data()
+            except RuntimeError:
+                pass  # the student's load_data() will say why
+            else:
+                _TRAIN_PROBE, _TEST_PROBE = _probe(x_train), _probe(x_test)
         for module_name in (f"keras.datasets.{name}", f"keras.src.datasets.{name}"):
             try:
                 module = importlib.import_module(module_name)
@@ -90,6 +82,25 @@ def _serve_datasets(keras: Any) -> None:
             module.load_data = load_data
     # tf.keras resolves to the same Keras modules patched above; nothing more to do there.
     del keras
+
+
+def _loader(name: str) -> Any:
+    """A `load_data` for data set `name`: the verified arrays (read once), copied at each call;
+    one that is missing or corrupt fails with the grader's plain message, never a download."""
+    from grader.grading import data
+
+    read: list[Any] = []
+
+    def load_data(path: str | None = None) -> Any:
+        if not read:
+            try:
+                read.append(data.load_verified(name))
+            except data.DataError as exc:
+                raise RuntimeError(str(exc)) from None
+        (x_train, y_train), (x_test, y_test) = read[0]
+        return (x_train.copy(), y_train.copy()), (x_test.copy(), y_test.copy())
+
+    return load_data
 
 
 def _probe(images: np.ndarray) -> np.ndarray:

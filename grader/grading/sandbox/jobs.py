@@ -16,7 +16,13 @@ class Job:
     """The directories of one run. Only `work`, `home` and `out` are writable by the child."""
 
     root: Path
-    data_file: Path  # the verified data set the exercise loads
+    # The verified data sets a submission may load, all in one folder: the exercise's first,
+    # then the course's others that are provisioned (a lab that shows both data sets).
+    data_files: tuple[Path, ...]
+
+    @property
+    def data_dir(self) -> Path:
+        return self.data_files[0].parent
 
     @property
     def work(self) -> Path:
@@ -35,11 +41,13 @@ class Job:
         return self.root / "events.fifo"
 
     @classmethod
-    def create(cls, data_file: Path) -> Job:
+    def create(cls, *data_files: Path) -> Job:
+        if not data_files:
+            raise ValueError("a job needs the data set its exercise loads")
         sweep_once()
         root = Path(tempfile.mkdtemp(prefix=f"{JOB_PREFIX}{os.getpid()}-"))
         os.chmod(root, 0o755)  # traversable by the sandbox user; its children decide the rest
-        job = cls(root=root, data_file=data_file)
+        job = cls(root=root, data_files=data_files)
         for folder in (job.work, job.home, job.out):
             folder.mkdir(mode=0o700)
         return job

@@ -74,7 +74,7 @@ class IsolationLevel:
         return True, ""
 
     def launch(self, argv: list[str], env: dict[str, str], job: Job) -> Launch:
-        return Launch(argv=argv, env={**env, "GRADER_DATA_DIR": str(job.data_file.parent)})
+        return Launch(argv=argv, env={**env, "GRADER_DATA_DIR": str(job.data_dir)})
 
     def child_setup(self, limits: Limits) -> list[Callable[[], None]]:
         """Steps the child takes between fork and exec, in order."""
@@ -175,8 +175,7 @@ class NamespaceLevel(RlimitLevel):
             for folder in (job.work, job.home, job.out):
                 os.chown(folder, SANDBOX_UID, SANDBOX_UID)
             os.chown(job.events, SANDBOX_UID, SANDBOX_UID)
-        data_fd = os.open(job.data_file, os.O_RDONLY)
-        data_dest = f"{SANDBOX_DATA_DIR}/{job.data_file.name}"
+        data_fds = tuple(os.open(path, os.O_RDONLY) for path in job.data_files)
         bwrap = [
             "--unshare-all", "--die-with-parent", "--new-session",
             "--ro-bind", "/usr", "/usr",
@@ -195,13 +194,14 @@ class NamespaceLevel(RlimitLevel):
         for folder in (job.work, job.home, job.out):
             bwrap += ["--bind", str(folder), str(folder)]
         bwrap += ["--bind", str(job.events), str(job.events)]
-        bwrap += ["--ro-bind-data", str(data_fd), data_dest]
+        for fd, path in zip(data_fds, job.data_files, strict=True):
+            bwrap += ["--ro-bind-data", str(fd), f"{SANDBOX_DATA_DIR}/{path.name}"]
         bwrap += ["--chdir", str(job.work), "--"]
         return Launch(
             argv=["bwrap", *bwrap, *argv],
             env={**env, "GRADER_DATA_DIR": SANDBOX_DATA_DIR},
-            pass_fds=(data_fd,),
-            fds_to_close=(data_fd,),
+            pass_fds=data_fds,
+            fds_to_close=data_fds,
             child_steps=(staging,) if staging else (),
         )
 
