@@ -69,9 +69,7 @@ class BatchSettings:
     scheduler: str | None = None  # the Dask scheduler's address
     gradebook: Path | None = None  # None: OUT_DIR/gradebook.sqlite
     regrade: bool = False  # grade everything again, whatever the gradebook holds
-    regrade_only: frozenset[str] = (
-        frozenset()
-    )  # grade these submissions again (ids), reuse the rest
+    regrade_only: frozenset[str] = frozenset()  # grade these ids again, reuse the rest
     args: Mapping[str, Any] = field(default_factory=dict)  # recorded with the run
     roster: Path | None = None  # CSV of the class's students (grader.classroom.roster)
     deadline: Mapping[str, Any] = field(default_factory=dict)  # over exercise.toml's [deadline]
@@ -156,13 +154,16 @@ class _ClassRun:
     def reuse(
         self, groups: Mapping[str, Group], cached: Mapping[str, SubmissionResult]
     ) -> list[Graded]:
-        reused = [
-            Graded(as_submission(cached[g.key], source, sha), g.key, "cache")
-            for g in groups.values()
-            if g.key in cached
-            and not self.wait_for_seeds(g, as_submission(cached[g.key], *g.members[0]), "cache")
-            for source, sha in g.members
-        ]
+        reused: list[Graded] = []
+        for g in groups.values():
+            if g.key not in cached:
+                continue
+            if self.wait_for_seeds(g, as_submission(cached[g.key], *g.members[0]), "cache"):
+                continue  # borderline: decided once its extra seeds are in
+            reused += [
+                Graded(as_submission(cached[g.key], source, sha), g.key, "cache")
+                for source, sha in g.members
+            ]
         if reused:
             self.keep(reused)
             self.counts["reused"] = len(reused)
@@ -196,17 +197,9 @@ class _ClassRun:
 
 
 def _run_info(
-    spec: ExerciseSpec,
-    path: Path,
-    out_dir: Path,
-    settings: BatchSettings,
-    spec_key: str,
-    described: str,
-    slots: int,
-    level: str,
-    timeout: float,
-    identity: dict[str, str],
-) -> RunInfo:
+    spec: ExerciseSpec, path: Path, out_dir: Path, settings: BatchSettings, spec_key: str,
+    described: str, slots: int, level: str, timeout: float, identity: dict[str, str],
+) -> RunInfo:  # fmt: skip
     return RunInfo(
         exercise=spec.id,
         spec_hash=spec.spec_hash,
@@ -266,14 +259,9 @@ def _confirm_seeds(
 
 
 def _write_files(
-    report: GradeReport,
-    sources: list[SubmissionSource],
-    groups: dict[str, Group],
-    spec: ExerciseSpec,
-    out_dir: Path,
-    settings: BatchSettings,
-    links: dict[str, str],
-) -> None:
+    report: GradeReport, sources: list[SubmissionSource], groups: dict[str, Group],
+    spec: ExerciseSpec, out_dir: Path, settings: BatchSettings, links: dict[str, str],
+) -> None:  # fmt: skip
     """The class's files: similarity.json (if asked), reports and exports."""
     if settings.similarity:
         from grader.classroom.similarity import write_similarity

@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from grader.report.class_view import RosterView, index_page
@@ -31,6 +31,7 @@ __all__ = [
     "RosterView",
     "render_index",
     "render_report",
+    "template_environment",
     "write_index",
     "write_report",
     "write_similarity_page",
@@ -63,15 +64,24 @@ def code_spans(text: str) -> Markup:
     return Markup(html)
 
 
-_env = Environment(
-    loader=PackageLoader("grader", "report/templates"),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
-    finalize=finalize_text,
-)
-_env.filters["num"] = svg_number
-_env.filters["code_spans"] = code_spans
+def template_environment(*first: str) -> Environment:
+    """The one way pages are rendered: autoescape on, invisible and bidi characters written as
+    escapes, the reports' filters; templates looked up in the package folders `first` (the
+    workbench's), then the reports' own (their stylesheet and partials)."""
+    folders = [*first, "report/templates"]
+    env = Environment(
+        loader=ChoiceLoader([PackageLoader("grader", folder) for folder in folders]),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=finalize_text,
+    )
+    env.filters["num"] = svg_number
+    env.filters["code_spans"] = code_spans
+    return env
+
+
+_env = template_environment()
 
 
 @cache

@@ -1,4 +1,4 @@
-"""Keras instrumentation inside the child: verified data sets, seeds, and evidence of every fit.
+"""Keras instrumentation inside the child: seeds and evidence of every fit (data sets: datasets.py).
 
 Everything recorded here is a claim made from inside the student's process; the grader treats
 it as evidence and re-measures what matters in its own evaluator.
@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from grader.grading import fingerprint
-from grader.grading.harness import describe, saving
+from grader.grading.harness import datasets, describe, saving
 from grader.grading.harness import probe as callback_probe
 from grader.grading.harness.events import emit
 from grader.grading.harness.saving import MODELS
@@ -49,74 +49,6 @@ def weights_fingerprint(model: Any) -> str:
 
 
 STATE = _State()
-_TEST_PROBE: np.ndarray | None = None
-_TRAIN_PROBE: np.ndarray | None = None
-
-
-# -- data sets -------------------------------------------------------------------------------
-
-
-def _serve_datasets(keras: Any) -> None:
-    """Make every `load_data()` spelling return the verified arrays, ignoring `path=`: the
-    exercise's data set read now (its probes recognise it in `fit`), another one when asked."""
-    import importlib
-
-    from grader.grading import data
-
-    global _TEST_PROBE, _TRAIN_PROBE
-    wanted = os.environ.get("GRADER_DATASET", "")
-    for name in data.DATASET_NAMES:
-        load_data = _loader(name)
-        if name == wanted:
-            try:
-                (x_train, _), (x_test, _) = load_data()
-            except RuntimeError:
-                pass  # the student's load_data() will say why
-            else:
-                _TRAIN_PROBE, _TEST_PROBE = _probe(x_train), _probe(x_test)
-        for module_name in (f"keras.datasets.{name}", f"keras.src.datasets.{name}"):
-            try:
-                module = importlib.import_module(module_name)
-            except ImportError:
-                continue
-            module.load_data = load_data
-    # tf.keras resolves to the same Keras modules patched above; nothing more to do there.
-    del keras
-
-
-def _loader(name: str) -> Any:
-    """A `load_data` for data set `name`: the verified arrays (read once), copied at each call;
-    one that is missing or corrupt fails with the grader's plain message, never a download."""
-    from grader.grading import data
-
-    read: list[Any] = []
-
-    def load_data(path: str | None = None) -> Any:
-        if not read:
-            try:
-                read.append(data.load_verified(name))
-            except data.DataError as exc:
-                raise RuntimeError(str(exc)) from None
-        (x_train, y_train), (x_test, y_test) = read[0]
-        return (x_train.copy(), y_train.copy()), (x_test.copy(), y_test.copy())
-
-    return load_data
-
-
-def _probe(images: np.ndarray) -> np.ndarray:
-    """A small, scale-free fingerprint of the first images, to recognise a data set in `fit`."""
-    sample = np.asarray(images[:32], dtype=np.float64).reshape(32, -1)
-    peak = sample.max() or 1.0
-    return sample / peak
-
-
-def _matches(probe: np.ndarray | None, x: Any) -> bool:
-    if probe is None or not isinstance(x, np.ndarray) or x.shape[0] < 32:
-        return False
-    try:
-        return bool(np.allclose(_probe(x), probe, atol=1e-3))
-    except ValueError:
-        return False
 
 
 # -- Keras patches -----------------------------------------------------------------------------
@@ -212,8 +144,8 @@ def _patch_keras(keras: Any) -> None:
             y=describe.describe_data(arguments.get("y")),
             validation=arguments.get("validation_data") is not None
             or bool(arguments.get("validation_split")),
-            on_test_set=_matches(_TEST_PROBE, x),
-            on_train_set=_matches(_TRAIN_PROBE, x),
+            on_test_set=datasets.is_test_set(x),
+            on_train_set=datasets.is_train_set(x),
             layers=describe.describe_layers(self),
             weights=weights_fingerprint(self),
         )
@@ -324,7 +256,7 @@ def install() -> None:
     global _GET_WEIGHTS
     _GET_WEIGHTS = keras.layers.Layer.get_weights
     callback_probe.capture(keras)
-    _serve_datasets(keras)
+    datasets.serve()
     _patch_keras(keras)
     sys.stdout = TaggedStdout(sys.stdout)
     emit(

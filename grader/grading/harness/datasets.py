@@ -1,0 +1,79 @@
+"""The course's data sets inside the child: every `load_data()` spelling returns the verified
+arrays (never a download, `path=` ignored), and `fit` can tell whether it was given the
+exercise's training or test images.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from typing import Any
+
+import numpy as np
+
+from grader.grading import data
+
+_PROBES: dict[str, np.ndarray] = {}  # "train", "test": the exercise's first images, scaled
+
+
+def serve() -> None:
+    """Patch Keras's loaders: the exercise's data set (GRADER_DATASET) read now, for the probes;
+    another one when the submission loads it."""
+    wanted = os.environ.get("GRADER_DATASET", "")
+    for name in data.DATASET_NAMES:
+        load_data = _loader(name)
+        if name == wanted:
+            try:
+                (x_train, _), (x_test, _) = load_data()
+            except RuntimeError:
+                pass  # the student's load_data() will say why
+            else:
+                _PROBES.update(train=_probe(x_train), test=_probe(x_test))
+        for module_name in (f"keras.datasets.{name}", f"keras.src.datasets.{name}"):
+            try:
+                module = importlib.import_module(module_name)
+            except ImportError:
+                continue
+            module.load_data = load_data
+    # tf.keras resolves to the same Keras modules patched above; nothing more to do there.
+
+
+def _loader(name: str) -> Any:
+    """A `load_data` for data set `name`: the verified arrays (read once), copied at each call;
+    one that is missing or corrupt fails with the grader's plain message, never a download."""
+    read: list[Any] = []
+
+    def load_data(path: str | None = None) -> Any:
+        if not read:
+            try:
+                read.append(data.load_verified(name))
+            except data.DataError as exc:
+                raise RuntimeError(str(exc)) from None
+        (x_train, y_train), (x_test, y_test) = read[0]
+        return (x_train.copy(), y_train.copy()), (x_test.copy(), y_test.copy())
+
+    return load_data
+
+
+def _probe(images: np.ndarray) -> np.ndarray:
+    """A small, scale-free fingerprint of the first images, to recognise a data set in `fit`."""
+    sample = np.asarray(images[:32], dtype=np.float64).reshape(32, -1)
+    peak = sample.max() or 1.0
+    return sample / peak
+
+
+def _matches(probe: np.ndarray | None, x: Any) -> bool:
+    if probe is None or not isinstance(x, np.ndarray) or x.shape[0] < 32:
+        return False
+    try:
+        return bool(np.allclose(_probe(x), probe, atol=1e-3))
+    except ValueError:
+        return False
+
+
+def is_train_set(x: Any) -> bool:
+    return _matches(_PROBES.get("train"), x)
+
+
+def is_test_set(x: Any) -> bool:
+    return _matches(_PROBES.get("test"), x)
