@@ -236,6 +236,32 @@ def test_runs_names_the_cell_of_a_notebook_failure(mnist: ExerciseSpec) -> None:
     assert "at cell 3, line 4" in verdict.message
 
 
+@pytest.mark.parametrize(
+    ("exc_type", "message", "hint"),
+    [
+        ("ValueError", "Exception encountered when calling Dense.call()", "missing_flatten"),
+        ("RuntimeError", "MNIST is not provisioned in /tmp/grader-data", "runtime_error"),
+        ("ZeroDivisionError", "division by zero", "runtime_error"),
+    ],
+)
+def test_a_missing_flatten_elsewhere_explains_only_a_shape_error(
+    fashion: ExerciseSpec, exc_type: str, message: str, hint: str
+) -> None:
+    """A notebook whose later experiment lacks a Flatten: that finding explains a shape error
+    the run raised, not an unrelated one (it named the Flatten for a data set's RuntimeError)."""
+    from grader.grading.rules import Finding
+
+    found = Finding(
+        "missing_flatten", "architecture", 39, 12, "Dense(64, activation='relu'),", also=("runs",)
+    )
+    error = {"type": "error", "exc_type": exc_type, "message": message,
+             "frames": [{"cell": 34, "line": 6}]}  # fmt: skip
+    context = replace(ctx(fashion, [*training([0.8]), error], returncode=1), findings=(found,))
+    verdict = next(c for c in run_checks(context) if c.id == "runs")
+    assert (verdict.status, verdict.hint_id) == ("fail", hint)
+    assert ("cell 39" in verdict.message) == (hint == "missing_flatten")
+
+
 def test_runs_fails_when_the_harness_never_started(mnist: ExerciseSpec) -> None:
     verdict = check("runs", ctx(mnist, [], returncode=-9))
     assert (verdict.status, verdict.hint_id) == ("fail", "runtime_error")

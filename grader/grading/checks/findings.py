@@ -47,6 +47,17 @@ SHARPER: dict[str, tuple[str, ...]] = {
 }
 
 
+# A mistake in the model's shape shows at run time as one of these exceptions only: a run that
+# failed otherwise (a RuntimeError of a data set, an error in a later experiment) is not explained
+# by a Flatten missing from some model of the notebook.
+SHAPE_HINTS = frozenset({"missing_flatten", "input_shape", "output_units"})
+SHAPE_ERRORS = frozenset({"ValueError", "InvalidArgumentError", "TypeError"})
+
+
+def _could_raise(finding: Finding, exc_type: str) -> bool:
+    return finding.hint_id not in SHAPE_HINTS or exc_type in SHAPE_ERRORS
+
+
 def _candidates(check_id: str, verdict: Verdict, ctx: CheckContext) -> list[Finding]:
     """The mistakes that may explain this failing check, best first."""
     hint = verdict.hint_id
@@ -61,7 +72,11 @@ def _candidates(check_id: str, verdict: Verdict, ctx: CheckContext) -> list[Find
         usable = [f for f in mistakes if f.hint_id == hint or f.hint_id in sharper]
     failure = ctx.evidence.failure if check_id == "runs" else None
     if failure is not None:
-        usable = [f for f in usable if _names_what_failed(f, failure.message)]
+        usable = [
+            f
+            for f in usable
+            if _names_what_failed(f, failure.message) and _could_raise(f, failure.exc_type)
+        ]
 
     def rank(f: Finding) -> tuple[int, int, int]:
         at_failure = failure is not None and (f.cell, f.line) == (failure.cell, failure.line)
