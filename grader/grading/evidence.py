@@ -67,6 +67,7 @@ class FitCall:
     start_weights: str = ""  # fingerprints of the weights when fit began and when it returned
     end_weights: str = ""
     model: int = 0  # the model's number, in the order models were first trained
+    capped_to: int | None = None  # asked for more epochs than the limit: trained only these
 
     @property
     def student_callbacks(self) -> tuple[CallbackInfo, ...]:
@@ -283,6 +284,7 @@ def parse_events(events: list[dict[str, Any]]) -> Evidence:
                         layers=tuple(event.get("layers") or ()),
                         start_weights=str(event.get("weights", "")),
                         model=_as_int(event.get("model")) or 0,
+                        capped_to=_as_int(event.get("capped_to")),
                     )
                 )
             elif kind == "epoch":

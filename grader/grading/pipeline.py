@@ -87,6 +87,7 @@ def _child_env(spec: ExerciseSpec, job: Job, threads: int) -> dict[str, str]:
         "GRADER_ENTRY_SCALE": spec.entry_point_scale,
         "GRADER_MODEL_PATH": str(job.out / "model.keras"),
         "GRADER_GRADED_FIT": spec.graded_fit,
+        "GRADER_MAX_EPOCHS": str(spec.max_epochs),  # no fit trains past it (harness)
     }
     if spec.accuracy_threshold is not None:  # the callback probe's threshold
         env["GRADER_PROBE_THRESHOLD"] = str(spec.accuracy_threshold)

@@ -223,6 +223,24 @@ def test_a_message_printed_at_the_epoch_end_is_tagged_with_it(
     assert MESSAGE in result.output
 
 
+def test_no_fit_trains_past_the_epoch_limit(tmp_path: Path, spec: ExerciseSpec) -> None:
+    """Asked for 7 epochs with a limit of 3: three are trained and judged, the limit fails and
+    says so; a later fit resumed with `initial_epoch` within the limit is left alone."""
+    source = (
+        DATA
+        + MODEL
+        + "model.fit(x_train, y_train, epochs=7, verbose=0)\n"
+        + "model.fit(x_train, y_train, epochs=9, initial_epoch=7, verbose=0)\n"
+    )
+    result, events = grade(write(tmp_path / "long.py", source), replace(spec, max_epochs=3))
+    starts = [(e["epochs"], e.get("capped_to")) for e in events if e["type"] == "fit_start"]
+    assert starts == [(7, 3), (9, None)]
+    epochs = [e["epoch"] for e in events if e["type"] == "epoch"]
+    assert epochs == [0, 1, 2, 7, 8]  # Keras's own numbering: the second fit resumed at 7
+    limit = checks(result)["epoch_limit"]
+    assert limit.status == "fail" and "the grader trained 3 of them" in limit.message
+
+
 def test_a_submission_that_hangs_times_out(tmp_path: Path, spec: ExerciseSpec) -> None:
     path = write(tmp_path / "sleeps.py", "import time\nimport tensorflow as tf\ntime.sleep(600)\n")
     timeout = 4.0

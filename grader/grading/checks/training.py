@@ -30,9 +30,11 @@ def epoch_limit(ctx: CheckContext) -> Verdict:
     of_model = _of_the_graded_model(evidence)
     if total > limit:
         spelled = " + ".join(str(r) for r in requested)
+        capped = any(fit.capped_to is not None for fit in fits)
+        cut = f" (the grader trained {limit} of them and judged those)" if capped else ""
         return Verdict(
             "fail",
-            f"asked for {spelled} epoch(s){of_model}; the limit is {limit}",
+            f"asked for {spelled} epoch(s){of_model}; the limit is {limit}{cut}",
             hint_id="epochs_limit",
             hint_values={"max_epochs": limit},
             details=details,

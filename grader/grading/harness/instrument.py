@@ -132,11 +132,13 @@ def _patch_keras(keras: Any) -> None:
         STATE.student_callbacks = student
         x = arguments.get("x")
         MODELS.fitted(self, x)
+        capped_to = _cap_epochs(arguments)
         emit(
             "fit_start",
             fit=STATE.fit_index,
             model=MODELS.number(self),
-            epochs=arguments.get("epochs"),
+            epochs=arguments.get("epochs") if capped_to is None else capped_to[0],
+            capped_to=None if capped_to is None else capped_to[1],
             initial_epoch=arguments.get("initial_epoch"),
             callbacks=[callback_probe.describe(cb) for cb in student],
             callbacks_given=callbacks is not None,
@@ -177,6 +179,20 @@ def _patch_keras(keras: Any) -> None:
 
     model_cls.fit = fit
     model_cls.compile = compile
+
+
+def _cap_epochs(arguments: dict[str, Any]) -> tuple[int, int] | None:
+    """No `fit` trains past the exercise's epoch limit (GRADER_MAX_EPOCHS): a request for more
+    is cut to the limit, in place, and (asked, trained) returned for the evidence. The extra
+    epochs could not change a verdict the limit already fails; they only cost grading time."""
+    limit = int(os.environ.get("GRADER_MAX_EPOCHS", "0") or 0)
+    asked, initial = arguments.get("epochs"), arguments.get("initial_epoch") or 0
+    if limit <= 0 or isinstance(asked, bool) or not isinstance(asked, int):
+        return None
+    if not isinstance(initial, int) or asked - initial <= limit:
+        return None
+    arguments["epochs"] = initial + limit
+    return asked, limit
 
 
 # -- printed output ----------------------------------------------------------------------------
