@@ -21,6 +21,7 @@ from typing import Any
 import nbformat
 import pytest
 
+from grader.grading.harness import instrument
 from grader.grading.pipeline import GradeOptions, grade_submission
 from grader.results import CheckResult, SubmissionResult
 from grader.spec.exercise import ExerciseSpec, load_exercise
@@ -239,6 +240,23 @@ def test_no_fit_trains_past_the_epoch_limit(tmp_path: Path, spec: ExerciseSpec) 
     assert epochs == [0, 1, 2, 7, 8]  # Keras's own numbering: the second fit resumed at 7
     limit = checks(result)["epoch_limit"]
     assert limit.status == "fail" and "the grader trained 3 of them" in limit.message
+
+
+def test_code_that_never_names_keras_runs_without_importing_it(
+    tmp_path: Path, spec: ExerciseSpec
+) -> None:
+    """A module that names neither TensorFlow nor Keras (the wrong file handed in, a script):
+    graded without importing them, which saves the seconds of that import; it fails `runs` as
+    it did, and the result still names the versions."""
+    source = "import sys\nprint('loaded:', sorted(m for m in sys.modules if 'flow' in m))\n"
+    result, events = grade(write(tmp_path / "plain.py", source), spec)
+    assert "loaded: []" in result.output
+    (start,) = [e for e in events if e["type"] == "start"]
+    assert start["versions"]["tensorflow"][0].isdigit() and start["versions"]["keras"][0].isdigit()
+    assert checks(result)["runs"].hint_id == "no_training"
+    helper = write(tmp_path / "helper.py", "import tensor" + "flow as tf\n")
+    assert instrument.keras_used("import helper\n", tmp_path) and helper.is_file()
+    assert not instrument.keras_used("print(1)\n", tmp_path / "empty")
 
 
 def test_a_submission_that_hangs_times_out(tmp_path: Path, spec: ExerciseSpec) -> None:

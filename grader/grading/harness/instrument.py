@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import inspect
 import os
+import random
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -220,8 +222,6 @@ class TaggedStdout:
 def _keep_the_grader_seed(seed: int, keras: Any, tf: Any) -> None:
     """On a robustness run, the student's own seed calls get the grader's seed instead (else every
     seed would agree): each call is reported once, with the seed the student asked for."""
-    import random
-
     reported: set[str] = set()
     inside: list[bool] = [False]  # keras.utils.set_random_seed calls the others: report it alone
 
@@ -255,10 +255,31 @@ def _keep_the_grader_seed(seed: int, keras: Any, tf: Any) -> None:
             setattr(module, attribute, replacing(name, original, value))
 
 
-def install() -> None:
-    """Prepare the process before student code runs. Reads its settings from GRADER_* vars."""
+def install(keras_used: bool = True) -> None:
+    """Prepare the process before student code runs. Reads its settings from GRADER_* vars.
+
+    `keras_used=False` (a module whose text, and whose helpers', never names TensorFlow or
+    Keras): neither is imported, which saves seconds per grading; such code cannot train, and
+    code that builds the name at run time runs uninstrumented, so it earns nothing either."""
     seed = int(os.environ.get("GRADER_SEED", "1234"))
     threads = int(os.environ.get("GRADER_THREADS", "0"))
+    if keras_used:
+        versions = _install_keras(seed, threads)
+    else:
+        random.seed(seed)
+        np.random.seed(seed)
+        versions = {name: _installed_version(name) for name in ("tensorflow", "keras")}
+    sys.stdout = TaggedStdout(sys.stdout)
+    emit(
+        "start",
+        versions={"python": sys.version.split()[0], **versions, "numpy": np.__version__},
+        seed=seed,
+        threads=threads,
+    )
+
+
+def _install_keras(seed: int, threads: int) -> dict[str, str]:
+    """Seeds, threads, determinism, the verified data sets and the patches of `fit`."""
     import keras
     import tensorflow as tf
 
@@ -274,18 +295,35 @@ def install() -> None:
     callback_probe.capture(keras)
     datasets.serve()
     _patch_keras(keras)
-    sys.stdout = TaggedStdout(sys.stdout)
-    emit(
-        "start",
-        versions={
-            "python": sys.version.split()[0],
-            "tensorflow": tf.__version__,
-            "keras": keras.__version__,
-            "numpy": np.__version__,
-        },
-        seed=seed,
-        threads=threads,
-    )
+    return {"tensorflow": tf.__version__, "keras": keras.__version__}
+
+
+def _installed_version(package: str) -> str:
+    """The version of the distribution that installs `package` (tensorflow comes as
+    tensorflow-cpu too), without importing it."""
+    from importlib.metadata import PackageNotFoundError, packages_distributions, version
+
+    for distribution in packages_distributions().get(package, [package]):
+        try:
+            return version(distribution)
+        except PackageNotFoundError:
+            continue
+    return "not installed"
+
+
+KERAS_NAMES = ("tensorflow", "keras")
+
+
+def keras_used(source: str, folder: Path) -> bool:
+    """Whether code may reach Keras: its text, or that of a module beside it (a course helper
+    placed in the work folder), names TensorFlow or Keras."""
+    texts = [source]
+    for helper in sorted(folder.rglob("*.py"))[:200]:
+        try:
+            texts.append(helper.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            continue
+    return any(name in text for text in texts for name in KERAS_NAMES)
 
 
 def record_error(exc: BaseException, frames: list[dict[str, Any]]) -> None:

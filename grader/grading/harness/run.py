@@ -28,7 +28,7 @@ def run_module(path: Path) -> int:
     namespace["display"] = _display  # a notebook habit: prints the value's text in a module
     plots.RECORD.source_file = filename
     sys.argv = [filename]
-    instrument.install()
+    instrument.install(instrument.keras_used(source, path.parent))
 
     def locate(name: str) -> int | None:
         return -1 if name == filename else None
