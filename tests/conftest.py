@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Callable
 
 import pytest
 from paths import ROOT
 
+from grader.grading.cores import ENV, available_cores
 from grader.results import SubmissionResult
 from grader.spec.exercise import load_exercise
+
+# Test processes side by side (`make test`: pytest-xdist) share the machine's cores: each one's
+# gradings get their share (GRADER_CPUS, inherited by every grader the tests start), as a batch
+# splits them between its workers. Oversubscribed TensorFlow threads only wait for each other.
+_WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
+if _WORKERS > 1 and ENV not in os.environ:
+    os.environ[ENV] = str(max(1, available_cores() // _WORKERS))
 
 
 @pytest.fixture(scope="session")

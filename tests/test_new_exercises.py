@@ -27,7 +27,8 @@ def check(result: SubmissionResult, check_id: str) -> CheckResult:
 @pytest.mark.parametrize(
     ("path", "exercise", "threshold"),
     [
-        ("solutions/mnist_callback_98.py", "mnist_callback_98", 0.98),
+        # The lab's notebook (the module form of the same code: the samples in the workbench's
+        # browser tests, tests/web/test_workbench_browser.py, and `make demo`).
         ("solutions/mnist_callback_98.ipynb", "mnist_callback_98", 0.98),
         # The convnet trains for minutes: its notebook only (the module runs the same code, and
         # `make demo` grades the convolution samples).

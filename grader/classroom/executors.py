@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from grader.errors import InfrastructureError, UsageError
+from grader.grading.cores import available_cores
 from grader.grading.pipeline import GradeOptions, grade_submission
 from grader.registry import Registry
 from grader.spec.exercise import ExerciseSpec
@@ -68,13 +69,6 @@ class JobOutcome:
     worker: str
     failure: str = ""  # set when the job itself failed (not the student's code)
     fatal: bool = False  # a GraderError: the batch cannot go on (data missing, bad level)
-
-
-def available_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
 
 
 def run_job(job: GradeJob, on_event: Callable[[dict[str, Any]], None] | None = None) -> JobOutcome:

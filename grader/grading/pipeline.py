@@ -19,6 +19,7 @@ from grader.grading import as_ran, data
 from grader.grading.checks import CheckContext, RunSummary, run_checks
 from grader.grading.checks.training import input_scale
 from grader.grading.checks.trust import forgery
+from grader.grading.cores import available_cores
 from grader.grading.evaluate import Evaluator, Measurement
 from grader.grading.evidence import Evidence, parse_events
 from grader.grading.hints import hint_text
@@ -285,7 +286,7 @@ def _run_and_check(
     on_event: EventHandler | None,
     findings: tuple[Finding, ...] = (),
 ) -> SubmissionResult:
-    threads = options.threads or os.cpu_count() or 1
+    threads = options.threads or available_cores()
     timeout = options.timeout_s or spec.timeout_s
     limits = Limits(wall_clock_s=timeout)
     job = Job.create(*data.served_files(spec.dataset))
