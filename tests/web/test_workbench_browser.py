@@ -1,5 +1,5 @@
 """The workbench in headless Chromium over one real batch of the sample class (real training):
-`samples/mnist_callback_98/` (three submissions) graded by the real `grader grade` while the
+two of `samples/mnist_callback_98/` graded by the real `grader grade` while the
 class page is open, then, on that graded class, what an instructor does from the pages: an
 override that reaches grades.csv and the LMS files, a review item resolved, one submission
 graded again from its page (the resolution holds), and the feedback zip of the release page.
@@ -42,16 +42,17 @@ playwright_api = require()
 
 EXERCISE = "mnist_callback_98"
 SLUG = "week2"
-STUDENTS = ("alan_kay", "barbara_liskov", "rosalind_franklin")  # the sample class
+# Two of the sample class: barbara_liskov's callback never stops, and her ten epochs would be
+# the batch's longest grading; the pages are the same with two students as with three.
+STUDENTS = ("alan_kay", "rosalind_franklin")
 MISSING = "grace_hopper"  # on the roster, hands nothing in
 ROSTER = """id,name,email,lms_id,login,sis_id,section
 alan_kay,Alan Kay,alan@uni.example,1001,akay,2026001,A
-barbara_liskov,Barbara Liskov,barbara@uni.example,1002,bliskov,2026002,A
 rosalind_franklin,Rosalind Franklin,rosalind@uni.example,1003,rfranklin,2026003,B
 grace_hopper,Grace Hopper,grace@uni.example,1004,ghopper,2026004,B
 """
 ASSIGNMENT = "Week 2 (123456)"
-BATCH_LIMIT_S = 1000.0  # the batch trains three models; minutes on a loaded 2-core machine
+BATCH_LIMIT_S = 1000.0  # the batch trains two models; minutes on a loaded 2-core machine
 REGRADE = "rosalind_franklin"  # the quickest to train again: stops after 3 epochs
 # What the live view says, read from the page's DOM (nothing here fetches or reloads anything).
 SNAPSHOT = """() => {
@@ -172,7 +173,10 @@ def _watch(batch: Batch, page: Any, grading: subprocess.Popen[bytes]) -> None:
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Batch]:
     root = tmp_path_factory.mktemp("workbench")
-    shutil.copytree(SAMPLES / EXERCISE, root / "class")
+    (root / "class").mkdir()
+    for sample in (SAMPLES / EXERCISE).iterdir():
+        if sample.stem in STUDENTS:
+            shutil.copy(sample, root / "class" / sample.name)
     (root / "roster.csv").write_text(ROSTER, encoding="utf-8")
     early = root / "early"
     early.mkdir()
@@ -255,7 +259,8 @@ def test_the_class_page_follows_the_batch_by_itself(batch: Batch) -> None:
     running = [s for s in seen if s["running"] == "true"]
     assert running, seen
     assert all(s["run"] == str(second[0]) and s["loads"] == 1 for s in running)  # no reload yet
-    done = [int(s["progress"].split("/")[0]) for s in running if "/3 done" in s["progress"]]
+    total = f"/{len(STUDENTS)} done"
+    done = [int(s["progress"].split("/")[0]) for s in running if total in s["progress"]]
     assert done and done == sorted(done), [s["progress"] for s in running]
     assert any("epoch" in s["jobs"] for s in running), [s["jobs"] for s in running]
     landed = [s for s in running if s["recent"]]
@@ -273,15 +278,15 @@ def test_the_class_page_follows_the_batch_by_itself(batch: Batch) -> None:
 
 def test_an_override_from_the_page_reaches_grades_csv_and_the_lms_files(batch: Batch) -> None:
     automatic = next(
-        r for r in read_results(batch.out / "results.json").submissions if r.id == "barbara_liskov"
+        r for r in read_results(batch.out / "results.json").submissions if r.id == "alan_kay"
     )
     check = next(c for c in automatic.checks if c.id == "early_stop")
     raw = automatic.adjustments.raw_score if automatic.adjustments else automatic.score
     final = raw - check.score + 2
-    reason = "stops at 98%, but sets stop_training on the callback, not on the model"
+    reason = "stops at 99% instead of 98%: one epoch late, accepted in the first week"
     page = batch.page()
     try:
-        page.goto(f"{batch.url}s/barbara_liskov")
+        page.goto(f"{batch.url}s/alan_kay")
         page.select_option("#override-check", "early_stop")
         assert page.get_attribute("#override-score", "placeholder") == "0 to 3"
         page.fill("#override-score", "2")
@@ -296,20 +301,20 @@ def test_an_override_from_the_page_reaches_grades_csv_and_the_lms_files(batch: B
     )
     assert report.returncode == 0, report.stderr
     with (batch.out / "grades.csv").open(encoding="utf-8") as f:
-        row = {r["id"]: r for r in csv.DictReader(f)}["barbara_liskov"]
+        row = {r["id"]: r for r in csv.DictReader(f)}["alan_kay"]
     assert (row["score"], row["raw_score"]) == (points(final), points(raw))
-    assert "early_stop=2" in row["overrides"] and row["student_name"] == "Barbara Liskov"
+    assert "early_stop=2" in row["overrides"] and row["student_name"] == "Alan Kay"
     with (batch.out / "canvas.csv").open(encoding="utf-8-sig") as f:
         canvas = {r["ID"]: r for r in csv.DictReader(f)}
-    assert canvas["1002"]["Student"] == "Barbara Liskov"
-    assert canvas["1002"][ASSIGNMENT] == points(final)
+    assert canvas["1001"]["Student"] == "Alan Kay"
+    assert canvas["1001"][ASSIGNMENT] == points(final)
     assert canvas["1004"][ASSIGNMENT] == "0"  # Grace Hopper handed nothing in
     with (batch.out / "moodle.csv").open(encoding="utf-8") as f:
         moodle = {r["Email address"]: r for r in csv.DictReader(f)}
-    barbara = moodle["barbara@uni.example"]
-    assert barbara[ASSIGNMENT] == points(final)
-    assert f"Override of check early_stop: {points(check.score)} -> 2" in barbara["Feedback"]
-    assert reason in barbara["Feedback"]
+    alan = moodle["alan@uni.example"]
+    assert alan[ASSIGNMENT] == points(final)
+    assert f"Override of check early_stop: {points(check.score)} -> 2" in alan["Feedback"]
+    assert reason in alan["Feedback"]
     assert not batch.problems, batch.problems
 
 
@@ -323,7 +328,7 @@ def test_a_regrade_from_the_page_grades_that_submission_alone(
             regraded["run"],
         )
     )
-    assert origins == {"alan_kay": "cache", "barbara_liskov": "cache", REGRADE: "graded"}
+    assert origins == {"alan_kay": "cache", REGRADE: "graded"}
     sql = "SELECT status, args FROM runs WHERE id = ?"
     ((status, args),) = query(batch.out, sql, regraded["run"])
     assert status == "finished" and f'"--regrade-only", "{REGRADE}"' in args
@@ -342,8 +347,8 @@ def test_a_review_item_resolved_from_the_page_stays_resolved_after_the_regrade(
             resolved = page.locator(f"#resolved-items {row}")
             assert note in resolved.inner_text()
             assert resolved.locator(".resolved-by").inner_text() == "Ada Lovelace"
-        # the other similar pairs were not resolved: still open
-        assert page.locator('#open-items tr[data-kind="similar"]').count() == 2
+        # the class's one similar pair was resolved: none open
+        assert page.locator('#open-items tr[data-kind="similar"]').count() == 0
     finally:
         page.close()
     kept = query(batch.out, "SELECT submission_id, item, note, user FROM resolutions")
