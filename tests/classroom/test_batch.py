@@ -432,7 +432,9 @@ def test_the_live_board_lets_another_process_follow_the_batch(tmp_path: Path) ->
     display.event("k1", "alice", {"type": "epoch", "epoch": 2, "logs": {"accuracy": 0.97}})
     display.event("k2", "bob", {"type": "grading_start"})
     progress, jobs = read_live(book, 7)  # as another process does, read-only
-    assert progress is None  # nothing finished yet: no counts published
+    # nothing finished yet: the counts at zero, an ETA written at the epoch
+    assert progress is not None and (progress.done, progress.jobs_done) == (0, 0)
+    assert progress.eta_s is not None and progress.eta_s > 0
     assert [(j.label, j.state, j.epoch, j.epochs, j.accuracy) for j in jobs] == [
         ("alice", "running", 3, 10, 0.97),
         ("bob", "running", None, None, None),

@@ -182,6 +182,9 @@ def graded_model_note(evidence: Evidence, spec: ExerciseSpec) -> str | None:
     if not shown:
         return None
     rule = "the first one trained" if spec.graded_fit == "first" else "the last one trained"
+    edge = evidence.fits[0 if spec.graded_fit == "first" else -1].model
+    if edge != evidence.graded_model:  # the harness passed over a side experiment's model
+        rule = f"{rule} on the exercise's data set; model {edge + 1} trained on another one"
     setting = f'`graded_fit = "{spec.graded_fit}"`'
     epochs = sum(fit.epochs_requested or 0 for fit in evidence.graded_fits)
     return (

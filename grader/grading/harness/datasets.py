@@ -14,6 +14,7 @@ import numpy as np
 from grader.grading import data
 
 _PROBES: dict[str, np.ndarray] = {}  # "train", "test": the exercise's first images, scaled
+_OTHERS: list[np.ndarray] = []  # the same of the other course data sets the code loaded
 
 
 def serve() -> None:
@@ -21,7 +22,7 @@ def serve() -> None:
     another one when the submission loads it."""
     wanted = os.environ.get("GRADER_DATASET", "")
     for name in data.DATASET_NAMES:
-        load_data = _loader(name)
+        load_data = _loader(name, other=name != wanted)
         if name == wanted:
             try:
                 (x_train, _), (x_test, _) = load_data()
@@ -38,7 +39,7 @@ def serve() -> None:
     # tf.keras resolves to the same Keras modules patched above; nothing more to do there.
 
 
-def _loader(name: str) -> Any:
+def _loader(name: str, other: bool) -> Any:
     """A `load_data` for data set `name`: the verified arrays (read once), copied at each call;
     one that is missing or corrupt fails with the grader's plain message, never a download."""
     read: list[Any] = []
@@ -49,6 +50,9 @@ def _loader(name: str) -> Any:
                 read.append(data.load_verified(name))
             except data.DataError as exc:
                 raise RuntimeError(str(exc)) from None
+            if other:  # to tell a fit on it from one on the exercise's data
+                (x_train, _), (x_test, _) = read[0]
+                _OTHERS.extend([_probe(x_train), _probe(x_test)])
         (x_train, y_train), (x_test, y_test) = read[0]
         return (x_train.copy(), y_train.copy()), (x_test.copy(), y_test.copy())
 
@@ -77,3 +81,8 @@ def is_train_set(x: Any) -> bool:
 
 def is_test_set(x: Any) -> bool:
     return _matches(_PROBES.get("test"), x)
+
+
+def is_other_set(x: Any) -> bool:
+    """Whether `x` holds another course data set's images the code loaded (not the exercise's)."""
+    return not is_train_set(x) and any(_matches(probe, x) for probe in _OTHERS)

@@ -133,7 +133,7 @@ def _patch_keras(keras: Any) -> None:
         STATE.fit_count += 1
         STATE.student_callbacks = student
         x = arguments.get("x")
-        MODELS.fitted(self, x)
+        MODELS.fitted(self, x, other_data=datasets.is_other_set(x))
         capped_to = _cap_epochs(arguments)
         emit(
             "fit_start",

@@ -16,6 +16,8 @@ class Models:
         self.last_fitted: Any = None
         self.last_compiled: Any = None
         self.sample: Any = None  # the first rows of the last array `fit` was given
+        self.fit_order: list[Any] = []  # the model of every `fit`, in order
+        self.elsewhere: list[Any] = []  # models trained on another course data set
 
     def number(self, model: Any) -> int:
         """The model's number (by identity: several `fit`s of one model are one model)."""
@@ -25,18 +27,28 @@ class Models:
         self.trained.append(model)
         return len(self.trained) - 1
 
-    def fitted(self, model: Any, x: Any) -> None:
+    def fitted(self, model: Any, x: Any, other_data: bool = False) -> None:
+        """`model` is being fitted on `x` (`other_data`: recognisably another course data set
+        than the exercise's, such as a lab's side experiment on the digits)."""
         self.last_fitted = model
+        self.fit_order.append(model)
+        if other_data and not any(m is model for m in self.elsewhere):
+            self.elsewhere.append(model)
         if isinstance(x, np.ndarray) and len(x):
             self.sample = x[:64]  # to check a subclassed model against its Sequential twin
 
     def graded(self, rule: str) -> Any:
         """The model the grader judges, by the spec's `graded_fit` rule among the models trained
         ("last": the model of the last `fit`; "first": of the first); if none was trained, the
-        last one compiled (its architecture can still be judged)."""
+        last one compiled (its architecture can still be judged).
+
+        A model trained on another course data set is passed over while one trained otherwise
+        remains: the exercise's model is the one to judge, not the lab's side experiment."""
         if not self.trained:
             return self.last_compiled
-        return self.trained[0] if rule == "first" else self.last_fitted
+        order = [m for m in self.fit_order if not any(m is e for e in self.elsewhere)]
+        order = order or self.fit_order
+        return order[0] if rule == "first" else order[-1]
 
 
 MODELS = Models()
