@@ -22,10 +22,10 @@ def serve() -> None:
     another one when the submission loads it."""
     wanted = os.environ.get("GRADER_DATASET", "")
     for name in data.DATASET_NAMES:
-        load_data = _loader(name, other=name != wanted)
+        load_data = _Loader(name, other=name != wanted)
         if name == wanted:
             try:
-                (x_train, _), (x_test, _) = load_data()
+                (x_train, _), (x_test, _) = load_data.arrays()
             except RuntimeError:
                 pass  # the student's load_data() will say why
             else:
@@ -39,24 +39,29 @@ def serve() -> None:
     # tf.keras resolves to the same Keras modules patched above; nothing more to do there.
 
 
-def _loader(name: str, other: bool) -> Any:
+class _Loader:
     """A `load_data` for data set `name`: the verified arrays (read once), copied at each call;
     one that is missing or corrupt fails with the grader's plain message, never a download."""
-    read: list[Any] = []
 
-    def load_data(path: str | None = None) -> Any:
-        if not read:
+    def __init__(self, name: str, other: bool) -> None:
+        self.name, self.other = name, other
+        self.read: Any = None
+
+    def arrays(self) -> Any:
+        """The verified arrays themselves (not copies: for the grader's own probes)."""
+        if self.read is None:
             try:
-                read.append(data.load_verified(name))
+                self.read = data.load_verified(self.name)
             except data.DataError as exc:
                 raise RuntimeError(str(exc)) from None
-            if other:  # to tell a fit on it from one on the exercise's data
-                (x_train, _), (x_test, _) = read[0]
+            if self.other:  # to tell a fit on it from one on the exercise's data
+                (x_train, _), (x_test, _) = self.read
                 _OTHERS.extend([_probe(x_train), _probe(x_test)])
-        (x_train, y_train), (x_test, y_test) = read[0]
-        return (x_train.copy(), y_train.copy()), (x_test.copy(), y_test.copy())
+        return self.read
 
-    return load_data
+    def __call__(self, path: str | None = None) -> Any:
+        (x_train, y_train), (x_test, y_test) = self.arrays()
+        return (x_train.copy(), y_train.copy()), (x_test.copy(), y_test.copy())
 
 
 def _probe(images: np.ndarray) -> np.ndarray:
@@ -84,5 +89,6 @@ def is_test_set(x: Any) -> bool:
 
 
 def is_other_set(x: Any) -> bool:
-    """Whether `x` holds another course data set's images the code loaded (not the exercise's)."""
-    return not is_train_set(x) and any(_matches(probe, x) for probe in _OTHERS)
+    """Whether `x` holds another course data set's images the code loaded (callers ask only of
+    data that is not the exercise's training set)."""
+    return any(_matches(probe, x) for probe in _OTHERS)

@@ -133,7 +133,8 @@ def _patch_keras(keras: Any) -> None:
         STATE.fit_count += 1
         STATE.student_callbacks = student
         x = arguments.get("x")
-        MODELS.fitted(self, x, other_data=datasets.is_other_set(x))
+        on_train_set = datasets.is_train_set(x)
+        MODELS.fitted(self, x, other_data=not on_train_set and datasets.is_other_set(x))
         capped_to = _cap_epochs(arguments)
         emit(
             "fit_start",
@@ -149,7 +150,7 @@ def _patch_keras(keras: Any) -> None:
             validation=arguments.get("validation_data") is not None
             or bool(arguments.get("validation_split")),
             on_test_set=datasets.is_test_set(x),
-            on_train_set=datasets.is_train_set(x),
+            on_train_set=on_train_set,
             layers=describe.describe_layers(self),
             weights=weights_fingerprint(self),
         )
