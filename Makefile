@@ -8,7 +8,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 # for packagers, nothing a user of `make demo` can act on.
 export PYTHONWARNINGS := ignore:Editable installation
 
-.PHONY: all setup data demo test test-unit test-fast lint bench clean
+.PHONY: all setup data demo test test-unit test-fast fuzz lint bench clean
 
 all: demo
 
@@ -53,6 +53,11 @@ test-unit: setup
 test-fast: data
 	./scripts/system-deps.sh test
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not slow"
+
+# The fuzz tier at length: many more generated inputs per reader, from a random seed (the suite
+# runs the same tests with a fixed budget and seed). A failure prints the example to keep.
+fuzz: setup
+	GRADER_FUZZ_PROFILE=long $(BIN)/python -m pytest -m fuzz -p no:cacheprovider
 
 lint: setup
 	$(BIN)/ruff check grader tests benchmarks

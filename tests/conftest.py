@@ -45,8 +45,36 @@ def graded() -> Callable[[str, str], SubmissionResult]:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if not any(item.get_closest_marker(m) for m in ("integration", "slow")):
+        if not any(item.get_closest_marker(m) for m in ("integration", "slow", "fuzz")):
             item.add_marker(pytest.mark.unit)
+
+
+# -- the fuzz tier -------------------------------------------------------------------------------
+# Property-based tests of the readers (Hypothesis), marked `fuzz`: like unit tests they start no
+# child process. In the suite and CI they run the "ci" profile, a fixed budget with a fixed seed
+# (derandomized: the same examples every run); `make fuzz` runs the "long" profile, many more
+# examples from a random seed. A failure found becomes an `@example` on its test.
+try:
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile(
+        "ci",
+        max_examples=200,
+        derandomize=True,
+        deadline=None,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    settings.register_profile(
+        "long",
+        max_examples=5_000,
+        deadline=None,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    settings.load_profile(os.environ.get("GRADER_FUZZ_PROFILE", "ci"))
+except ImportError:  # hypothesis is a dev dependency; the fuzz modules import it themselves
+    pass
 
 
 class ChildProcessInUnitTest(AssertionError):
@@ -57,7 +85,7 @@ class ChildProcessInUnitTest(AssertionError):
 def _unit_tests_start_no_child(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if request.node.get_closest_marker("unit") is None:
+    if not any(request.node.get_closest_marker(m) for m in ("unit", "fuzz")):
         return
 
     def refuse(self: object, args: object, *rest: object, **kwargs: object) -> None:
