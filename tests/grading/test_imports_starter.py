@@ -46,6 +46,16 @@ def notebook(tmp_path: Path, cells: list[str]) -> Path:
     return path
 
 
+def references() -> list[tuple[Path, str]]:
+    """Every reference solution and sample with its own exercise (a solution is named after it, a
+    sample sits in its folder); every exercise has at least one, so no glob can come back empty."""
+    solutions = [(path, path.stem) for path in SOLUTIONS.iterdir()]
+    samples = [(path, path.parent.name) for path in SAMPLES.glob("*/*")]
+    assert {exercise for _, exercise in solutions} == set(available_exercises()), SOLUTIONS
+    assert samples, f"no sample submission found in {SAMPLES}"
+    return solutions + samples
+
+
 def verdicts(exercise: str, found: tuple[Finding, ...], failure: RuntimeFailure, **evidence):
     ctx = CheckContext(
         load_exercise(exercise),
@@ -111,8 +121,7 @@ def test_no_finding_when_the_alias_is_bound(tmp_path: Path, binding: str) -> Non
 
 
 def test_every_reference_solution_has_no_import_finding() -> None:
-    for path in [*SOLUTIONS.iterdir(), *SAMPLES.glob("*/*")]:
-        exercise = "fashion_mnist" if "fashion" in str(path) else "mnist_callback"
+    for path, exercise in references():
         found = find_mistakes(load_submission(path), load_exercise(exercise))
         bad = [f for f in found if f.hint_id in ("missing_import", "module_not_available")]
         assert bad == [], path
@@ -227,11 +236,7 @@ def test_markers_kept_above_written_code_are_no_finding(tmp_path: Path) -> None:
 
 
 def test_solutions_and_samples_are_not_starter_code() -> None:
-    # Each against its own exercise: a solution is named after it, a sample sits in its folder.
-    graded = [(path, path.stem) for path in SOLUTIONS.iterdir()]
-    graded += [(path, path.parent.name) for path in SAMPLES.glob("*/*")]
-    assert {exercise for _, exercise in graded} == set(available_exercises())
-    for path, exercise in graded:
+    for path, exercise in references():
         assert findings(path, exercise, "starter_unfilled") == [], path
 
 
