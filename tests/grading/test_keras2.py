@@ -731,7 +731,9 @@ def test_modern_code_gets_no_finding(tmp_path: Path, edits: list[tuple[str, str]
     "name", ["mnist_callback", "fashion_mnist", "mnist_callback_98", "mnist_convolutions"]
 )
 def test_reference_solutions_get_no_keras2_finding(name: str) -> None:
-    for path in sorted(SOLUTIONS.glob(f"{name}.*")):
+    paths = sorted(SOLUTIONS.glob(f"{name}.*"))
+    assert [path.suffix for path in paths] == [".ipynb", ".py"], f"{name}: {paths}"
+    for path in paths:
         assert not {f.hint_id for f in findings_of(path, name)} & KERAS2_HINTS, path.name
 
 
