@@ -23,6 +23,8 @@ class Key:
     check: Callable[[Any], str] | None = None  # returns why the value is impossible, or ""
     # `types` of a list's elements (only for list keys)
     items: tuple[type, ...] = ()
+    # what the key means, in a sentence: the docs' spec reference is generated from this table
+    doc: str = ""
 
 
 def _fraction(value: Any) -> str:
@@ -65,85 +67,214 @@ GRADED_FIT_RULES = ("last", "first")
 ENTRY_ARGS = ("training_images", "training_labels", "test_images", "test_labels")
 
 TOP_LEVEL: dict[str, Key] = {
-    "id": Key((str,), required=True),
-    "title": Key((str,)),
-    "summary": Key((str,)),
-    "dataset": Key((str,), required=True),  # its values are checked by the loader
-    "entry_point": Key((str,)),
+    "id": Key(
+        (str,),
+        required=True,
+        doc="the exercise's id, the name `--exercise` takes; its folder is named the same",
+    ),
+    "title": Key((str,), doc="the title reports and the workbench show (default: the id)"),
+    "summary": Key(
+        (str,),
+        doc="the expected model in one line, for `grader exercises` (default: `[architecture]`)",
+    ),
+    "dataset": Key(
+        (str,),
+        required=True,
+        doc="the course data set the exercise trains on: `mnist` or `fashion_mnist`",
+    ),  # its values are checked by the loader
+    "entry_point": Key(
+        (str,),
+        doc="a function the grader calls if the code defines it but never trained (empty: none)",
+    ),
     "entry_point_args": Key(
         (list,),
         items=(str,),
         check=lambda v: (
             "" if set(v) <= set(ENTRY_ARGS) else f"may only name {', '.join(ENTRY_ARGS)}"
         ),
+        doc="what the entry point is called with, as far as its parameters take them",
     ),
-    "entry_point_scale": Key((str,), check=_one_of("notebook", "raw", "unit")),
-    "timeout_s": Key(NUMBER, check=_positive),
-    "seed": Key((int,)),
+    "entry_point_scale": Key(
+        (str,),
+        check=_one_of("notebook", "raw", "unit"),
+        doc="the entry point's images: as the notebook scaled them, `raw` pixels or `unit` (/255)",
+    ),
+    "timeout_s": Key(
+        NUMBER,
+        check=_positive,
+        doc="the wall-clock limit of one grading in seconds (default 600; `--timeout` wins)",
+    ),
+    "seed": Key((int,), doc="the seed of every run, recorded in each result (default 1234)"),
 }
 
 # Sections: name -> its keys. `None` means a free table checked elsewhere (`[checks]`: check ids
 # against the registry of checks, points as numbers).
 SECTIONS: dict[str, dict[str, Key] | None] = {
     "training": {
-        "max_epochs": Key((int,), required=True, check=_positive),
-        "accuracy_threshold": Key(NUMBER, check=_fraction),
-        "accuracy_tolerance": Key(NUMBER, check=_non_negative),
-        "stop_message": Key((str,)),
-        "callback_class": Key((str,)),
-        "test_accuracy_threshold": Key(NUMBER, check=_fraction),
+        "max_epochs": Key(
+            (int,),
+            required=True,
+            check=_positive,
+            doc="the most epochs a submission may ask for; the harness cuts a longer `fit` to it",
+        ),
+        "accuracy_threshold": Key(
+            NUMBER,
+            check=_fraction,
+            doc="the training accuracy the callback stops at (0.99 means 99%, printed as written)",
+        ),
+        "accuracy_tolerance": Key(
+            NUMBER,
+            check=_non_negative,
+            doc="how far the grader's re-measured training accuracy may sit below the threshold",
+        ),
+        "stop_message": Key(
+            (str,), doc="the exact line the callback must print when it stops training"
+        ),
+        "callback_class": Key(
+            (str,),
+            doc="the callback class the task names: quoted in hints, used to tell exercises apart",
+        ),
+        "test_accuracy_threshold": Key(
+            NUMBER, check=_fraction, doc="the accuracy on the test images the model must reach"
+        ),
         # Which model is graded when a notebook trains several (README, "Several models"):
         # "last", the model of the last `fit` (the default), or "first".
-        "graded_fit": Key((str,), check=_one_of(*GRADED_FIT_RULES)),
+        "graded_fit": Key(
+            (str,),
+            check=_one_of(*GRADED_FIT_RULES),
+            doc="the model graded when the code trains several: the `last` (default) or `first`",
+        ),
     },
     "architecture": {
-        "input_shape": Key((list,), required=True, items=(int,), check=_shape),
-        "layers": Key((list,), items=(dict,)),
-        "allow_extra": Key((list,), items=(str,)),
+        "input_shape": Key(
+            (list,),
+            required=True,
+            items=(int,),
+            check=_shape,
+            doc="the shape of one input image, without the batch dimension",
+        ),
+        "layers": Key(
+            (list,),
+            items=(dict,),
+            doc="the expected model as a pattern of layers, in order (a layer's keys below)",
+        ),
+        "allow_extra": Key(
+            (list,),
+            items=(str,),
+            doc="layer types allowed beside the pattern; any other extra layer is a difference",
+        ),
         # shorthand for Flatten -> Dense(n, hidden_activation)+ -> Dense(output_units, softmax)
-        "hidden_activation": Key((str,)),
-        "output_units": Key((int,), check=_positive),
+        "hidden_activation": Key(
+            (str,),
+            doc="shorthand instead of `layers`: Flatten, then Dense layers with this activation",
+        ),
+        "output_units": Key(
+            (int,),
+            check=_positive,
+            doc="with `hidden_activation`: the units of the softmax output layer",
+        ),
         # A parameter budget: the model must have fewer trainable and non-trainable parameters.
-        "max_params": Key((int,), check=_positive),
+        "max_params": Key(
+            (int,),
+            check=_positive,
+            doc="a parameter budget: the model must have fewer (judged by `architecture`)",
+        ),
     },
     "checks": None,
     # The course environment (grader.spec.environment checks the paths of support files).
     "environment": {
-        "packages": Key((list,), items=(str,)),
-        "support_files": Key((list,), items=(str,)),
+        "packages": Key(
+            (list,),
+            items=(str,),
+            doc="pip names of packages the submission may import beyond the course's list",
+        ),
+        "support_files": Key(
+            (list,),
+            items=(str,),
+            doc="files of the exercise folder copied read-only beside the submission",
+        ),
     },
     # Borderline results confirmed on more seeds (grader.spec.robustness).
     "robustness": {
-        "seeds": Key((int,), check=_positive),
-        "rule": Key((str,), check=_one_of("majority", "any", "all")),
-        "test_accuracy_margin": Key(NUMBER, check=_margin),
-        "train_accuracy_margin": Key(NUMBER, check=_margin),
-        "epoch_margin": Key((int,), check=_non_negative),
+        "seeds": Key(
+            (int,),
+            check=_positive,
+            doc="how many seeds decide a borderline verdict, the spec's own included (1: off)",
+        ),
+        "rule": Key(
+            (str,),
+            check=_one_of("majority", "any", "all"),
+            doc="how seeds decide a check: `majority` (a tie goes to the student), `any`, `all`",
+        ),
+        "test_accuracy_margin": Key(
+            NUMBER,
+            check=_margin,
+            doc="a test accuracy this close to its threshold, either side, is borderline",
+        ),
+        "train_accuracy_margin": Key(
+            NUMBER,
+            check=_margin,
+            doc="a best training accuracy this close below the threshold is borderline",
+        ),
+        "epoch_margin": Key(
+            (int,),
+            check=_non_negative,
+            doc="a threshold first reached in the last N epochs allowed is borderline",
+        ),
     },
     # Points for the callback probe judged on its own (0 or absent: it only explains).
-    "probe": {"points": Key(NUMBER, check=_non_negative)},
+    "probe": {
+        "points": Key(
+            NUMBER,
+            check=_non_negative,
+            doc="points of the `callback_probe` check (0 or absent: the probe only explains)",
+        )
+    },
     # The due date and the late policy (grader.classroom.late reads it and checks the rest).
     "deadline": {
-        "due": Key(WHEN),
-        "penalty_percent": Key(NUMBER, check=_percent),
-        "per": Key((str,), check=_one_of("day", "hour")),
-        "cap_percent": Key(NUMBER, check=_percent),
-        "last_accepted": Key(WHEN),
-        "grace_minutes": Key(NUMBER, check=_non_negative),
-        "timezone": Key((str,)),
+        "due": Key(WHEN, doc="the due date: a TOML date-time, a date, or an ISO 8601 string"),
+        "penalty_percent": Key(
+            NUMBER,
+            check=_percent,
+            doc="the share of the maximum score each started day (or hour) late costs",
+        ),
+        "per": Key(
+            (str,),
+            check=_one_of("day", "hour"),
+            doc="what the penalty is counted in: started `day`s or `hour`s",
+        ),
+        "cap_percent": Key(
+            NUMBER,
+            check=_percent,
+            doc="the most the late penalty may take, as a share of the maximum score",
+        ),
+        "last_accepted": Key(WHEN, doc="after this time a submission is not accepted: 0 points"),
+        "grace_minutes": Key(
+            NUMBER, check=_non_negative, doc="minutes after `due` that still count as on time"
+        ),
+        "timezone": Key(
+            (str,), doc="the zone of times written without an offset (default: this machine's)"
+        ),
     },
 }
 
 LAYER_KEYS: dict[str, Key] = {
-    "type": Key((str,), required=True),
+    "type": Key(
+        (str,), required=True, doc="the Keras layer class: `Dense`, `Flatten`, `Conv2D`..."
+    ),
     "units": Key(
         (int, str),
         check=lambda v: (
             "" if v == "any" or (isinstance(v, int) and v >= 1) else 'must be 1 or more, or "any"'
         ),
+        doc='the number of units (or filters), or `"any"`',
     ),
-    "activation": Key((str,)),
-    "repeat": Key((str,), check=_one_of(*REPEATS)),
+    "activation": Key((str,), doc='the activation function, or `"any"`'),
+    "repeat": Key(
+        (str,),
+        check=_one_of(*REPEATS),
+        doc="how often it appears: `once` (default), `optional`, `one or more`, `any number`",
+    ),
 }
 
 
