@@ -390,11 +390,11 @@ def render(rows: Sequence[Row], verdicts: dict[str, dict[str, Any]]) -> str:
         "# Survey: the grader against teachers' readings of public submissions",
         "",
         "What this is: the public student submissions listed in "
-        "[`survey/manifest-callback.toml`](../survey/manifest-callback.toml) and "
-        "[`survey/manifest-fashion-conv.toml`](../survey/manifest-fashion-conv.toml), each read by "
+        "`survey/manifest-callback.toml` and "
+        "`survey/manifest-fashion-conv.toml`, each read by "
         "a teacher (pass or fail, and the check it fails on; see "
-        "[`survey/NOTES-callback.md`](../survey/NOTES-callback.md) and "
-        "[`survey/NOTES-fashion-conv.md`](../survey/NOTES-fashion-conv.md)), then graded by the "
+        "`survey/NOTES-callback.md` and "
+        "`survey/NOTES-fashion-conv.md`), then graded by the "
         "grader for real (`grader grade --isolation limits`: that level or a stronger one; one "
         "class per exercise). A row "
         "*agrees* when the grader and the teacher give the same pass/fail and, for a fail, the "
@@ -408,7 +408,7 @@ def render(rows: Sequence[Row], verdicts: dict[str, dict[str, Any]]) -> str:
         "or changed (each exercise's gradebook in `survey/cache/out/<exercise>/` keeps the rest) "
         "and rewrites this page; `--table-only` rewrites it from the verdicts already there. "
         "Rows of one course version are graded against survey-only variants of the shipped "
-        "exercises, in [`survey/variants/`](../survey/variants/) (found through "
+        "exercises, in `survey/variants/` (found through "
         "`GRADER_EXERCISES_DIR`). The links point at the exact commit read; no submission's "
         "code is reproduced here.",
         "",
