@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import grader.version
+from grader.grading.cells import SubmissionError, read_file
 from grader.locations import PACKAGE_DIR
 from grader.spec.exercise import ExerciseSpec
 
@@ -62,28 +63,21 @@ def content_key(filename: str, raw: bytes) -> str:
     """
     suffix = Path(filename).suffix.lower()
     if suffix == ".ipynb":
-        cells = _notebook_cells(raw)
+        cells = _notebook_cells(filename, raw)
         if cells is not None:
             return _sha(_canonical({"kind": "notebook", "cells": cells}))
     return _sha(_canonical({"kind": suffix, "sha256": _sha(raw)}))
 
 
-def _notebook_cells(raw: bytes) -> list[list[Any]] | None:
-    import nbformat
-
+def _notebook_cells(filename: str, raw: bytes) -> list[list[Any]] | None:
     try:
-        notebook = nbformat.reads(raw.decode("utf-8"), as_version=4)
-    except Exception:  # not UTF-8, not JSON, not a notebook: grading will say which
+        notebook = read_file(filename, raw)
+    except SubmissionError:  # not a notebook the grader reads: grading will say why
         return None
-    cells = []
-    for cell in notebook.cells:
-        kind = cell.get("cell_type")
-        if kind == "code":
-            tags = sorted(cell.get("metadata", {}).get("tags", []) or [])
-            cells.append([kind, cell.get("source", ""), tags])
-        else:
-            cells.append([kind])
-    return cells
+    return [
+        [cell.kind, cell.source, sorted(cell.tags)] if cell.kind == "code" else [cell.kind]
+        for cell in notebook.cells
+    ]
 
 
 def spec_key(spec: ExerciseSpec) -> str:

@@ -1,30 +1,41 @@
-"""Reading a submission (notebook or module) into code cells, with Colab-only lines neutralised."""
+"""Loading a submission (notebook or module): its cells read by `grader.grading.cells`, with the
+lines that cannot run while grading (Colab-only code, package installs, shell commands)
+neutralised, and its first syntax error."""
 
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
-import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
 
 from grader.errors import UsageError
+from grader.grading.cells import (
+    Cell,
+    CodeCell,
+    Command,
+    SourceFile,
+    SubmissionError,
+    SubmissionKind,
+    read_code,
+    read_file,
+)
 
-SubmissionKind = Literal["notebook", "module"]
 SUBMISSION_SUFFIXES = (".ipynb", ".py")
 MAX_SUBMISSION_BYTES = 20 * 1024 * 1024
 
-# Lines that only make sense on Colab or in a shell; replaced by `pass` so line numbers stay.
-_NEUTRALISE = [
-    (re.compile(r"^\s*%tensorflow_version\b"), "Colab's %tensorflow_version magic"),
-    (re.compile(r"^\s*[!%]\s*pip\b"), "package installs do not run while grading"),
-    (re.compile(r"^\s*%conda\b"), "package installs do not run while grading"),
-    (re.compile(r"^\s*!"), "shell commands do not run while grading"),
+
+# Lines that only make sense on Colab: Python that imports or mounts what only Colab has.
+# Replaced by `pass` so line numbers stay.
+_COLAB_PYTHON = [
     (re.compile(r"^\s*(from\s+google\.colab\b|import\s+google\.colab\b)"), "Colab-only import"),
     (re.compile(r"^\s*drive\.mount\("), "Colab's Google Drive mount"),
 ]
+_PACKAGES = "package installs do not run while grading"
+_SHELL = "shell commands do not run while grading"
+_BROWSER = "a cell that runs in the browser, not while grading"
 
 
 @dataclass(frozen=True)
@@ -40,21 +51,15 @@ class NeutralisedLine:
 
 
 @dataclass(frozen=True)
-class CodeCell:
-    """One code cell (a module is one cell). `number` is 1-based among all notebook cells."""
-
-    number: int | None
-    source: str
-
-
-@dataclass(frozen=True)
 class Submission:
     id: str
     path: Path
     kind: SubmissionKind
-    cells: list[CodeCell]
+    cells: list[CodeCell]  # the code cells as they run (Colab-only lines neutralised)
     sha256: str
     neutralised: list[NeutralisedLine] = field(default_factory=list)
+    # Every cell of the file as the student wrote it (markdown included, with tags).
+    file_cells: tuple[Cell, ...] = ()
 
     @property
     def code(self) -> str:
@@ -66,56 +71,94 @@ class Submission:
                 return cell.source
         return ""
 
-
-class SubmissionError(Exception):
-    """The file cannot be read as a submission; the message is for the student."""
-
-
-# Cells whose body is not Python but runs in the browser (the course platform's `%%javascript`
-# cell that saves the notebook before submitting): the whole cell is neutralised.
-_BROWSER_CELL = re.compile(r"^\s*%%(javascript|js|html|svg|latex|markdown)\b")
-
-
-def _neutralise(source: str, cell: int | None) -> tuple[str, list[NeutralisedLine]]:
-    lines = source.split("\n")
-    first = next((text for text in lines if text.strip()), "")
-    if _BROWSER_CELL.match(first):
-        reason = "a cell that runs in the browser, not while grading"
-        line = lines.index(first) + 1
-        quiet = [f"pass  # grader: {text.strip()}" if text.strip() else "" for text in lines]
-        return "\n".join(quiet), [NeutralisedLine(cell, line, first, reason)]
-    found = []
-    for number, text in enumerate(lines, start=1):
-        for pattern, reason in _NEUTRALISE:
-            if pattern.match(text):
-                indent = text[: len(text) - len(text.lstrip())]
-                lines[number - 1] = f"{indent}pass  # grader: {text.strip()}"
-                found.append(NeutralisedLine(cell, number, text, reason))
-                break
-    return "\n".join(lines), found
+    def student_line(self, number: int | None, line: int | None) -> int | None:
+        """A line of a cell as it ran (a traceback's) as the student's own line: IPython drops a
+        cell's leading blank lines before it runs it."""
+        if line is None:
+            return None
+        for cell in self.cells:
+            if cell.number == number:
+                return cell.student_line(line)
+        return line
 
 
-def _read_notebook(path: Path) -> tuple[list[CodeCell], list[NeutralisedLine]]:
-    import nbformat
+@functools.cache
+def _package_magics() -> frozenset[str]:
+    """IPython's package-install magics (`%pip`, `%conda`, ...), from IPython itself."""
+    from IPython.core.magics.packaging import PackagingMagics
 
-    try:
-        notebook = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
-    except UnicodeDecodeError as exc:
-        raise SubmissionError(f"{path.name} is not a text file ({exc.reason})") from exc
-    except (json.JSONDecodeError, nbformat.reader.NotJSONError) as exc:
-        raise SubmissionError(f"{path.name} is not a valid notebook: its JSON is broken") from exc
-    except Exception as exc:  # nbformat raises several kinds for malformed notebooks
-        raise SubmissionError(f"{path.name} is not a valid notebook: {exc}") from exc
-    cells, neutralised = [], []
-    for index, cell in enumerate(notebook.cells):
-        if cell.get("cell_type") != "code":
+    return frozenset(PackagingMagics.magics["line"])
+
+
+@functools.cache
+def _browser_magics() -> frozenset[str]:
+    """IPython's cell magics whose body the browser runs or shows (`%%javascript`, `%%html`)."""
+    from IPython.core.magics.display import DisplayMagics
+
+    return frozenset(name.lower() for name in DisplayMagics.magics["cell"])
+
+
+def _ignored(command: Command) -> str | None:
+    """Why the grader does not run a command, or None when it runs as in Jupyter."""
+    if command.kind == "cell_magic":
+        return _BROWSER if command.name.lower() in _browser_magics() else None
+    if not command.statement:
+        return None
+    if command.kind == "line_magic" and command.name == "tensorflow_version":
+        return "Colab's %tensorflow_version magic"
+    if command.name in _package_magics():
+        return _PACKAGES
+    return _SHELL if command.kind == "shell" else None
+
+
+def _neutralise(cell: CodeCell) -> tuple[str, list[NeutralisedLine]]:
+    lines = cell.source.split("\n")
+    found: list[NeutralisedLine] = []
+
+    def quiet(number: int, reason: str | None, comment_only: bool = False) -> None:
+        text = lines[number - 1]
+        indent = text[: len(text) - len(text.lstrip())]
+        lines[number - 1] = f"{indent}{'' if comment_only else 'pass  '}# grader: {text.strip()}"
+        if reason is not None:
+            found.append(NeutralisedLine(cell.number, number, text, reason))
+
+    for command in cell.commands:
+        reason = _ignored(command)
+        if reason is None:
             continue
-        source, found = _neutralise(cell.get("source", ""), index + 1)
-        cells.append(CodeCell(number=index + 1, source=source))
+        if command.kind == "cell_magic":  # the body is not Python: the whole cell goes
+            first = lines[command.line - 1]
+            lines = [f"pass  # grader: {text.strip()}" if text.strip() else "" for text in lines]
+            return "\n".join(lines), [NeutralisedLine(cell.number, command.line, first, reason)]
+        quiet(command.line, reason)
+        for continued in range(command.line + 1, command.end_line + 1):
+            quiet(continued, None, comment_only=True)
+    taken = {n.line for n in found}
+    for number, text in enumerate(lines, start=1):
+        for pattern, reason in _COLAB_PYTHON:
+            if number not in taken and pattern.match(text):
+                quiet(number, reason)
+                break
+    return "\n".join(lines), sorted(found, key=lambda n: n.line)
+
+
+def _read(path: Path, raw: bytes) -> tuple[SourceFile, list[CodeCell], list[NeutralisedLine]]:
+    """The file's cells, its code cells as they run, and the lines the grader neutralised."""
+    source = read_file(path.name, raw)
+    if source.kind == "module":
+        if not source.cells[0].source.strip():
+            raise SubmissionError(f"{path.name} is empty")
+        return source, list(read_code(source.cells, "module")), []
+    as_written = read_code(source.cells, "notebook")
+    runnable, neutralised = [], []
+    for cell, code in zip(source.code_cells, as_written, strict=True):
+        text, found = _neutralise(code)
+        runnable.append(replace(cell, source=text))
         neutralised.extend(found)
+    cells = list(read_code(runnable, "notebook"))
     if not any(cell.source.strip() for cell in cells):
         raise SubmissionError(f"{path.name} has no code cells to run")
-    return cells, neutralised
+    return source, cells, neutralised
 
 
 def load_submission(path: Path, submission_id: str | None = None) -> Submission:
@@ -134,30 +177,46 @@ def load_submission(path: Path, submission_id: str | None = None) -> Submission:
             f"{MAX_SUBMISSION_BYTES // 1024**2} MB (clear the notebook's outputs and try again)"
         )
     raw = path.read_bytes()
-    digest = hashlib.sha256(raw).hexdigest()
     suffix = path.suffix.lower()
-    if suffix == ".ipynb":
-        kind: SubmissionKind = "notebook"
-        cells, neutralised = _read_notebook(path)
-    elif suffix == ".py":
-        kind = "module"
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise SubmissionError(f"{path.name} is not UTF-8 text ({exc.reason})") from exc
-        if not text.strip():
-            raise SubmissionError(f"{path.name} is empty")
-        cells, neutralised = [CodeCell(number=None, source=text)], []
-    else:
+    if suffix not in SUBMISSION_SUFFIXES:
         raise UsageError(f"{path.name}: expected a .ipynb notebook or a .py module")
+    source, cells, neutralised = _read(path, raw)
     return Submission(
         id=submission_id or path.stem,
         path=path,
-        kind=kind,
+        kind=source.kind,
         cells=cells,
-        sha256=digest,
+        sha256=hashlib.sha256(raw).hexdigest(),
         neutralised=neutralised,
+        file_cells=source.cells,
     )
+
+
+def write_runnable(submission: Submission, folder: Path) -> Path:
+    """The file the grading runs: the submission with the lines it cannot run neutralised. A
+    notebook is written afresh from the cells the grader read (a clean nbformat 4 notebook with
+    the same cells, sources and tags), so the runner never meets what the reader refused."""
+    if submission.kind == "module":
+        target = folder / "submission.py"
+        target.write_text(submission.cells[0].source, encoding="utf-8")
+        return target
+    import nbformat
+
+    runnable = {cell.number: cell.source for cell in submission.cells}
+    notebook = nbformat.v4.new_notebook()
+    for cell in submission.file_cells:
+        if cell.kind == "code":
+            written = nbformat.v4.new_code_cell(runnable.get(cell.number, cell.source))
+            if cell.tags:
+                written.metadata["tags"] = list(cell.tags)
+        elif cell.kind == "markdown":
+            written = nbformat.v4.new_markdown_cell(cell.source)
+        else:  # raw, or a type some tool wrote: kept, so cell numbers stay, and never run
+            written = nbformat.v4.new_raw_cell(cell.source)
+        notebook.cells.append(written)
+    target = folder / "submission.ipynb"
+    nbformat.write(notebook, target)
+    return target
 
 
 @dataclass(frozen=True)
@@ -168,27 +227,18 @@ class SyntaxProblem:
     text: str
 
 
-def _python_source(cell: CodeCell, kind: SubmissionKind) -> str:
-    if kind == "module":
-        return cell.source
-    # IPython syntax (magics, `?`) is valid in a notebook; turn it into Python before parsing.
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    return TransformerManager().transform_cell(cell.source)
-
-
 def find_syntax_error(submission: Submission) -> SyntaxProblem | None:
-    """The first cell that does not parse, without running or importing anything heavy."""
+    """The first cell that does not parse as IPython runs it, at the student's own line."""
     for cell in submission.cells:
         try:
-            ast.parse(_python_source(cell, submission.kind))
+            ast.parse(cell.python)
         except SyntaxError as exc:
-            return SyntaxProblem(
-                cell=cell.number,
-                line=exc.lineno or 1,
-                message=exc.msg,
-                text=(exc.text or "").rstrip("\n"),
-            )
+            line = cell.student_line(exc.lineno or 1)
+            return SyntaxProblem(cell.number, line, exc.msg, cell.text(line))
+        except (ValueError, RecursionError, MemoryError):
+            line = 1
+            message = "the cell nests too deep for Python to read"
+            return SyntaxProblem(cell.number, line, message, cell.text(line))
     return None
 
 

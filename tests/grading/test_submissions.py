@@ -247,7 +247,10 @@ def test_correct_code_has_no_syntax_error() -> None:
 
 def test_broken_notebook_json_is_a_plain_refusal() -> None:
     message = refusal(FASHION / "broken_json.ipynb")
-    assert message == "broken_json.ipynb is not a valid notebook: its JSON is broken"
+    assert message == (
+        "broken_json.ipynb is not a valid notebook: its JSON is broken "
+        "(line 38, column 5: Unterminated string starting at)"
+    )
 
 
 def test_invalid_notebook_structure_is_refused() -> None:

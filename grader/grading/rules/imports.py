@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import ast
 import sys
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from grader.grading.rules.finding import Finding
 from grader.grading.rules.rule import rule
+from grader.grading.rules.syntax import Cell, parse
 from grader.grading.submissions import Submission
 from grader.spec.environment import ALWAYS_AVAILABLE, BROUGHT_ALONG
 
@@ -32,42 +32,13 @@ CONVENTIONAL_ALIASES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class ParsedCell:
-    number: int | None
-    tree: ast.Module
-    lines: list[str]
-
-    def text(self, line: int) -> str:
-        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+# One parsed cell for every static rule (`grader.grading.rules.syntax`).
+ParsedCell = Cell
 
 
 def parse_cells(submission: Submission) -> list[ParsedCell]:
     """Each code cell's syntax tree (IPython syntax made Python); unparsable cells skipped."""
-    transformer: Any = None
-    if submission.kind == "notebook":
-        from IPython.core.inputtransformer2 import TransformerManager
-
-        transformer = TransformerManager()
-    cells = []
-    for cell in submission.cells:
-        source, offset = cell.source, 0
-        if transformer is not None:
-            lines = source.split("\n")
-            if lines and lines[0].lstrip().startswith("%%"):
-                source = "\n".join(["", *lines[1:]])  # a cell magic: keep the body's lines
-            else:
-                # IPython drops leading blank lines: count them back so lines stay the cell's.
-                offset = next((i for i, line in enumerate(lines) if line.strip()), 0)
-                source = transformer.transform_cell(source)
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError):
-            continue
-        if offset:
-            ast.increment_lineno(tree, offset)
-        cells.append(ParsedCell(cell.number, tree, cell.source.split("\n")))
-    return cells
+    return parse(submission)
 
 
 def _bound_names(tree: ast.AST) -> set[str]:

@@ -1,8 +1,7 @@
 """Reading a submission for the static rules: code cells parsed, facts gathered in one walk.
 
-Notebook cells are turned into Python by IPython's TransformerManager (as
-`grader.grading.submissions`
-does); a cell that does not parse is skipped (the syntax check reports it).
+The cells are read by `grader.grading.cells` (IPython syntax made Python, lines numbered as the
+student sees them); a cell that does not parse is skipped (the syntax check reports it).
 """
 
 from __future__ import annotations
@@ -16,41 +15,24 @@ from grader.grading.submissions import Submission
 # -- parsing -----------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class Cell:
     order: int  # execution order among code cells
     number: int | None
-    tree: ast.Module
+    tree: ast.Module  # numbered in the student's own lines
     lines: list[str]
 
     def text(self, line: int) -> str:
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
 
 
-def _python(source: str, transformer: Any) -> str:
-    if transformer is None:
-        return source
-    lines = source.split("\n")
-    if lines and lines[0].lstrip().startswith("%%"):
-        # A cell magic wraps the whole cell in one call; blank the magic to keep the lines.
-        # A body that is not Python (`%%bash`) simply does not parse and is left alone.
-        return "\n".join(["", *lines[1:]])
-    return transformer.transform_cell(source)
-
-
 def parse(submission: Submission) -> list[Cell]:
-    transformer = None
-    if submission.kind == "notebook":
-        from IPython.core.inputtransformer2 import TransformerManager
-
-        transformer = TransformerManager()
+    """Each code cell's syntax tree, in order; cells that do not parse are left out."""
     cells = []
     for order, cell in enumerate(submission.cells):
-        try:
-            tree = ast.parse(_python(cell.source, transformer))
-        except (SyntaxError, ValueError):
-            continue  # the syntax check reports it; the other cells are still read
-        cells.append(Cell(order, cell.number, tree, cell.source.split("\n")))
+        tree = cell.tree()
+        if tree is not None:
+            cells.append(Cell(order, cell.number, tree, cell.source.split("\n")))
     return cells
 
 
