@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -12,8 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-import nbformat
 
 from grader.grading import as_ran, data
 from grader.grading.checks import CheckContext, RunSummary, run_checks
@@ -32,6 +31,7 @@ from grader.grading.submissions import (
     SubmissionError,
     find_syntax_error,
     load_submission,
+    write_runnable,
 )
 from grader.locations import IMPORT_ROOT
 from grader.results import CheckResult, SourceLocation, SubmissionResult
@@ -103,21 +103,20 @@ def _child_env(spec: ExerciseSpec, job: Job, threads: int) -> dict[str, str]:
     return env
 
 
-def _write_work_copy(submission: Submission, work: Path) -> Path:
-    """The code the child runs: the submission with Colab-only lines neutralised."""
-    if submission.kind == "module":
-        target = work / "submission.py"
-        target.write_text(submission.cells[0].source, encoding="utf-8")
-        return target
-    notebook = nbformat.read(submission.path, as_version=4)
-    by_number = {cell.number: cell.source for cell in submission.cells}
-    for index, cell in enumerate(notebook.cells):
-        if cell.cell_type == "code":
-            cell.source = by_number.get(index + 1, cell.source)
-            cell.outputs, cell.execution_count = [], None
-    target = work / "submission.ipynb"
-    nbformat.write(notebook, target)
-    return target
+def _in_student_lines(evidence: Evidence, submission: Submission) -> Evidence:
+    """Errors located in the student's own lines: IPython ran each cell without its leading
+    blank lines, so a traceback's line is the cell's line less those."""
+    return dataclasses.replace(
+        evidence,
+        failures=tuple(
+            dataclasses.replace(f, line=submission.student_line(f.cell, f.line))
+            for f in evidence.failures
+        ),
+        allowed_failures=tuple(
+            dataclasses.replace(f, line=submission.student_line(f.cell, f.line))
+            for f in evidence.allowed_failures
+        ),
+    )
 
 
 def _excerpt(source: str, line: int, around: int = 2) -> list[tuple[int, str]]:
@@ -291,7 +290,7 @@ def _run_and_check(
     limits = Limits(wall_clock_s=timeout)
     job = Job.create(*data.served_files(spec.dataset))
     try:
-        target = _write_work_copy(submission, job.work)
+        target = write_runnable(submission, job.work)
         place_support_files(spec.environment, spec.folder, job.work)
         seed_matplotlib_config(job.home / ".matplotlib")
         env = _child_env(spec, job, threads)
@@ -310,7 +309,7 @@ def _run_and_check(
                 level=level,
                 on_event=on_event,
             )
-            evidence = parse_events(outcome.events)
+            evidence = _in_student_lines(parse_events(outcome.events), submission)
             code_cells = [(c.number, c.source) for c in submission.cells]
             shown = as_ran.collect(
                 job.out / "record",
