@@ -26,6 +26,7 @@ setup(
         "grader.grading": ["hints.toml"],
         "grader.report.templates": ["*.j2"],
         "grader.web.templates": ["*.j2"],
+        "grader.selftest.templates": ["*.j2"],
         "grader.web.static": ["*.js"],
         **{name: ["*"] for name in exercise_packages},
     },

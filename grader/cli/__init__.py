@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from grader.cli.classroom import grade, override, report
+from grader.cli.selftest import selftest
 from grader.cli.serve import serve
 from grader.cli.submission import check
 from grader.cli.tools import data, doctor, gradescope, init_ci, list_exercises
@@ -23,6 +24,8 @@ def main() -> None:
     """
 
 
-for command in (check, grade, override, report, data, list_exercises, init_ci, gradescope, doctor):
+for command in (
+    check, grade, override, report, selftest, data, list_exercises, init_ci, gradescope, doctor
+):
     main.add_command(command)
 main.add_command(serve)  # grader.web, imported when the command runs
