@@ -21,7 +21,6 @@ is no penalty at all.
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
@@ -30,17 +29,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from grader.errors import UsageError
 from grader.results.adjustments import LateNote
+from grader.spec.exercise import read_toml
+from grader.spec.schema import SECTIONS, check_table
+from grader.spec.vocabulary import DEADLINE_UNITS_S as UNIT_S
 
-KEYS = (
-    "due",
-    "penalty_percent",
-    "per",
-    "cap_percent",
-    "last_accepted",
-    "grace_minutes",
-    "timezone",
-)
-UNIT_S = {"day": 86400.0, "hour": 3600.0}
+# The keys, their types and limits: one home, the spec's schema (`[deadline]`).
+DEADLINE_KEYS = SECTIONS["deadline"] or {}
+KEYS = tuple(DEADLINE_KEYS)
 
 
 @dataclass(frozen=True)
@@ -79,9 +74,7 @@ def _time(value: Any, where: str, key: str) -> datetime:
 
 def parse_deadline(table: dict[str, Any], where: str = "[deadline]") -> DeadlineSpec:
     """The `[deadline]` table (or the command line's equivalents), checked."""
-    unknown = sorted(set(table) - set(KEYS))
-    if unknown:
-        raise UsageError(f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(KEYS)}")
+    check_table(table, DEADLINE_KEYS, where)  # types and ranges; NaN and infinity refused
     spec = DeadlineSpec(
         due=_time(table["due"], where, "due") if table.get("due") is not None else None,
         penalty_percent=float(table.get("penalty_percent", 0.0)),
@@ -95,16 +88,10 @@ def parse_deadline(table: dict[str, Any], where: str = "[deadline]") -> Deadline
         grace_minutes=float(table.get("grace_minutes", 0.0)),
         timezone=str(table.get("timezone", "")),
     )
-    if spec.per not in UNIT_S:
-        raise UsageError(f"{where}: per must be 'day' or 'hour', got {spec.per!r}")
-    if not 0 <= spec.penalty_percent <= 100 or not 0 <= spec.cap_percent <= 100:
-        raise UsageError(f"{where}: penalty_percent and cap_percent are percentages (0-100)")
-    if spec.grace_minutes < 0:
-        raise UsageError(f"{where}: grace_minutes cannot be negative")
     if spec.timezone:
         try:
             ZoneInfo(spec.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise UsageError(f"{where}: unknown timezone {spec.timezone!r}") from None
     if spec.due is None and (spec.last_accepted or spec.penalty_percent):
         raise UsageError(f"{where}: a late policy needs a due date (due = ...)")
@@ -116,7 +103,9 @@ def deadline_of(folder: Path | None) -> DeadlineSpec | None:
     if folder is None or not (folder / "exercise.toml").is_file():
         return None
     path = folder / "exercise.toml"
-    table = tomllib.loads(path.read_text()).get("deadline")
+    table = read_toml(path)[1].get("deadline")
+    if table is not None and not isinstance(table, dict):
+        raise UsageError(f"{path}: 'deadline' must be a table, a section [deadline]")
     return parse_deadline(table, f"{path} [deadline]") if table else None
 
 

@@ -26,8 +26,8 @@ import numpy as np
 import platformdirs
 
 from grader.errors import DataError, UsageError
+from grader.spec.vocabulary import DATASETS as DATASET_NAMES  # one home: the spec's vocabulary
 
-DATASET_NAMES = ("mnist", "fashion_mnist")
 TITLES = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST"}
 
 Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]

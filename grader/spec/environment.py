@@ -25,6 +25,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from grader.errors import InfrastructureError, UsageError
+from grader.spec.schema import SECTIONS, check_table
+
+ENVIRONMENT_KEYS = SECTIONS["environment"] or {}
 
 # pip name -> the module a submission imports. What the seed tutorials import (tensorflow,
 # numpy, matplotlib.pyplot); Pillow comes with matplotlib and is what image helpers use. Then
@@ -92,14 +95,13 @@ def parse_environment(raw: Any, where: str) -> EnvironmentSpec:
         return EnvironmentSpec()
     if not isinstance(raw, dict):
         raise UsageError(f"{where} [environment]: must be a table")
-    unknown = sorted(set(raw) - {"packages", "support_files"})
-    if unknown:
-        raise UsageError(f"{where} [environment]: unknown key(s) {', '.join(unknown)}")
+    # Its keys, their types and limits: one home, `grader.spec.schema.SECTIONS["environment"]`.
+    check_table(raw, ENVIRONMENT_KEYS, f"{where} [environment]")
     packages = raw.get("packages", [])
     files = raw.get("support_files", [])
     for key, value in (("packages", packages), ("support_files", files)):
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise UsageError(f"{where} [environment]: `{key}` must be a list of strings")
+        if not all(value):
+            raise UsageError(f"{where} [environment]: `{key}` lists an empty name")
     for name in files:
         path = PurePosixPath(name)
         if path.is_absolute() or ".." in path.parts:

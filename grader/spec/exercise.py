@@ -17,17 +17,17 @@ from grader.spec.environment import EnvironmentSpec, parse_environment
 from grader.spec.pattern import ANY, ArchitectureSpec, LayerPattern, default_pattern
 from grader.spec.robustness import RobustnessSpec, parse_robustness
 from grader.spec.schema import validate
+from grader.spec.vocabulary import DATASETS
 
 __all__ = [
     "CHECK_IDS",
+    "DATASETS",
     "ArchitectureSpec",
     "ExerciseSpec",
     "LayerPattern",
     "load_exercise",
     "parse_spec",
 ]
-
-DATASETS = ("mnist", "fashion_mnist")
 
 
 def exercises_root() -> Path:
@@ -158,18 +158,41 @@ def _require(table: dict[str, Any], key: str, where: str) -> Any:
     return table[key]
 
 
-def parse_spec(text: str, where: str, folder: Path | None = None) -> ExerciseSpec:
+def read_toml(path: Path) -> tuple[str, dict[str, Any]]:
+    """An instructor's TOML file as its text and its tables: read as UTF-8 whatever the
+    machine's locale (a BOM is fine); any other bytes are refused naming the file."""
     try:
-        raw = tomllib.loads(text)
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise UsageError(
+            f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at line {line}); "
+            "save it as UTF-8"
+        ) from None
+    return text, parse_toml(text, str(path))
+
+
+def parse_toml(text: str, where: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{where}: not valid TOML ({exc})") from exc
+        raise UsageError(f"{where}: not valid TOML ({exc})") from None
+
+
+def parse_spec(text: str, where: str, folder: Path | None = None) -> ExerciseSpec:
+    raw = parse_toml(text, where)
     validate(raw, where)
+    if folder is not None and raw["id"] != folder.name:
+        raise UsageError(
+            f"{where}: id = {raw['id']!r} but the folder is named {folder.name!r}; "
+            "the id and the folder name must be the same (rename one)"
+        )
     training = _require(raw, "training", where)
     arch = _require(raw, "architecture", where)
     checks = _require(raw, "checks", where)
-    dataset = _require(raw, "dataset", where)
-    if dataset not in DATASETS:
-        raise UsageError(f"{where}: dataset must be one of {', '.join(DATASETS)}, got {dataset!r}")
+    dataset = _require(raw, "dataset", where)  # one of DATASETS: checked by `validate`
     listable = [c for c in CHECK_IDS if c != PROBE_CHECK]  # its points come from [probe]
     unknown = [c for c in checks if c not in listable]
     if unknown:
@@ -221,7 +244,8 @@ def load_exercise(exercise_id: str, root: Path | None = None) -> ExerciseSpec:
     if not path.is_file():
         known = ", ".join(available_exercises(root)) or "none found"
         raise UsageError(f"unknown exercise '{exercise_id}' (known: {known})")
-    return parse_spec(path.read_text(), str(path), folder=path.parent)
+    text, _ = read_toml(path)
+    return parse_spec(text, str(path), folder=path.parent)
 
 
 def all_exercises(root: Path | None = None) -> list[ExerciseSpec]:

@@ -25,8 +25,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-REPEATS = ("once", "optional", "one or more", "any number")
-ANY = "any"
+from grader.spec.vocabulary import ANY
+
 # Layers that are never part of the task: the model's own input layer.
 _IGNORED = frozenset({"InputLayer"})
 

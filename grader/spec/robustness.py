@@ -14,8 +14,6 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-RULES = ("majority", "any", "all")
-
 
 @dataclass(frozen=True)
 class RobustnessSpec:

@@ -1,19 +1,35 @@
 """The declared shape of `exercise.toml`: every section, its keys, their types and limits.
 
 `validate` rejects, at load time, an unknown key (naming the nearest valid one), a value of the
-wrong type and an impossible value (a threshold above 1, units below 1), always with the file
-and the key. A new section is one more entry of `SECTIONS`: a table of `Key`s.
+wrong type and an impossible value (a threshold above 1, units below 1, a seed NumPy refuses, an
+infinite timeout, a layer type or activation Keras does not have, with the nearest one), always
+with the file and the key. A new section is one more entry of `SECTIONS`: a table of `Key`s. The
+allowed words themselves live in `grader.spec.vocabulary`, shared with the code that acts on them.
 """
 
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from grader.errors import UsageError
+from grader.spec.vocabulary import (
+    ACTIVATIONS,
+    ANY,
+    DATASETS,
+    DEADLINE_UNITS_S,
+    ENTRY_ARGS,
+    ENTRY_SCALES,
+    GRADED_FIT_RULES,
+    LAYER_TYPES,
+    REPEATS,
+    ROBUSTNESS_RULES,
+    SEED_MAX,
+)
 
 
 @dataclass(frozen=True)
@@ -27,16 +43,49 @@ class Key:
     doc: str = ""
 
 
+# Each check returns why a value is impossible, or "". NaN fails every comparison, so each
+# range is written as what must hold (never as what must not), and infinity is refused by name.
+
+
 def _fraction(value: Any) -> str:
     return "" if 0 < value <= 1 else "must be a fraction between 0 and 1 (0.99 means 99%)"
 
 
 def _non_negative(value: Any) -> str:
-    return "" if value >= 0 else "must not be negative"
+    return "" if 0 <= value < math.inf else "must be a finite number, 0 or more"
 
 
 def _positive(value: Any) -> str:
     return "" if value > 0 else "must be 1 or more"
+
+
+def _seconds(value: Any) -> str:
+    return "" if 0 < value < math.inf else "must be a finite number of seconds above 0"
+
+
+def _seed(value: Any) -> str:
+    return "" if 0 <= value <= SEED_MAX else f"must be from 0 to {SEED_MAX} (2**32 - 1)"
+
+
+def did_you_mean(value: str, allowed: tuple[str, ...] | list[str]) -> str:
+    """`; did you mean 'softmax'?` for the nearest allowed word, or "" when none is near."""
+    near = difflib.get_close_matches(value, allowed, n=1, cutoff=0.6)
+    if not near:  # a different case is still the same word: `dense` for `Dense`
+        near = [a for a in allowed if a.casefold() == value.casefold()][:1]
+    return f"; did you mean '{near[0]}'?" if near else ""
+
+
+def _words(allowed: tuple[str, ...], what: str) -> Callable[[Any], str]:
+    """Words of a long list (layer types, activations), one or a list of them: a wrong one is
+    named with the nearest allowed word, the list itself is too long to print."""
+
+    def check(value: Any) -> str:
+        for word in [value] if isinstance(value, str) else value:
+            if word not in allowed:
+                return f"names {word!r}, which is not {what}{did_you_mean(word, allowed)}"
+        return ""
+
+    return check
 
 
 def _shape(value: Any) -> str:
@@ -45,7 +94,9 @@ def _shape(value: Any) -> str:
 
 def _one_of(*allowed: str) -> Callable[[Any], str]:
     def check(value: Any) -> str:
-        return "" if value in allowed else f"must be one of {', '.join(map(repr, allowed))}"
+        if value in allowed:
+            return ""
+        return f"must be one of {', '.join(map(repr, allowed))}{did_you_mean(value, allowed)}"
 
     return check
 
@@ -62,10 +113,6 @@ def _percent(value: Any) -> str:
     return "" if 0 <= value <= 100 else "must be a percentage between 0 and 100"
 
 
-REPEATS = ("once", "optional", "one or more", "any number")
-GRADED_FIT_RULES = ("last", "first")
-ENTRY_ARGS = ("training_images", "training_labels", "test_images", "test_labels")
-
 TOP_LEVEL: dict[str, Key] = {
     "id": Key(
         (str,),
@@ -80,8 +127,9 @@ TOP_LEVEL: dict[str, Key] = {
     "dataset": Key(
         (str,),
         required=True,
+        check=_one_of(*DATASETS),
         doc="the course data set the exercise trains on: `mnist` or `fashion_mnist`",
-    ),  # its values are checked by the loader
+    ),
     "entry_point": Key(
         (str,),
         doc="a function the grader calls if the code defines it but never trained (empty: none)",
@@ -96,15 +144,17 @@ TOP_LEVEL: dict[str, Key] = {
     ),
     "entry_point_scale": Key(
         (str,),
-        check=_one_of("notebook", "raw", "unit"),
+        check=_one_of(*ENTRY_SCALES),
         doc="the entry point's images: as the notebook scaled them, `raw` pixels or `unit` (/255)",
     ),
     "timeout_s": Key(
         NUMBER,
-        check=_positive,
+        check=_seconds,
         doc="the wall-clock limit of one grading in seconds (default 600; `--timeout` wins)",
     ),
-    "seed": Key((int,), doc="the seed of every run, recorded in each result (default 1234)"),
+    "seed": Key(
+        (int,), check=_seed, doc="the seed of every run, recorded in each result (default 1234)"
+    ),
 }
 
 # Sections: name -> its keys. `None` means a free table checked elsewhere (`[checks]`: check ids
@@ -161,11 +211,13 @@ SECTIONS: dict[str, dict[str, Key] | None] = {
         "allow_extra": Key(
             (list,),
             items=(str,),
+            check=_words(LAYER_TYPES, "a Keras layer type"),
             doc="layer types allowed beside the pattern; any other extra layer is a difference",
         ),
         # shorthand for Flatten -> Dense(n, hidden_activation)+ -> Dense(output_units, softmax)
         "hidden_activation": Key(
             (str,),
+            check=_words(ACTIVATIONS, "a Keras activation"),
             doc="shorthand instead of `layers`: Flatten, then Dense layers with this activation",
         ),
         "output_units": Key(
@@ -203,7 +255,7 @@ SECTIONS: dict[str, dict[str, Key] | None] = {
         ),
         "rule": Key(
             (str,),
-            check=_one_of("majority", "any", "all"),
+            check=_one_of(*ROBUSTNESS_RULES),
             doc="how seeds decide a check: `majority` (a tie goes to the student), `any`, `all`",
         ),
         "test_accuracy_margin": Key(
@@ -240,7 +292,7 @@ SECTIONS: dict[str, dict[str, Key] | None] = {
         ),
         "per": Key(
             (str,),
-            check=_one_of("day", "hour"),
+            check=_one_of(*DEADLINE_UNITS_S),
             doc="what the penalty is counted in: started `day`s or `hour`s",
         ),
         "cap_percent": Key(
@@ -260,16 +312,23 @@ SECTIONS: dict[str, dict[str, Key] | None] = {
 
 LAYER_KEYS: dict[str, Key] = {
     "type": Key(
-        (str,), required=True, doc="the Keras layer class: `Dense`, `Flatten`, `Conv2D`..."
+        (str,),
+        required=True,
+        check=_words(LAYER_TYPES, "a Keras layer type"),
+        doc="the Keras layer class: `Dense`, `Flatten`, `Conv2D`...",
     ),
     "units": Key(
         (int, str),
         check=lambda v: (
-            "" if v == "any" or (isinstance(v, int) and v >= 1) else 'must be 1 or more, or "any"'
+            "" if v == ANY or (isinstance(v, int) and v >= 1) else 'must be 1 or more, or "any"'
         ),
         doc='the number of units (or filters), or `"any"`',
     ),
-    "activation": Key((str,), doc='the activation function, or `"any"`'),
+    "activation": Key(
+        (str,),
+        check=_words((*ACTIVATIONS, ANY), "a Keras activation"),
+        doc='the activation function, or `"any"`',
+    ),
     "repeat": Key(
         (str,),
         check=_one_of(*REPEATS),
@@ -328,6 +387,8 @@ def validate(raw: dict[str, Any], where: str) -> None:
     """The whole file against `TOP_LEVEL` and `SECTIONS`; raises `UsageError` at the first fault."""
     top = {k: v for k, v in raw.items() if not isinstance(v, dict)}
     for name, value in raw.items():
+        if name in SECTIONS and not isinstance(value, dict):
+            raise UsageError(f"{where}: '{name}' must be a table, a section [{name}]")
         if isinstance(value, dict) and name not in SECTIONS:
             raise unknown_key(where, f"[{name}]", [f"[{s}]" for s in SECTIONS])
         if isinstance(value, dict):
@@ -338,5 +399,8 @@ def validate(raw: dict[str, Any], where: str) -> None:
     for index, layer in enumerate(raw.get("architecture", {}).get("layers", []), start=1):
         check_table(layer, LAYER_KEYS, f"{where} [architecture] layers[{index}]")
     for check_id, points in raw.get("checks", {}).items():
-        if not _is(points, NUMBER) or points < 0:
-            raise UsageError(f"{where} [checks]: '{check_id}' must be a number of points >= 0")
+        if not _is(points, NUMBER) or not 0 <= points < math.inf:
+            raise UsageError(
+                f"{where} [checks]: '{check_id}' must be a finite number of points, 0 or more, "
+                f"got {points!r}"
+            )

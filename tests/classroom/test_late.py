@@ -177,7 +177,12 @@ def test_the_command_line_wins_over_exercise_toml(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("table", "error"),
     [
-        ({"due": DUE, "per": "week"}, "per must be"),
+        ({"due": DUE, "per": "week"}, "'per' must be one of 'day', 'hour'"),
+        ({"due": DUE, "per": "dya"}, "did you mean 'day'"),
+        ({"due": DUE, "penalty_percent": float("nan")}, "'penalty_percent' must be a percentage"),
+        ({"due": DUE, "grace_minutes": float("inf")}, "'grace_minutes' must be a finite number"),
+        ({"due": DUE, "cap_percent": "50"}, "'cap_percent' must be a number"),
+        ({"due": DUE, "timezone": "../../etc/passwd"}, "unknown timezone"),
         ({"penalty_percent": 10}, "needs a due date"),
         ({"due": DUE, "cap": 10}, "unknown key"),
         ({"due": "next friday"}, "must be a date-time"),

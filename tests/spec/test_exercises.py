@@ -38,7 +38,7 @@ epoch_limit = 2
 def write_spec(root: Path, name: str, text: str) -> Path:
     folder = root / name
     folder.mkdir(parents=True)
-    (folder / "exercise.toml").write_text(text)
+    (folder / "exercise.toml").write_text(text.replace('id = "tiny"', f'id = "{name}"'))
     return folder
 
 
@@ -127,8 +127,14 @@ def test_the_exercises_dir_comes_from_the_environment(
         load_exercise("mnist_callback")
 
 
-def test_a_copied_exercise_folder_is_a_new_exercise(tmp_path: Path) -> None:
+def test_a_copied_exercise_folder_is_a_new_exercise_once_its_id_is_its_name(
+    tmp_path: Path,
+) -> None:
     shutil.copytree(EXERCISES / "mnist_callback", tmp_path / "mnist_callback_v2")
+    toml = tmp_path / "mnist_callback_v2" / "exercise.toml"
+    message = usage_error(tmp_path, "mnist_callback_v2")
+    assert f"{toml}: id = 'mnist_callback' but the folder is named 'mnist_callback_v2'" in message
+    toml.write_text(toml.read_text().replace('id = "mnist_callback"', 'id = "mnist_callback_v2"'))
     spec = load_exercise("mnist_callback_v2", tmp_path)
     assert spec.points == load_exercise("mnist_callback").points
     assert spec.folder == tmp_path / "mnist_callback_v2"
@@ -145,7 +151,7 @@ def test_an_unknown_check_is_refused(tmp_path: Path) -> None:
 def test_an_unknown_dataset_is_refused(tmp_path: Path) -> None:
     write_spec(tmp_path, "cifar", MINIMAL.replace('"mnist"', '"cifar10"'))
     message = usage_error(tmp_path, "cifar")
-    assert "dataset must be one of mnist, fashion_mnist, got 'cifar10'" in message
+    assert "'dataset' must be one of 'mnist', 'fashion_mnist', got 'cifar10'" in message
 
 
 def test_invalid_toml_is_refused(tmp_path: Path) -> None:
