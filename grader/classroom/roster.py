@@ -98,22 +98,58 @@ def name_keys(text: str) -> set[str]:
     return {"".join(words), "".join(reversed(words)), " ".join(sorted(words))}
 
 
+DELIMITERS = ",;\t"  # what spreadsheets write: comma, semicolon (a decimal-comma locale), tab
+
+
 def read_roster(path: Path) -> list[Student]:
+    """The roster file, read as UTF-8 (a BOM is fine); any fault is a `UsageError` naming it."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        raw = path.read_bytes()
     except OSError as exc:
-        raise UsageError(f"cannot read the roster {path}: {exc}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"the roster {path} is not UTF-8; save it as CSV UTF-8") from None
-    return parse_roster(text, str(path))
+        raise UsageError(f"cannot read the roster {path}: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise UsageError(
+            f"the roster {path} is not UTF-8 (byte {raw[exc.start]:#04x} at line {line}); "
+            "save it as CSV UTF-8"
+        ) from None
+    return parse_roster(text, f"the roster {path}")
+
+
+def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+    """How the columns are separated: the sniffer's guess from the first lines, else the
+    separator the header row uses most (the sniffer gives up on rows of uneven length, which
+    spreadsheets write when trailing cells are empty), else a comma."""
+    try:
+        return csv.Sniffer().sniff(text[:4096], delimiters=DELIMITERS)
+    except csv.Error:
+        pass
+    header = text.lstrip("\r\n").splitlines()[0] if text.strip() else ""
+    counts = {d: header.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+
+    class Found(csv.excel):
+        delimiter = best if counts[best] else ","
+
+    return Found
 
 
 def parse_roster(text: str, where: str = "roster") -> list[Student]:
-    sample = text[:4096]
-    dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        return _parse_roster(text, where)
+    except csv.Error as exc:  # a field over the csv module's limit, a stray quote...
+        raise UsageError(
+            f"{where}: not a CSV file the grader can read ({exc}); save it again "
+            "as CSV with a header row id,name"
+        ) from None
+
+
+def _parse_roster(text: str, where: str) -> list[Student]:
+    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
     header = next(reader, None)
-    if not header:
+    if not header or not any(cell.strip() for cell in header):
         raise UsageError(f"{where}: empty roster (expected a header row with id and name)")
     position: dict[str, int] = {}
     for i, title in enumerate(header):
@@ -123,9 +159,13 @@ def parse_roster(text: str, where: str = "roster") -> list[Student]:
                 position[field_name] = i
     for required in ("id", "name"):
         if required not in position:
-            raise UsageError(f"{where}: no '{required}' column (the header is {header})")
+            raise UsageError(
+                f"{where}: no '{required}' column (the header is {header}); the first row must "
+                "name the columns, at least id and name, separated by commas"
+            )
     students, seen = [], set()
-    for number, row in enumerate(reader, start=2):
+    for row in reader:
+        number = reader.line_num  # the file's line, also after a quoted cell with line breaks
         if not any(cell.strip() for cell in row):
             continue
         values = {f: (row[i].strip() if i < len(row) else "") for f, i in position.items()}

@@ -146,3 +146,37 @@ def test_canvas_names_without_lms_ids_in_the_roster() -> None:
         "nunezjose_12345_6789012_week2": ("x1", "LMS file name"),
         "hoppergrace_LATE_9_8_hw": ("x2", "LMS file name"),
     }
+
+
+def test_a_roster_with_uneven_rows_is_read(tmp_path: Path) -> None:
+    """A spreadsheet leaves trailing cells out; the CSV sniffer gives up on such rows ("Could
+    not determine delimiter"), the header row still says what separates the columns."""
+    for sep in (",", ";", "\t"):
+        text = sep.join(["id", "name", "email", "section"]) + "\n"
+        text += sep.join(["s1", "Ada Lovelace"]) + "\n" + sep.join(["s2", "Grace", "g@x", "B"])
+        students = parse_roster(text + "\n")
+        assert [(s.id, s.name, s.section) for s in students] == [
+            ("s1", "Ada Lovelace", ""),
+            ("s2", "Grace", "B"),
+        ], sep
+
+
+@pytest.mark.parametrize(
+    ("raw", "error"),
+    [
+        ("id,name\nx1,Zoë\n".encode("latin-1"), r"is not UTF-8 \(byte 0xeb at line 2\); save it as CSV UTF-8"),  # noqa: E501
+        (b"", "empty roster"),
+        (b"\xef\xbb\xbf\r\n\r\n", "empty roster"),
+        (b"id\nx1\n", "no 'name' column"),
+        (b'id,name\nx1,"' + b"a" * 200_000 + b'"\n', "not a CSV file the grader can read"),
+        (b"id,name\nx1,Ada\n\nx1,Ada again\n", "line 4: the id 'x1' appears twice"),
+    ],
+)  # fmt: skip
+def test_a_roster_file_that_cannot_be_read_names_itself(
+    tmp_path: Path, raw: bytes, error: str
+) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_bytes(raw)
+    with pytest.raises(UsageError, match=error) as caught:
+        read_roster(path)
+    assert str(caught.value).startswith(f"the roster {path}")
