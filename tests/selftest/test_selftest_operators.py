@@ -5,8 +5,8 @@ byte (comments and formatting included), and the change is the one mistake it na
 from __future__ import annotations
 
 import ast
-import functools
 import difflib
+import functools
 
 import libcst as cst
 import pytest
@@ -105,7 +105,8 @@ EXPECTED = [
     ("fashion_mnist", "optimizer_class", ["model.compile(optimizer='adam',"],
      ["model.compile(optimizer=tf.keras.optimizers.Adam,"]),
     ("fashion_mnist", "metrics_removed",
-     ["              loss='sparse_categorical_crossentropy',", "              metrics=['accuracy'])"],
+     ["              loss='sparse_categorical_crossentropy',",
+      "              metrics=['accuracy'])"],
      ["              loss='sparse_categorical_crossentropy')"]),
     ("fashion_mnist", "import_removed", ["import tensorflow as tf"], []),
     ("fashion_mnist", "other_data", ["model.fit(train_images, train_labels, epochs=5)"],
@@ -167,7 +168,7 @@ def test_a_variant_spec_gets_its_own_mutants() -> None:
 def test_a_reference_that_does_not_parse_is_refused_with_its_line() -> None:
     from grader.errors import UsageError
 
-    with pytest.raises(UsageError, match="ref.py: the reference does not parse"):
+    with pytest.raises(UsageError, match=r"ref\.py: the reference does not parse"):
         derive_mutants("def f(:\n", load_exercise("mnist_callback"), "ref.py")
 
 
