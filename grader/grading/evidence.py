@@ -68,10 +68,29 @@ class FitCall:
     end_weights: str = ""
     model: int = 0  # the model's number, in the order models were first trained
     capped_to: int | None = None  # asked for more epochs than the limit: trained only these
+    initial_epoch: int = 0  # `fit(initial_epoch=...)`: Keras trains epochs initial..epochs-1
+    # How many epochs Keras's own History says this fit ran (None: unknown, e.g. it raised).
+    epochs_run: int | None = None
+    identity: int | None = None  # the model among all compiled or fitted (matches a compile)
+    callbacks_form: str = ""  # the type of the `callbacks` argument: list, tuple, a Callback...
 
     @property
     def student_callbacks(self) -> tuple[CallbackInfo, ...]:
         return tuple(cb for cb in self.callbacks if not cb.builtin)
+
+    @property
+    def epochs_to_train(self) -> int:
+        """The epochs this call asked to train: `epochs - initial_epoch` (Keras trains
+        `range(initial_epoch, epochs)`), never the `epochs` argument alone."""
+        return max((self.epochs_requested or 0) - self.initial_epoch, 0)
+
+    @property
+    def unfollowed_epochs(self) -> int:
+        """Epochs Keras ran (its History) that the grader's recorder did not see: the grader's
+        blind spot, never the student's mistake."""
+        if self.epochs_run is None:
+            return 0
+        return max(self.epochs_run - len(self.epochs), 0)
 
 
 @dataclass(frozen=True)
@@ -80,6 +99,8 @@ class CompileInfo:
     from_logits: bool
     optimizer: str | None
     metrics: tuple[str, ...]
+    identity: int | None = None  # which model was compiled (FitCall.identity of its fits)
+    fits_before: int = 0  # how many `fit` calls had started when this compile ran
 
 
 @dataclass(frozen=True)
@@ -172,6 +193,7 @@ class Evidence:
     # and how many models were trained in all.
     graded_model: int | None = None
     models_trained: int = 0
+    graded_identity: int | None = None  # the graded model among all compiled or fitted
     probes: tuple[CallbackProbe, ...] = ()
     # On a robustness run: the seed calls of the student's code that got the grader's seed
     # instead, as "tf.random.set_seed(42)".
@@ -188,6 +210,11 @@ class Evidence:
         """The fits that trained the graded model, in order (several `fit`s of it add up)."""
         if not self.fits:
             return ()
+        if self.graded_model is None and self.graded_identity is not None:
+            # Not saved, but the harness said which model it chose.
+            chosen = tuple(fit for fit in self.fits if fit.identity == self.graded_identity)
+            if chosen:
+                return chosen
         # No saved model to say which (it could not be saved): the model of the last fit.
         number = self.fits[-1].model if self.graded_model is None else self.graded_model
         return tuple(fit for fit in self.fits if fit.model == number) or self.fits
@@ -200,7 +227,21 @@ class Evidence:
 
     @property
     def compile(self) -> CompileInfo | None:
-        return self.compiles[-1] if self.compiles else None
+        """The graded model's own compile: its last before its graded fit (a lab's other model,
+        compiled later with other settings, is not judged here). Events without the model's
+        identity (an older harness) fall back to the last compile of all."""
+        identity = self.graded_identity
+        fit = self.graded_fit
+        if identity is None and fit is not None:
+            identity = fit.identity
+        if identity is None or all(c.identity is None for c in self.compiles):
+            return self.compiles[-1] if self.compiles else None
+        own = [c for c in self.compiles if c.identity == identity]
+        if fit is not None:
+            position = next(i for i, f in enumerate(self.fits) if f is fit)
+            before = [c for c in own if c.fits_before <= position]
+            own = before or own
+        return own[-1] if own else None
 
     def epochs_finished(self) -> int:
         return sum(len(fit.epochs) for fit in self.fits)
@@ -242,6 +283,7 @@ def parse_events(events: list[dict[str, Any]]) -> Evidence:
     fits: list[FitCall] = []
     epochs: dict[int, list[EpochRecord]] = {}
     fit_errors: dict[int, str] = {}
+    fit_runs: dict[int, int] = {}  # epochs Keras's History says each fit ran
     compiles: list[CompileInfo] = []
     prints: list[PrintedText] = []
     cell_of_execution: dict[int, int] = {}
@@ -269,6 +311,8 @@ def parse_events(events: list[dict[str, Any]]) -> Evidence:
                         from_logits=bool(loss.get("from_logits")),
                         optimizer=(event.get("optimizer") or {}).get("name"),
                         metrics=tuple(str(m) for m in event.get("metrics") or []),
+                        identity=_as_int(event.get("identity")),
+                        fits_before=len(fits),
                     )
                 )
             elif kind == "fit_start":
@@ -285,6 +329,9 @@ def parse_events(events: list[dict[str, Any]]) -> Evidence:
                         start_weights=str(event.get("weights", "")),
                         model=_as_int(event.get("model")) or 0,
                         capped_to=_as_int(event.get("capped_to")),
+                        initial_epoch=max(_as_int(event.get("initial_epoch")) or 0, 0),
+                        identity=_as_int(event.get("identity")),
+                        callbacks_form=str(event.get("callbacks_form", "")),
                     )
                 )
             elif kind == "epoch":
@@ -300,6 +347,8 @@ def parse_events(events: list[dict[str, Any]]) -> Evidence:
                 )
             elif kind == "fit_end":
                 fit_weights[int(event["fit"])] = str(event.get("weights", ""))
+                if (ran := _as_int(event.get("epochs_run"))) is not None:
+                    fit_runs[int(event["fit"])] = ran
                 if event.get("error"):
                     fit_errors[int(event["fit"])] = str(event["error"])
             elif kind == "probe_callback":
@@ -337,6 +386,7 @@ def parse_events(events: list[dict[str, Any]]) -> Evidence:
                 fields["model_problem"] = str(event.get("reason", ""))
                 fields["model_weights"] = str(event.get("weights", ""))
                 fields["graded_model"] = _as_int(event.get("number"))
+                fields["graded_identity"] = _as_int(event.get("identity"))
                 fields["models_trained"] = _as_int(event.get("trained")) or 0
         except (KeyError, TypeError, ValueError, AttributeError):
             continue
@@ -347,6 +397,7 @@ def parse_events(events: list[dict[str, Any]]) -> Evidence:
             epochs=tuple(epochs.get(fit.index, [])),
             error=fit_errors.get(fit.index, ""),
             end_weights=fit_weights.get(fit.index, ""),
+            epochs_run=fit_runs.get(fit.index),
         )
         for fit in fits
     ]

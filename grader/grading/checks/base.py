@@ -79,6 +79,8 @@ def no_training(ctx: CheckContext) -> Verdict | None:
     fit = ctx.evidence.graded_fit
     if fit is not None and fit.epochs:
         return None
+    if fit is not None and fit.unfollowed_epochs:
+        return blind_spot(fit.unfollowed_epochs)
     stopped = ctx.evidence.failure is not None or ctx.run.timed_out or not ctx.evidence.started
     if stopped or (fit is not None and fit.error):
         if fit is None:
@@ -91,6 +93,17 @@ def no_training(ctx: CheckContext) -> Verdict | None:
             "the model was never trained: `fit` was called with `epochs=0`", "zero_epochs"
         )
     return failed("the model was never trained: `fit` ran no epoch", "zero_epochs")
+
+
+def blind_spot(epochs: int) -> Verdict:
+    """Keras says it trained (its History) but the grader's recorder saw no epoch: the grader
+    could not follow the call. Said as the grader's limitation, never the student's mistake."""
+    return Verdict(
+        "error",
+        f"Keras ran {epochs} epoch(s) (its own History says so) but the grader could not follow "
+        "them: a limitation of the grader, not a mistake in your code",
+        hint_id="grader_blind_spot",
+    )
 
 
 def training_accuracies(fit: FitCall) -> list[float | None]:

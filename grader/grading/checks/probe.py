@@ -182,6 +182,13 @@ HINTS = {
 }
 
 
+def _fit_was_given_callbacks(ctx: CheckContext) -> bool:
+    """Whether the graded fit received a `callbacks` argument with something in it: then "fit
+    never received it" would blame the student for what the grader failed to follow."""
+    fit = ctx.evidence.graded_fit
+    return fit is not None and fit.callbacks_given and bool(fit.callbacks)
+
+
 def with_probe(verdict: Verdict, ctx: CheckContext) -> Verdict:
     """`early_stop`'s verdict with the probe's sentence where it tells the student more.
 
@@ -202,7 +209,12 @@ def with_probe(verdict: Verdict, ctx: CheckContext) -> Verdict:
             "epoch(s): the model, not the callback, needs work"
         )
         hint_id = "model_not_callback"
-    elif finding.kind == "ok" and finding.source == "namespace" and verdict.status != "pass":
+    elif (
+        finding.kind == "ok"
+        and finding.source == "namespace"
+        and verdict.status not in ("pass", "error")
+        and not _fit_was_given_callbacks(ctx)
+    ):
         message += f"; your callback {finding.sentence}, but fit never received it"
     elif finding.kind != "ok" or verdict.status == "skip":
         message += f"; your callback {finding.sentence}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from grader.grading.checks.base import CheckContext, Verdict, failed, passed
+from grader.grading.checks.base import CheckContext, Verdict, blind_spot, failed, passed
 from grader.grading.evidence import RuntimeFailure
 
 # (exception type or None for any, pattern in the message, hint id); first match wins.
@@ -55,6 +55,12 @@ _FAILURE_HINTS: list[tuple[str | None, str, str]] = [
         "missing_flatten",
     ),
     ("TypeError", r"cannot unpack non-iterable float", "missing_metrics"),
+    # `epochs=10.0`: Keras trains `range(initial_epoch, epochs)`, which takes no float.
+    (
+        "TypeError",
+        r"'(numpy\.)?float\d*' object cannot be interpreted as an integer",
+        "epochs_integer",
+    ),
 ]
 
 
@@ -115,6 +121,9 @@ def runs(ctx: CheckContext) -> Verdict:
         return failed(f"the run ended with exit code {ctx.run.returncode}", "runtime_error")
     if not evidence.fits:
         return failed("the code ran but never trained a model (no call to `fit`)", "no_training")
+    unfollowed = sum(fit.unfollowed_epochs for fit in evidence.fits)
+    if finished == 0 and unfollowed:
+        return blind_spot(unfollowed)
     if finished == 0:
         return failed(
             "the code ran but trained for 0 epochs: the model never learned", "zero_epochs"

@@ -13,7 +13,7 @@ from grader.grading.checks.base import (
     skipped,
 )
 from grader.grading.checks.probe import with_probe
-from grader.grading.evidence import Evidence
+from grader.grading.evidence import Evidence, FitCall
 from grader.spec.exercise import ExerciseSpec
 
 
@@ -21,7 +21,8 @@ def epoch_limit(ctx: CheckContext) -> Verdict:
     """The epochs that trained the graded model: its `fit`s add up, other models' do not."""
     evidence = ctx.evidence
     fits = evidence.graded_fits
-    requested = [fit.epochs_requested or 0 for fit in fits]
+    # What each call trains: `epochs - initial_epoch` (a resumed fit counts only its new epochs).
+    requested = [fit.epochs_to_train for fit in fits]
     total = sum(requested)
     if total == 0 and (verdict := no_training(ctx)) is not None:
         return verdict  # nothing asked for: never trained (a fail), or stopped before (a skip)
@@ -29,7 +30,7 @@ def epoch_limit(ctx: CheckContext) -> Verdict:
     details = {"requested": requested, "limit": limit, **which_model(evidence)}
     of_model = _of_the_graded_model(evidence)
     if total > limit:
-        spelled = " + ".join(str(r) for r in requested)
+        spelled = " + ".join(_spelled(fit) for fit in fits)
         capped = any(fit.capped_to is not None for fit in fits)
         cut = f" (the grader trained {limit} of them and judged those)" if capped else ""
         return Verdict(
@@ -40,6 +41,14 @@ def epoch_limit(ctx: CheckContext) -> Verdict:
             details=details,
         )
     return passed(f"asked for {total} epoch(s){of_model} (limit {limit})", **details)
+
+
+def _spelled(fit: FitCall) -> str:
+    """`10`, or `10 (epochs=15 from initial_epoch=5)` for a resumed fit."""
+    if not fit.initial_epoch:
+        return str(fit.epochs_to_train)
+    asked, initial = fit.epochs_requested, fit.initial_epoch
+    return f"{fit.epochs_to_train} (epochs={asked} from initial_epoch={initial})"
 
 
 def which_model(evidence: Evidence) -> dict[str, int]:
@@ -186,7 +195,7 @@ def graded_model_note(evidence: Evidence, spec: ExerciseSpec) -> str | None:
     if edge != evidence.graded_model:  # the harness passed over a side experiment's model
         rule = f"{rule} on the exercise's data set; model {edge + 1} trained on another one"
     setting = f'`graded_fit = "{spec.graded_fit}"`'
-    epochs = sum(fit.epochs_requested or 0 for fit in evidence.graded_fits)
+    epochs = sum(fit.epochs_to_train for fit in evidence.graded_fits)
     return (
         f"This code trains {shown['models_trained']} models; the grader judged model "
         f"{shown['graded_model']} ({rule}, as the exercise's {setting} says), trained in "

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from grader.grading import fingerprint
-from grader.grading.harness import datasets, describe, saving
+from grader.grading.harness import datasets, describe, fit_arguments, saving
 from grader.grading.harness import probe as callback_probe
 from grader.grading.harness.events import emit
 from grader.grading.harness.saving import MODELS
@@ -102,6 +102,7 @@ def _patch_keras(keras: Any) -> None:
     fit_signature = inspect.signature(original_fit)
     compile_signature = inspect.signature(original_compile)
     opener_cls, recorder_cls = _make_callbacks(keras)
+    callback_list = keras.callbacks.CallbackList
 
     def compile(self: Any, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -110,6 +111,7 @@ def _patch_keras(keras: Any) -> None:
             arguments = bound.arguments
             emit(
                 "compile",
+                identity=MODELS.identity(self),
                 loss=describe.describe_loss(arguments.get("loss")),
                 optimizer=describe.describe_optimizer(arguments.get("optimizer")),
                 metrics=describe.describe_metrics(arguments.get("metrics")),
@@ -124,27 +126,31 @@ def _patch_keras(keras: Any) -> None:
         try:
             bound = fit_signature.bind(self, *args, **kwargs)
         except TypeError:
-            return original_fit(self, *args, **kwargs)
+            return original_fit(self, *args, **kwargs)  # Keras raises the student's own error
         bound.apply_defaults()
         arguments = bound.arguments
-        callbacks = arguments.get("callbacks")
-        student = list(callbacks) if isinstance(callbacks, (list, tuple)) else []
+        given = arguments.get("callbacks")
+        student = fit_arguments.flattened_callbacks(given, callback_list, keras.tree.flatten)
         STATE.fit_index += 1
         STATE.fit_count += 1
         STATE.student_callbacks = student
         x = arguments.get("x")
         on_train_set = datasets.is_train_set(x)
         MODELS.fitted(self, x, other_data=not on_train_set and datasets.is_other_set(x))
-        capped_to = _cap_epochs(arguments)
+        limit = int(os.environ.get("GRADER_MAX_EPOCHS", "0") or 0)
+        asked = fit_arguments.as_number(arguments.get("epochs"))
+        capped_to = fit_arguments.cap_epochs(arguments, limit)
         emit(
             "fit_start",
             fit=STATE.fit_index,
             model=MODELS.number(self),
-            epochs=arguments.get("epochs") if capped_to is None else capped_to[0],
+            identity=MODELS.identity(self),
+            epochs=asked,
             capped_to=None if capped_to is None else capped_to[1],
-            initial_epoch=arguments.get("initial_epoch"),
+            initial_epoch=fit_arguments.as_number(arguments.get("initial_epoch")),
             callbacks=[callback_probe.describe(cb) for cb in student],
-            callbacks_given=callbacks is not None,
+            callbacks_given=given is not None,
+            callbacks_form=type(given).__name__,
             x=describe.describe_data(x),
             y=describe.describe_data(arguments.get("y")),
             validation=arguments.get("validation_data") is not None
@@ -154,10 +160,9 @@ def _patch_keras(keras: Any) -> None:
             layers=describe.describe_layers(self),
             weights=weights_fingerprint(self),
         )
-        if callbacks is not None and not isinstance(callbacks, (list, tuple)):
-            arguments["callbacks"] = callbacks  # let Keras report the student's own mistake
-        else:
-            arguments["callbacks"] = [opener_cls(), *student, recorder_cls()]
+        arguments["callbacks"], undo = fit_arguments.with_recorders(
+            given, opener_cls(), recorder_cls(), self, callback_list, keras.tree.flatten
+        )
         STATE.phase = "train"
         try:
             history = original_fit(*bound.args, **bound.kwargs)
@@ -171,10 +176,13 @@ def _patch_keras(keras: Any) -> None:
             raise
         finally:
             STATE.phase, STATE.epoch = "outside", None
+            undo()
         emit(
             "fit_end",
             fit=STATE.fit_index,
-            epochs_run=len(getattr(history, "epoch", []) or []),
+            # What Keras itself says it ran (its History): the grader compares it with the
+            # epochs its recorder saw, and never blames the student for a difference.
+            epochs_run=_epochs_in(history),
             history_keys=sorted(getattr(history, "history", {}) or {}),
             weights=weights_fingerprint(self),
         )
@@ -184,18 +192,10 @@ def _patch_keras(keras: Any) -> None:
     model_cls.compile = compile
 
 
-def _cap_epochs(arguments: dict[str, Any]) -> tuple[int, int] | None:
-    """No `fit` trains past the exercise's epoch limit (GRADER_MAX_EPOCHS): a request for more
-    is cut to the limit, in place, and (asked, trained) returned for the evidence. The extra
-    epochs could not change a verdict the limit already fails; they only cost grading time."""
-    limit = int(os.environ.get("GRADER_MAX_EPOCHS", "0") or 0)
-    asked, initial = arguments.get("epochs"), arguments.get("initial_epoch") or 0
-    if limit <= 0 or isinstance(asked, bool) or not isinstance(asked, int):
-        return None
-    if not isinstance(initial, int) or asked - initial <= limit:
-        return None
-    arguments["epochs"] = initial + limit
-    return asked, limit
+def _epochs_in(history: Any) -> int | None:
+    """How many epochs Keras's History says ran (None: `fit` returned something else)."""
+    epochs = getattr(history, "epoch", None)
+    return len(epochs) if isinstance(epochs, list) else None
 
 
 # -- printed output ----------------------------------------------------------------------------
@@ -377,7 +377,9 @@ def save_model() -> None:
     path = os.environ.get("GRADER_MODEL_PATH")
     model = MODELS.graded(os.environ.get("GRADER_GRADED_FIT", "last"))
     if not path or model is None:
-        emit("model", saved=False, reason="")  # nothing to save: `runs` says why
+        # Nothing to save (`runs` says why); the model the grader would judge, if any.
+        identity = None if model is None else MODELS.identity(model)
+        emit("model", saved=False, reason="", identity=identity)
         return
     try:
         saving.canonical_activations(model)
@@ -386,12 +388,18 @@ def save_model() -> None:
             emit("model_twin", name=type(model).__name__)
         (twin or model).save(path)
     except Exception as exc:
-        emit("model", saved=False, reason=f"{type(exc).__name__}: {exc}")
+        emit(
+            "model",
+            saved=False,
+            reason=f"{type(exc).__name__}: {exc}",
+            identity=MODELS.identity(model),
+        )
         return
     emit(
         "model",
         saved=True,
         number=MODELS.number(model) if MODELS.trained else None,
+        identity=MODELS.identity(model),
         trained=len(MODELS.trained),
         layers=describe.describe_layers(model),
         weights=weights_fingerprint(model),

@@ -18,6 +18,16 @@ class Models:
         self.sample: Any = None  # the first rows of the last array `fit` was given
         self.fit_order: list[Any] = []  # the model of every `fit`, in order
         self.elsewhere: list[Any] = []  # models trained on another course data set
+        self.seen: list[Any] = []  # every model compiled or fitted, in order: its identity
+
+    def identity(self, model: Any) -> int:
+        """The model's number among all models compiled or fitted (by identity), so a compile
+        and a fit of the same model can be matched in the evidence."""
+        for number, seen in enumerate(self.seen):
+            if seen is model:
+                return number
+        self.seen.append(model)
+        return len(self.seen) - 1
 
     def number(self, model: Any) -> int:
         """The model's number (by identity: several `fit`s of one model are one model)."""
