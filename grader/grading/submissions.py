@@ -19,6 +19,7 @@ from grader.grading.cells import (
     SourceFile,
     SubmissionError,
     SubmissionKind,
+    automagic_names,
     read_code,
     read_file,
 )
@@ -142,13 +143,28 @@ def _neutralise(cell: CodeCell) -> tuple[str, list[NeutralisedLine]]:
     return "\n".join(lines), sorted(found, key=lambda n: n.line)
 
 
-def _read(path: Path, raw: bytes) -> tuple[SourceFile, list[CodeCell], list[NeutralisedLine]]:
-    """The file's cells, its code cells as they run, and the lines the grader neutralised."""
+def read_submission(path: Path, raw: bytes, submission_id: str | None = None) -> Submission:
+    """A submission from a file's bytes (its name says notebook or module), or SubmissionError."""
     source = read_file(path.name, raw)
     if source.kind == "module":
         if not source.cells[0].source.strip():
             raise SubmissionError(f"{path.name} is empty")
-        return source, list(read_code(source.cells, "module")), []
+        cells, neutralised = list(read_code(source.cells, "module")), []
+    else:
+        cells, neutralised = _runnable(path, source)
+    return Submission(
+        id=submission_id or path.stem,
+        path=path,
+        kind=source.kind,
+        cells=cells,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        neutralised=neutralised,
+        file_cells=source.cells,
+    )
+
+
+def _runnable(path: Path, source: SourceFile) -> tuple[list[CodeCell], list[NeutralisedLine]]:
+    """A notebook's code cells as they run, and the lines the grader neutralised."""
     as_written = read_code(source.cells, "notebook")
     runnable, neutralised = [], []
     for cell, code in zip(source.code_cells, as_written, strict=True):
@@ -158,7 +174,7 @@ def _read(path: Path, raw: bytes) -> tuple[SourceFile, list[CodeCell], list[Neut
     cells = list(read_code(runnable, "notebook"))
     if not any(cell.source.strip() for cell in cells):
         raise SubmissionError(f"{path.name} has no code cells to run")
-    return source, cells, neutralised
+    return cells, neutralised
 
 
 def load_submission(path: Path, submission_id: str | None = None) -> Submission:
@@ -180,16 +196,7 @@ def load_submission(path: Path, submission_id: str | None = None) -> Submission:
     suffix = path.suffix.lower()
     if suffix not in SUBMISSION_SUFFIXES:
         raise UsageError(f"{path.name}: expected a .ipynb notebook or a .py module")
-    source, cells, neutralised = _read(path, raw)
-    return Submission(
-        id=submission_id or path.stem,
-        path=path,
-        kind=source.kind,
-        cells=cells,
-        sha256=hashlib.sha256(raw).hexdigest(),
-        neutralised=neutralised,
-        file_cells=source.cells,
-    )
+    return read_submission(path, raw, submission_id)
 
 
 def write_runnable(submission: Submission, folder: Path) -> Path:
@@ -234,12 +241,27 @@ def find_syntax_error(submission: Submission) -> SyntaxProblem | None:
             ast.parse(cell.python)
         except SyntaxError as exc:
             line = cell.student_line(exc.lineno or 1)
-            return SyntaxProblem(cell.number, line, exc.msg, cell.text(line))
+            message = exc.msg
+            if submission.kind == "notebook":
+                message += _automagic_note(cell.text(line))
+            return SyntaxProblem(cell.number, line, message, cell.text(line))
         except (ValueError, RecursionError, MemoryError):
             line = 1
             message = "the cell nests too deep for Python to read"
             return SyntaxProblem(cell.number, line, message, cell.text(line))
     return None
+
+
+def _automagic_note(text: str) -> str:
+    """Why a line Jupyter can run as a magic did not run as one here (nor in Jupyter)."""
+    words = text.split()
+    if not words or words[0] not in automagic_names():
+        return ""
+    name = words[0]
+    return (
+        f" (IPython runs `{name} ...` as the magic `%{name}` only when the line is alone in its "
+        f"cell and no variable is named `{name}`: write `%{name} ...`)"
+    )
 
 
 def detect_dataset(submission: Submission) -> str | None:

@@ -12,6 +12,7 @@ import functools
 import tempfile
 import threading
 import types
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -174,8 +175,10 @@ def automagic_names() -> frozenset[str]:
 
 def _as_ipython(shell: Any, cell: Cell) -> CodeCell:
     try:
-        static = shell.input_transformer_manager.transform_cell(cell.source)
-        python = shell.transform_cell(cell.source)
+        with warnings.catch_warnings():  # IPython warns about odd line ends; the student's text
+            warnings.simplefilter("ignore")
+            static = shell.input_transformer_manager.transform_cell(cell.source)
+            python = shell.transform_cell(cell.source)
     except Exception:  # IPython could not tokenize it: Python's own reading will say why
         return CodeCell(
             cell.number, cell.source, cell.source, tuple(range(1, _line_count(cell.source) + 1))
