@@ -114,7 +114,7 @@ def grade(
     """Grade a class: every submission in PATH, each distinct one once, in parallel.
 
     PATH is a folder of .ipynb/.py files (alice.ipynb), a folder of student folders (alice/...),
-    an nbgrader tree (submitted/<student>/<assignment>/), or a .zip of any of these. Verdicts are
+    an nbgrader tree (submitted/STUDENT/ASSIGNMENT/), or a .zip of any of these. Verdicts are
     kept in a SQLite gradebook: a re-run grades only new or changed submissions, and a run that
     was stopped picks up where it was.
 
