@@ -8,7 +8,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 # for packagers, nothing a user of `make demo` can act on.
 export PYTHONWARNINGS := ignore:Editable installation
 
-.PHONY: all setup data demo test test-unit test-fast fuzz lint bench clean
+.PHONY: all setup data demo test test-unit test-fast fuzz lint bench docs docs-serve clean
 
 all: demo
 
@@ -69,5 +69,13 @@ bench: data
 	$(BIN)/python benchmarks/plots.py
 	$(BIN)/python benchmarks/similarity.py
 
+# The docs site (mkdocs.yml, docs/): built strictly (a broken link, a missing page or an unknown
+# anchor fails), offline (no CDN fonts or scripts); tests/test_docs_site.py runs the same build.
+docs: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+docs-serve: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001
+
 clean:
-	rm -rf $(VENV) $(patsubst exercises/%/,reports/%,$(wildcard exercises/*/)) .pytest_cache .ruff_cache
+	rm -rf $(VENV) site $(patsubst exercises/%/,reports/%,$(wildcard exercises/*/)) .pytest_cache .ruff_cache
