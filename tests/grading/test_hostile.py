@@ -320,7 +320,7 @@ def test_the_graders_environment_through_proc(level: str, tmp_path: Path) -> Non
 
     At `namespaces` the child has its own pid namespace and uid. At `process` and `limits` it
     runs as the grader's user: the grader is made non-dumpable, which keeps a same-uid child
-    out of /proc/<grader>/environ, but not a root child of a root grader (README's table).
+    out of /proc/<grader>/environ, but not a root child of a root grader (the table in docs/explanation/figures.md).
     """
     out = tmp_path / "result.json"
     argv = [sys.executable, "-m", "grader.cli", "check", str(HOSTILE / "read_parent_env.py"),
