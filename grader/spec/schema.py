@@ -187,7 +187,7 @@ SECTIONS: dict[str, dict[str, Key] | None] = {
         "test_accuracy_threshold": Key(
             NUMBER, check=_fraction, doc="the accuracy on the test images the model must reach"
         ),
-        # Which model is graded when a notebook trains several (README, "Several models"):
+        # Which model is graded when a notebook trains several (docs: how-grading-works.md):
         # "last", the model of the last `fit` (the default), or "first".
         "graded_fit": Key(
             (str,),
