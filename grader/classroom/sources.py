@@ -8,14 +8,20 @@
 Ids are the file's stem or the folder's name, spaces and non-ASCII kept. Nothing is extracted to
 disk: each submission is read as bytes when it is needed, so a zip's member names cannot write
 anywhere. A student folder with no submission file, or with several and no way to choose, still
-becomes a submission: its `problem` is graded as a plain message, and the batch goes on.
+becomes a submission: its `problem` is graded as a plain message, and the batch goes on. So does
+a file that cannot be read: a damaged, encrypted or oddly compressed zip member, a name that
+points outside the archive, a link, a zip bomb. Its reader raises `ValueError` with a sentence
+for the student, and the grouping turns that into the student's verdict.
 """
 
 from __future__ import annotations
 
 import contextlib
+import lzma
+import stat
 import zipfile
-from collections import defaultdict
+import zlib
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,6 +34,10 @@ IGNORED_NAMES = {"__MACOSX", "__pycache__", ".ipynb_checkpoints", "Thumbs.db"}
 NBGRADER_FOLDER = "submitted"
 # A member bigger than this is not read into memory at all (a zip bomb, a dumped data set).
 READ_LIMIT_BYTES = 256 * 1024 * 1024
+# A member that says it unpacks to more than this many times the whole zip, and to more than
+# BOMB_FLOOR_BYTES, is refused unread: notebooks compress 2-20 times, a zip bomb thousands.
+BOMB_RATIO = 100
+BOMB_FLOOR_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -63,42 +73,101 @@ def _ignored(rel: PurePosixPath) -> bool:
     return any(part in IGNORED_NAMES or part.startswith(".") for part in rel.parts)
 
 
+def _refused(reason: str) -> Callable[[], bytes]:
+    """The reader of a file the grader will not read: the student's verdict says why."""
+
+    def read() -> bytes:
+        raise ValueError(reason)
+
+    return read
+
+
 def _folder_entries(root: Path) -> list[_Entry]:
     entries = []
+    inside = root.resolve()
     for path in sorted(root.rglob("*")):
         rel = PurePosixPath(path.relative_to(root).as_posix())
         if _ignored(rel) or not path.is_file():
             continue
-        stat = path.stat()
-        entries.append(
-            _Entry(rel, stat.st_size, path.read_bytes, (stat.st_mtime, "file modification time"))
-        )
+        info = path.stat()
+        reader: Callable[[], bytes] = path.read_bytes
+        if path.is_symlink() and not path.resolve().is_relative_to(inside):
+            reader = _refused("it is a link to a file outside the class folder; hand in the file")
+        entries.append(_Entry(rel, info.st_size, reader, (info.st_mtime, "file modification time")))
     return entries
+
+
+def _member_reader(archive: Path, info: zipfile.ZipInfo, archive_size: int) -> Callable[[], bytes]:
+    """Reads one member when it is needed; whatever is wrong with it is the student's message."""
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return _refused("the zip stores it as a symbolic link, not a file; zip the file itself")
+    if info.file_size > max(BOMB_RATIO * archive_size, BOMB_FLOOR_BYTES):
+        return _refused(
+            f"it would unpack to {info.file_size / 1024**2:,.0f} MB from a zip of "
+            f"{archive_size / 1024**2:,.1f} MB: refused unread as a possible zip bomb"
+        )
+
+    def read() -> bytes:
+        try:
+            with zipfile.ZipFile(archive) as z, z.open(info) as member:
+                return member.read(READ_LIMIT_BYTES + 1)
+        except NotImplementedError:
+            raise ValueError(
+                f"it is compressed with a method the grader cannot read (zip method "
+                f"{info.compress_type}); zip it again with the usual compression (deflate)"
+            ) from None
+        except RuntimeError:  # zipfile's word for a password-protected member (checked second:
+            # NotImplementedError is a RuntimeError)
+            raise ValueError(
+                "it is encrypted (password-protected) in the zip; zip it again without a password"
+            ) from None
+        except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError) as exc:
+            raise ValueError(f"the zip's copy of it is damaged ({exc}); zip it again") from None
+
+    return read
+
+
+def _outside(name: str) -> bool:
+    """A member name that would point outside the archive if it were extracted."""
+    parts = PurePosixPath(name).parts
+    return name.startswith("/") or ".." in parts or (bool(parts) and parts[0].endswith(":"))
 
 
 def _zip_entries(archive: Path) -> list[_Entry]:
     try:
-        members = zipfile.ZipFile(archive).infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise UsageError(f"{archive} is not a readable zip file ({exc})") from None
-
-    def reader(info: zipfile.ZipInfo) -> Callable[[], bytes]:
-        def read() -> bytes:
-            with zipfile.ZipFile(archive) as z, z.open(info) as member:
-                return member.read(READ_LIMIT_BYTES + 1)
-
-        return read
-
-    entries = []
+        with zipfile.ZipFile(archive) as z:
+            members = z.infolist()
+        archive_size = archive.stat().st_size
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raise UsageError(
+            f"{archive} is not a readable zip file ({exc}); make the zip again, or unpack it "
+            "and grade the folder"
+        ) from None
+    entries: dict[PurePosixPath, _Entry] = {}
     for info in members:
-        rel = PurePosixPath(info.filename.replace("\\", "/").lstrip("/"))
-        if info.is_dir() or _ignored(rel) or ".." in rel.parts or not rel.parts:
+        name = info.filename.replace("\\", "/")
+        # A name that points outside (`../x`, `/x`, `C:/x`) still belongs to a student: kept
+        # under its inner part, unread, with the reason as the verdict.
+        parts = [p for p in PurePosixPath(name).parts if p not in ("/", "..", ".")]
+        if parts and parts[0].endswith(":"):
+            parts = parts[1:]
+        rel = PurePosixPath(*parts) if parts else PurePosixPath()
+        if info.is_dir() or _ignored(rel) or not rel.parts:
             continue
         stamp: tuple[float | datetime, str] | None = None
         with contextlib.suppress(ValueError):
             stamp = (datetime(*info.date_time), "zip entry time")
-        entries.append(_Entry(rel, info.file_size, reader(info), stamp))
-    return _unwrap(entries)
+        reader = (
+            _refused(
+                f"the zip names it {info.filename!r}, a path outside the archive; zip it again"
+            )
+            if _outside(name)
+            else _member_reader(archive, info, archive_size)
+        )
+        # A name stored twice: the later copy wins, as when unzipping, unless it points outside.
+        if rel not in entries or not _outside(name):
+            entries[rel] = _Entry(rel, info.file_size, reader, stamp)
+    return _unwrap(list(entries.values()))
 
 
 def _unwrap(entries: list[_Entry]) -> list[_Entry]:
@@ -197,11 +266,11 @@ def _plain(entries: list[_Entry], base: str, exercise: str | None) -> list[Submi
     for e in entries:
         if len(e.rel.parts) > 1:
             folders[e.rel.parts[0]].append(e)
-    stems = [e.rel.stem for e in files] + list(folders)
+    stems = Counter([e.rel.stem for e in files] + list(folders))
     found = [
         # `alice.py` beside `alice.ipynb` (or beside a folder `alice/`): the file's full name.
         SubmissionSource(
-            e.rel.stem if stems.count(e.rel.stem) == 1 else e.rel.name,
+            e.rel.stem if stems[e.rel.stem] == 1 else e.rel.name,
             _label(base, e.rel),
             e.rel.name,
             e.size,
@@ -218,8 +287,8 @@ def _plain(entries: list[_Entry], base: str, exercise: str | None) -> list[Submi
 
 
 def _sorted_unique(found: list[SubmissionSource]) -> list[SubmissionSource]:
-    ids = [s.id for s in found]
-    clashes = sorted({i for i in ids if ids.count(i) > 1})
+    counts = Counter(s.id for s in found)
+    clashes = sorted(i for i, n in counts.items() if n > 1)
     if clashes:
         raise UsageError(f"two submissions would share the id {clashes[0]!r}; rename one")
     return sorted(found, key=lambda s: (s.id.casefold(), s.id))
