@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from grader.grading.cells import SubmissionError, read_file
 from grader.spec.exercise import ExerciseSpec
 
 if TYPE_CHECKING:
@@ -69,21 +70,17 @@ class SimilarityReport:
 
 
 def code_of(filename: str, raw: bytes) -> str:
-    """The code a submission runs: a module's text, or a notebook's code cells."""
-    text = raw.decode("utf-8", "replace")
-    if not filename.lower().endswith(".ipynb"):
-        return text
+    """The code a submission runs: a module's text, or a notebook's code cells (read by the
+    grader's one reader of cells; a file it refuses has no code to compare)."""
     try:
-        cells = json.loads(text).get("cells", [])
-    except (ValueError, AttributeError):
+        read = read_file(filename, raw)
+    except SubmissionError:
         return ""
+    if read.kind == "module":
+        return read.cells[0].source
     sources = []
-    for cell in cells if isinstance(cells, list) else []:
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
-        lines = [ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+    for cell in read.code_cells:
+        lines = [ln for ln in cell.source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
         sources.append("\n".join(lines))
     return "\n\n".join(sources) + "\n"
 
