@@ -12,13 +12,13 @@ Pure functions; the findings are `grader.grading.rules.Finding`s with the hint `
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from grader.grading.cells import SubmissionError, read_file
 from grader.grading.rules.finding import Finding
 from grader.grading.rules.rule import rule
 from grader.grading.submissions import Submission
@@ -140,21 +140,15 @@ def unfilled_parts(submission_lines: list[Line], starter: list[Line]) -> list[tu
 def _starter_sources(folder: Path) -> tuple[tuple[tuple[int | None, str], ...], ...]:
     """The exercise's starters (notebook and module) as (cell number, source) lists."""
     sources = []
-    notebook = folder / "starter.ipynb"
-    if notebook.is_file():
+    for name in ("starter.ipynb", "starter.py"):
+        path = folder / name
+        if not path.is_file():
+            continue
         try:
-            raw = json.loads(notebook.read_text(encoding="utf-8"))
-            cells = tuple(
-                (index + 1, "".join(c.get("source", [])))
-                for index, c in enumerate(raw.get("cells", []))
-                if c.get("cell_type") == "code"
-            )
-            sources.append(cells)
-        except (OSError, ValueError, AttributeError):
-            pass
-    module = folder / "starter.py"
-    if module.is_file():
-        sources.append(((None, module.read_text(encoding="utf-8")),))
+            read = read_file(name, path.read_bytes())
+        except SubmissionError:
+            continue  # a starter the reader refuses recognises nothing
+        sources.append(tuple((cell.number, cell.source) for cell in read.code_cells))
     return tuple(sources)
 
 
