@@ -8,7 +8,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 # for packagers, nothing a user of `make demo` can act on.
 export PYTHONWARNINGS := ignore:Editable installation
 
-.PHONY: all setup data demo test test-unit test-fast fuzz lint bench docs docs-serve clean
+.PHONY: all setup data demo test test-unit test-fast fuzz lint bench selftest docs docs-serve clean
 
 all: demo
 
@@ -68,6 +68,17 @@ bench: data
 	$(BIN)/python benchmarks/isolation.py
 	$(BIN)/python benchmarks/plots.py
 	$(BIN)/python benchmarks/similarity.py
+
+# Every shipped exercise proves itself (grader selftest: the reference on every seed, each mutant
+# caught by the check expected to catch it, the sample class as its manifest says). Real
+# training, many minutes (a convnet's mutants take minutes each): not part of `make test`; CI
+# runs the quick selftest of each exercise (tests/selftest/test_selftest_quick.py).
+selftest: data
+	@status=0; for dir in exercises/*/; do \
+	  ex=$$(basename $$dir); \
+	  echo "== grader selftest $$ex"; \
+	  $(BIN)/grader selftest $$ex --out reports/selftest/$$ex --json reports/selftest/$$ex.json || status=1; \
+	done; exit $$status
 
 # The docs site (mkdocs.yml, docs/): built strictly (a broken link, a missing page or an unknown
 # anchor fails), offline (no CDN fonts or scripts); tests/test_docs_site.py runs the same build.
