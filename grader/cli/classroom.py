@@ -11,10 +11,13 @@ from grader.cli.common import (
     EXIT_ERROR,
     EXIT_FAIL,
     EXIT_PASS,
+    MAX_JOBS,
     err_console,
     exercise_option,
     isolation_option,
     out_console,
+    output_file,
+    output_folder,
     plain_errors,
     seeds_option,
     timeout_option,
@@ -31,13 +34,14 @@ from grader.errors import GraderError, UsageError
     type=click.Path(path_type=Path),
     default=Path("reports"),
     show_default=True,
+    callback=output_folder,
     help="Folder for results.json, the HTML reports, the exports and the gradebook.",
 )
 @click.option(
     "-j",
     "--jobs",
     "workers",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_JOBS),
     help="Gradings at once; CPU threads are split between them "
     "(default: one per core, as memory allows; on a cluster: all its slots).",
 )
@@ -55,6 +59,7 @@ from grader.errors import GraderError, UsageError
     "--gradebook",
     "gradebook_path",
     type=click.Path(path_type=Path),
+    callback=output_file,
     help="SQLite gradebook to keep verdicts and runs in (default: OUT/gradebook.sqlite).",
 )
 @click.option("--regrade", is_flag=True, help="Grade everything again, ignoring earlier verdicts.")

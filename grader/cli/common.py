@@ -3,9 +3,12 @@ that turns the grader's own errors into one plain line."""
 
 from __future__ import annotations
 
+import math
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 import click
@@ -15,6 +18,8 @@ from rich.markup import escape
 from grader.errors import GraderError
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+MAX_SEEDS = 100  # each seed is one more training of every submission
+MAX_JOBS = 256  # gradings at once; more is a typo, not a machine
 
 err_console = Console(stderr=True, highlight=False)
 out_console = Console(highlight=False)
@@ -41,9 +46,77 @@ def plain_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+# -- options checked before anything runs ------------------------------------------------------
+# click refuses a bad value at once, with "Invalid value for '--x'" and exit code 2: a typo in an
+# option never costs a training.
+
+
+class Seconds(click.ParamType):
+    """A duration in seconds: a finite number above 0 (`nan`, `inf`, `0` and `-5` are refused;
+    0 would otherwise read as "not given" and silently mean the exercise's own budget)."""
+
+    name = "seconds"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not 0 < seconds < math.inf:
+            self.fail(f"{value!r}: give a finite number of seconds above 0, e.g. 300", param, ctx)
+        return seconds
+
+
+SECONDS = Seconds()
+
+
+def _nearest_existing(path: Path) -> Path:
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            return candidate
+    return Path(".")
+
+
+def _writable_place(path: Path, param: click.Parameter | None, ctx: click.Context | None) -> None:
+    """The folder `path` would be written in exists or can be made, and may be written."""
+    ancestor = _nearest_existing(path.parent if path.parent != path else path)
+    if not ancestor.is_dir():
+        raise click.BadParameter(f"{path}: {ancestor} is a file, not a folder", ctx, param)
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise click.BadParameter(
+            f"{path}: cannot write in {ancestor} (permission denied)", ctx, param
+        )
+
+
+def output_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """A click callback: `value` names a file that can be written (not a folder)."""
+    if value is None:
+        return None
+    if value.is_dir():
+        raise click.BadParameter(f"{value} is a folder; give a file's name", ctx, param)
+    if value.exists() and not os.access(value, os.W_OK):
+        raise click.BadParameter(f"{value}: cannot write it (permission denied)", ctx, param)
+    _writable_place(value, param, ctx)
+    return value
+
+
+def output_folder(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """A click callback: `value` names a folder that exists or can be made, and be written."""
+    if value is None:
+        return None
+    if value.exists() and not value.is_dir():
+        raise click.BadParameter(f"{value} is a file; give a folder", ctx, param)
+    if value.is_dir() and not os.access(value, os.W_OK | os.X_OK):
+        raise click.BadParameter(f"{value}: cannot write in it (permission denied)", ctx, param)
+    _writable_place(value / "x", param, ctx)
+    return value
+
+
 def timeout_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """`--timeout S`: the wall-clock budget of one grading."""
-    return click.option("--timeout", type=float, help=help_text)
+    return click.option("--timeout", type=SECONDS, help=help_text)
 
 
 def isolation_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -65,7 +138,7 @@ def seeds_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """`--seeds N`: confirm every verdict on N seeds, not only the borderline ones."""
     return click.option(
         "--seeds",
-        type=click.IntRange(min=1),
+        type=click.IntRange(min=1, max=MAX_SEEDS),
         help="Run every submission on N seeds (the spec's own first) and decide each accuracy "
         "check by the spec's [robustness] rule; 1 turns robustness off. Default: only borderline "
         "results run again, on the spec's number of seeds.",

@@ -13,6 +13,7 @@ from grader.cli.common import (
     err_console,
     exercise_option,
     out_console,
+    output_file,
     plain_errors,
     seeds_option,
     timeout_option,
@@ -23,17 +24,26 @@ from grader.cli.common import (
 @click.argument("submission", type=click.Path(path_type=Path))
 @exercise_option()
 @click.option(
-    "--json", "json_path", type=click.Path(path_type=Path), help="Write the result as JSON here."
+    "--json",
+    "json_path",
+    type=click.Path(path_type=Path),
+    callback=output_file,
+    help="Write the result as JSON here.",
 )
 @click.option(
     "--html",
     "html_path",
     type=click.Path(path_type=Path),
+    callback=output_file,
     help="Write the HTML report here (default: reports/<submission>.html).",
 )
 @click.option("--no-html", is_flag=True, help="Do not write an HTML report.")
 @click.option(
-    "--junit", "junit_path", type=click.Path(path_type=Path), help="Write JUnit XML here (for CI)."
+    "--junit",
+    "junit_path",
+    type=click.Path(path_type=Path),
+    callback=output_file,
+    help="Write JUnit XML here (for CI).",
 )
 @click.option(
     "--github",

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from grader.cli.common import EXIT_ERROR, EXIT_PASS, err_console, out_console, plain_errors
+from grader.cli.common import (
+    EXIT_ERROR,
+    EXIT_PASS,
+    err_console,
+    out_console,
+    plain_errors,
+    timeout_option,
+)
 
 
 @click.group()
@@ -108,7 +115,7 @@ def init_ci(exercise: str, folder: str, install: str, workflow_path: Path, force
     help="Gradescope's autograder folder.",
 )
 @click.option("--exercise", "-e", required=True, help="Exercise id.")
-@click.option("--timeout", type=float, help="Wall-clock budget in seconds.")
+@timeout_option("Wall-clock budget in seconds.")
 @plain_errors
 def gradescope(root: Path, exercise: str, timeout: float | None) -> None:
     """Grade Gradescope's ROOT/submission/ and write ROOT/results/results.json.
