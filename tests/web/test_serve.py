@@ -12,6 +12,8 @@ import re
 import signal
 import socket
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
@@ -312,29 +314,57 @@ def test_garbage_on_the_wire_gets_a_4xx_and_the_server_stays_up(server: Server, 
 
 
 def test_a_server_killed_mid_save_leaves_a_whole_gradebook(server: Server, out: Path) -> None:
-    """SIGKILL right after a change is sent: the change is in the gradebook whole, or not at
-    all, and the file passes SQLite's integrity check."""
+    """SIGKILL while changes are being saved one after another: every change the server
+    confirmed is in the gradebook, whole; the one in flight is there whole or not at all; the
+    file passes SQLite's integrity check. The kill lands after three saves were confirmed, a
+    quarter into the next one by their pace (about when its transaction runs): the test cannot
+    pass on a server that never saved, and a save split in two is caught in its middle."""
     client = server.client()
     fields = hidden(client.get(SUBMISSION).text)
-    body = urlencode({**fields, "check": "runs", "score": "1", "reason": "killed mid-save"})
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-    cookies = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
-    conn.request(
-        "POST",
-        "/c/week2/override/wrong_message",
-        body=body,
-        headers={
-            "Host": f"127.0.0.1:{server.port}",
-            "Cookie": cookies,
-            "Content-Type": "application/x-www-form-urlencoded",
-        },
-    )
+    assert fields["version"] == "0"
+    confirmed: list[int] = []
+    at: list[float] = []  # when each was confirmed
+    refused: list[str] = []
+    kill_after = 3
+
+    def save_again_and_again() -> None:
+        for n in range(60):
+            # The form's version counts corrections: each override after the first also
+            # removes the one before it, so the n-th is made at version 2n - 1.
+            version = max(0, 2 * n - 1)
+            form = {**fields, "version": str(version), "check": "runs", "score": "1"}
+            try:
+                reply = client.post(
+                    "/c/week2/override/wrong_message", {**form, "reason": f"save {n}"}
+                )
+            except (OSError, http.client.HTTPException):
+                return  # the server is gone
+            if reply.status != 303:
+                refused.append(f"{reply.status}: {reply.text[:300]}")
+                return
+            at.append(time.monotonic())
+            confirmed.append(n)
+
+    saver = threading.Thread(target=save_again_and_again, daemon=True)
+    saver.start()
+    deadline = time.monotonic() + 120
+    while len(confirmed) < kill_after and saver.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    if len(at) >= kill_after:
+        time.sleep((at[-1] - at[0]) / (len(at) - 1) / 4)
     server.process.send_signal(signal.SIGKILL)
     server.process.wait(15)
-    conn.close()
+    saver.join(30)
+    assert not refused, refused
+    assert len(confirmed) >= kill_after, f"only {confirmed} saved before the kill"
     assert rows(out, "PRAGMA integrity_check") == [("ok",)]
-    found = rows(out, "SELECT check_id, score, reason, user FROM overrides")
-    assert found in ([], [("runs", 1.0, "killed mid-save", "Ada Lovelace")])
+    found = rows(out, "SELECT reason, score, user FROM overrides ORDER BY id")
+    saved = [int(reason.removeprefix("save ")) for reason, _, _ in found]
+    assert saved[: len(confirmed)] == confirmed, (saved, confirmed)
+    assert len(saved) - len(confirmed) in (0, 1) and saved == list(range(len(saved)))
+    assert {(score, user) for _, score, user in found} == {(1.0, "Ada Lovelace")}
+    active = rows(out, "SELECT reason FROM overrides WHERE removed_at IS NULL")
+    assert active == [(f"save {saved[-1]}",)]
 
 
 def test_the_host_header_of_another_site_is_refused_on_loopback(server: Server) -> None:
