@@ -279,3 +279,23 @@ def test_the_reading_shell_leaves_the_process_alone() -> None:
     assert sys.modules["__main__"] is main
     assert hasattr(builtins, "__IPYTHON__") == ipython_flag
     assert not hasattr(builtins, "get_ipython")
+
+
+def test_a_recorded_runtime_error_is_reported_at_the_student_line() -> None:
+    """The events a kernel records for a cell that starts with two blank lines: its traceback's
+    line 2 is the student's line 4, in the evidence every check reads."""
+    from grader.grading.evidence import parse_events
+    from grader.grading.pipeline import _in_student_lines
+
+    submission = read_submission(Path("lab.ipynb"), notebook("y = 0", LEADING + "x = 1\nx / 0"))
+    events = [
+        {"type": "cell", "index": 1, "execution_count": 1},
+        {
+            "type": "error",
+            "exc_type": "ZeroDivisionError",
+            "message": "division by zero",
+            "frames": [{"cell": 1, "line": 2}],
+        },
+    ]
+    (failure,) = _in_student_lines(parse_events(events), submission).failures
+    assert (failure.cell, failure.line) == (2, 4)
