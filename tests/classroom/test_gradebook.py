@@ -55,7 +55,7 @@ def test_schema_and_wal(tmp_path: Path) -> None:
         assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         expected = {"meta", "runs", "results", "grades", "class_rows", "overrides", "comments"}
-        expected |= {"resolutions", "releases"}
+        expected |= {"resolutions", "releases", "class_checks"}
         assert tables == expected
         assert con.execute("SELECT value FROM meta").fetchone() == (str(SCHEMA_VERSION),)
     audit = {"user", "host", "grader_version", "tensorflow_version", "python_version",
@@ -266,3 +266,42 @@ def test_the_changes_stamp_moves_with_every_human_change(tmp_path: Path) -> None
         other = book.changes("fashion_mnist")
     assert len(set(stamps)) == len(stamps) == 6
     assert other == stamps[0]  # another exercise's corrections do not move this one's
+
+
+def test_a_schema_1_gradebook_is_migrated_in_place(tmp_path: Path) -> None:
+    """tests/fixtures/gradebook/v1.sqlite was written by the gradebook before its split (schema
+    1): it opens, gains the class rows' columns and checks (filled from the stored results),
+    and keeps every run, verdict, override, comment, resolution and release."""
+    path = tmp_path / "book.sqlite"
+    path.write_bytes((FIXTURES.parent / "gradebook" / "v1.sqlite").read_bytes())
+    with sqlite3.connect(path) as con:
+        assert con.execute("SELECT value FROM meta").fetchone() == ("1",)
+        assert "sort_key" not in columns(path, "class_rows")
+    with Gradebook(path) as book:
+        assert book.scalar("SELECT value FROM meta") == str(SCHEMA_VERSION)
+        run_id = book.latest_run("mnist_callback")
+        assert run_id == 1
+        results = {r.id: r for r in book.class_results(run_id)}
+        assert sorted(results) == ["gt_threshold", "no_flatten", "syntax_error", "wrong_message"]
+        counts = book.class_counts(run_id, "mnist_callback")
+        assert counts.rows == 4
+        assert counts.passed == sum(r.passed for r in results.values()) == 1
+        failing = {
+            check: sum(
+                any(c.id == check and c.status in ("fail", "error") for c in r.checks)
+                for r in results.values()
+            )
+            for check in counts.failing
+        }
+        assert counts.failing == failing and counts.failing
+        page = book.class_page(run_id, "mnist_callback", sort="score", descending=True)
+        assert [r.id for r in page.bases] == sorted(results, key=lambda i: (-results[i].score, i))
+        assert [o.submission_id for o in book.overrides("mnist_callback")] == ["wrong_message"]
+        assert [c.text for c in book.comments("mnist_callback")] == ["add a Flatten"]
+        assert [r.item for r in book.resolutions("mnist_callback")] == ["error"]
+        assert [r.submission_id for r in book.releases("mnist_callback")] == ["gt_threshold"]
+        assert book.cached([f"{i:064d}" for i in range(4)]).keys() == {
+            f"{i:064d}" for i in range(4)
+        }
+    with Gradebook(path) as book:  # migrated once: opening again writes nothing
+        assert book.scalar("SELECT value FROM meta") == str(SCHEMA_VERSION)

@@ -1,0 +1,273 @@
+"""The gradebook's class rows: each submission's (or missing student's) result of a run before
+overrides, with the figures a page lists, filters and sorts by in columns of their own, and each
+check's status in `class_checks`, so that a page of a class of 10,000 reads and decodes only the
+rows it shows and counts the rest in SQL.
+
+    record_class_rows  written as each verdict lands (one transaction)
+    class_results      every row decoded (exports, `grader report`): the whole class
+    class_page         one page of rows, filtered and sorted, by keyset (no OFFSET)
+    class_counts       the figures over the whole class or a filter: GROUP BY, nothing decoded
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from grader.classroom.book_store import Connected
+from grader.results import SubmissionResult, submission_result_from_dict
+
+# What a page can be sorted by: the column, and the order the sort starts in.
+SORTS = {"id": "sort_key", "score": "score", "status": "status"}
+FAILING = ("fail", "error")
+
+
+def sort_key(result: SubmissionResult) -> str:
+    """The class's listing order as one text: submissions by id (case folded), then the roster's
+    missing students; the id itself breaks ties and makes every key distinct."""
+    return f"{int(result.status == 'missing')}{result.id.casefold()}\0{result.id}"
+
+
+@dataclass(frozen=True)
+class RowFilter:
+    """Which rows of a class a page shows; None or '' means "any"."""
+
+    status: str = ""  # graded, error, timeout, missing
+    passed: bool | None = None  # before overrides
+    failing: str = ""  # a check that failed or erred
+    late: bool | None = None  # a late penalty was taken
+    corrected: bool | None = None  # an override is in force
+    released: bool | None = None  # feedback was released at least once
+    similar: frozenset[str] | None = None  # only these ids (the similar pairs' submissions)
+
+    def where(self, exercise: str) -> tuple[str, list[Any]]:
+        """The SQL condition over `class_rows c` and its parameters."""
+        parts: list[str] = []
+        params: list[Any] = []
+        if self.status:
+            parts.append("c.status = ?")
+            params.append(self.status)
+        if self.passed is not None:
+            parts.append("c.passed = ?")
+            params.append(int(self.passed))
+        if self.failing:
+            marks = ", ".join("?" * len(FAILING))
+            parts.append(
+                "EXISTS (SELECT 1 FROM class_checks k WHERE k.run_id = c.run_id AND "
+                f"k.submission_id = c.submission_id AND k.check_id = ? AND k.status IN ({marks}))"
+            )
+            params += [self.failing, *FAILING]
+        if self.late is not None:
+            parts.append("COALESCE(c.late_percent, 0) " + ("> 0" if self.late else "= 0"))
+        for flag, table, extra in (
+            (self.corrected, "overrides", " AND o.removed_at IS NULL"),
+            (self.released, "releases", ""),
+        ):
+            if flag is not None:
+                exists = (
+                    f"EXISTS (SELECT 1 FROM {table} o WHERE o.exercise = ? "
+                    f"AND o.submission_id = c.submission_id{extra})"
+                )
+                parts.append(exists if flag else f"NOT {exists}")
+                params.append(exercise)
+        if self.similar is not None:
+            parts.append("c.submission_id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(sorted(self.similar)))
+        return " AND ".join(parts) or "1", params
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a class's rows, and where the next and previous pages start."""
+
+    bases: list[SubmissionResult]  # automatic (+ roster, lateness), in the page's order
+    total: int  # rows matching the filter
+    after: str  # the keyset cursor of the next page ('' on the last)
+    before: str  # the cursor of the previous page ('' on the first)
+
+
+@dataclass(frozen=True)
+class ClassCounts:
+    """A class's figures, counted by SQL over its rows (nothing decoded)."""
+
+    rows: int
+    by_status: dict[str, int]
+    passed: int
+    late: int
+    mean_score: float | None  # over submissions (the missing left out), before overrides
+    max_score: float | None
+    failing: dict[str, int]  # check id -> submissions where it failed or erred
+
+
+class ClassRows(Connected):
+    def record_class_rows(self, run_id: int, results: Sequence[SubmissionResult]) -> None:
+        """Each submission's (or missing student's) result before overrides, one transaction."""
+        with self._transaction():
+            self._record_class_rows(run_id, results)
+
+    def _record_class_rows(self, run_id: int, results: Sequence[SubmissionResult]) -> None:
+        """`record_class_rows` inside a transaction the caller holds."""
+        rows, checks = [], []
+        for r in results:
+            adj = r.adjustments
+            student = adj.student if adj else None
+            late = adj.late if adj else None
+            rows.append(
+                (
+                    run_id,
+                    r.id,
+                    student.id if student else None,
+                    student.name if student else None,
+                    student.rule if student else None,
+                    r.status,
+                    late.submitted_at if late else None,
+                    late.time_source if late else None,
+                    late.penalty_percent if late else None,
+                    adj.raw_score if adj else r.score,
+                    r.max_score,
+                    json.dumps(r.to_dict(), ensure_ascii=False),
+                    int(r.passed),
+                    r.score,
+                    sort_key(r),
+                )
+            )
+            checks += [(run_id, r.id, c.id, c.status, c.score, c.max_score) for c in r.checks]
+        marks = ", ".join("?" * 15)
+        self.db.executemany(f"INSERT OR REPLACE INTO class_rows VALUES ({marks})", rows)
+        self.db.executemany(
+            "DELETE FROM class_checks WHERE run_id = ? AND submission_id = ?",
+            [(run_id, r.id) for r in results],
+        )
+        self.db.executemany("INSERT OR REPLACE INTO class_checks VALUES (?, ?, ?, ?, ?, ?)", checks)
+
+    def class_results(self, run_id: int) -> list[SubmissionResult]:
+        return [
+            submission_result_from_dict(json.loads(text))
+            for (text,) in self.db.execute(
+                "SELECT result FROM class_rows WHERE run_id = ? ORDER BY submission_id", (run_id,)
+            )
+        ]
+
+    def class_result(self, run_id: int, submission_id: str) -> SubmissionResult | None:
+        """One row of `class_results`, read alone (a workbench page of one submission)."""
+        text = self.scalar(
+            "SELECT result FROM class_rows WHERE run_id = ? AND submission_id = ?",
+            (run_id, submission_id),
+        )
+        return None if text is None else submission_result_from_dict(json.loads(text))
+
+    def class_page(
+        self,
+        run_id: int,
+        exercise: str,
+        where: RowFilter = RowFilter(),
+        sort: str = "id",
+        descending: bool = False,
+        after: str = "",
+        before: str = "",
+        size: int = 50,
+    ) -> Page:
+        """One page of the run's rows matching `where`, sorted by `sort` (then the listing
+        order), starting after the cursor `after` (or ending before `before`). Keyset
+        pagination: the cost of a page does not depend on how deep it is."""
+        column = SORTS[sort]
+        condition, params = where.where(exercise)
+        base = f"FROM class_rows c WHERE c.run_id = ? AND {condition}"
+        total = int(self.scalar(f"SELECT COUNT(*) {base}", (run_id, *params)))
+        backwards = bool(before) and not after
+        forward_desc = descending != backwards  # the direction this query walks in
+        seek, seek_params = "", []
+        cursor = after or before
+        if cursor:
+            value, key = _decode_cursor(cursor)
+            ahead = "<" if forward_desc else ">"
+            if column == "sort_key":
+                seek = f" AND c.sort_key {ahead} ?"
+                seek_params = [key]
+            else:
+                seek = f" AND (c.{column}, c.sort_key) {ahead} (?, ?)"
+                seek_params = [value, key]
+        order = "DESC" if forward_desc else "ASC"
+        order_by = (
+            f"c.sort_key {order}"
+            if column == "sort_key"
+            else f"c.{column} {order}, c.sort_key {order}"
+        )
+        rows = self.db.execute(
+            f"SELECT c.{column}, c.sort_key, c.result {base}{seek} ORDER BY {order_by} LIMIT ?",
+            (run_id, *params, *seek_params, size + 1),
+        ).fetchall()
+        more = len(rows) > size
+        rows = rows[:size]
+        if backwards:
+            rows.reverse()
+        bases = [submission_result_from_dict(json.loads(text)) for _, _, text in rows]
+        first = _encode_cursor(rows[0][0], rows[0][1]) if rows else ""
+        last = _encode_cursor(rows[-1][0], rows[-1][1]) if rows else ""
+        if backwards:
+            return Page(bases, total, last, first if more else "")
+        return Page(bases, total, last if more else "", first if cursor else "")
+
+    def class_counts(
+        self, run_id: int, exercise: str, where: RowFilter = RowFilter()
+    ) -> ClassCounts:
+        """The run's figures (of the rows matching `where`), computed by SQL."""
+        condition, params = where.where(exercise)
+        base = f"FROM class_rows c WHERE c.run_id = ? AND {condition}"
+        by_status = dict(
+            self.db.execute(
+                f"SELECT c.status, COUNT(*) {base} GROUP BY c.status", (run_id, *params)
+            ).fetchall()
+        )
+        rows, passed, late, mean, top = self.db.execute(
+            f"SELECT COUNT(*), COALESCE(SUM(c.passed), 0), "
+            f"COALESCE(SUM(COALESCE(c.late_percent, 0) > 0), 0), "
+            f"AVG(CASE WHEN c.status != 'missing' THEN c.score END), MAX(c.max_score) {base}",
+            (run_id, *params),
+        ).fetchone()
+        marks = ", ".join("?" * len(FAILING))
+        failing = dict(
+            self.db.execute(
+                f"SELECT k.check_id, COUNT(*) FROM class_checks k JOIN class_rows c "
+                f"ON c.run_id = k.run_id AND c.submission_id = k.submission_id "
+                f"WHERE k.run_id = ? AND k.status IN ({marks}) AND {condition} "
+                f"GROUP BY k.check_id ORDER BY COUNT(*) DESC, k.check_id",
+                (run_id, *FAILING, *params),
+            ).fetchall()
+        )
+        return ClassCounts(int(rows), by_status, int(passed), int(late), mean, top, failing)
+
+
+def _encode_cursor(value: Any, key: str) -> str:
+    return json.dumps([value, key], ensure_ascii=True, separators=(",", ":"))
+
+
+def _decode_cursor(cursor: str) -> tuple[Any, str]:
+    """A cursor from a URL: refused (ValueError) unless it is one this module wrote."""
+    try:
+        value, key = json.loads(cursor)
+    except (ValueError, TypeError):
+        raise ValueError(f"not a page cursor: {cursor[:40]!r}") from None
+    if not isinstance(key, str) or not isinstance(value, str | int | float):
+        raise ValueError(f"not a page cursor: {cursor[:40]!r}")
+    return value, key
+
+
+def backfill_class_rows(db: sqlite3.Connection) -> None:
+    """Schema 1 to 2: each class row's new columns and its checks, from its stored result
+    (each row decoded once, in the migration's transaction)."""
+    rows = db.execute("SELECT run_id, submission_id, result FROM class_rows").fetchall()
+    updates, checks = [], []
+    for run_id, submission_id, text in rows:
+        r = submission_result_from_dict(json.loads(text))
+        updates.append((int(r.passed), r.score, sort_key(r), run_id, submission_id))
+        checks += [(run_id, submission_id, c.id, c.status, c.score, c.max_score) for c in r.checks]
+    db.executemany(
+        "UPDATE class_rows SET passed = ?, score = ?, sort_key = ? "
+        "WHERE run_id = ? AND submission_id = ?",
+        updates,
+    )
+    db.executemany("INSERT OR REPLACE INTO class_checks VALUES (?, ?, ?, ?, ?, ?)", checks)

@@ -1,0 +1,304 @@
+"""The gradebook's one SQLite connection, its schema, and the migration of an older file.
+
+Tables (each concern's module reads and writes its own):
+
+    meta        the schema version
+    runs        one row per `grader grade`: when, who, where, versions, spec, args (book_runs)
+    results     one verdict per cache key (content + spec + grader + limits): the cache
+                (book_cache)
+    grades      one row per submission per run: its verdict and whether it was graded in that
+                run, was a duplicate of another submission, or came from an earlier run
+                (book_cache)
+    class_rows  one row per submission or roster student per run: its student (and by which
+                rule), submission time, late penalty and result before overrides, with the
+                figures a page filters and sorts by in columns of their own (book_rows)
+    class_checks one row per check of each class row: its status and points (book_rows; the
+                overview's "failing check" filter and the item analysis read it)
+    overrides, comments, resolutions, releases: human corrections (book_corrections)
+
+Written in WAL mode with full sync: a grader killed with SIGKILL loses nothing it had finished.
+Several graders may share one gradebook (SQLite's locking; writers wait up to 30 s). Opening
+a complete gradebook writes nothing (a workbench page never takes the write lock); an older one
+is brought to this schema in place, in one transaction (`MIGRATIONS`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import os
+import re
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from grader.errors import InfrastructureError
+
+SCHEMA_VERSION = 2
+FILENAME = "gradebook.sqlite"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id                 INTEGER PRIMARY KEY,
+    started_at         TEXT NOT NULL,
+    finished_at        TEXT,
+    status             TEXT NOT NULL,  -- running, finished, failed, interrupted
+    user               TEXT NOT NULL,
+    host               TEXT NOT NULL,
+    pid                INTEGER NOT NULL,
+    grader_version     TEXT NOT NULL,  -- release + hash of the grading code
+    tensorflow_version TEXT NOT NULL,
+    keras_version      TEXT NOT NULL,
+    python_version     TEXT NOT NULL,
+    platform           TEXT NOT NULL,
+    exercise           TEXT NOT NULL,
+    spec_hash          TEXT NOT NULL,  -- sha256 of exercise.toml as written
+    spec_key           TEXT NOT NULL,  -- sha256 of the spec as parsed (part of the cache key)
+    source             TEXT NOT NULL,  -- the folder or zip graded
+    args               TEXT NOT NULL,  -- JSON: the command line and the settings it resolved to
+    executor           TEXT NOT NULL,
+    isolation          TEXT NOT NULL,
+    timeout_s          REAL NOT NULL,
+    submissions        INTEGER,
+    graded             INTEGER,        -- graded in this run
+    duplicates         INTEGER,        -- same content as another submission of this run
+    reused             INTEGER,        -- verdict from an earlier run
+    passed             INTEGER,
+    failed             INTEGER,
+    wall_s             REAL
+);
+CREATE TABLE IF NOT EXISTS results (
+    cache_key      TEXT PRIMARY KEY,
+    exercise       TEXT NOT NULL,
+    content_key    TEXT NOT NULL,
+    spec_key       TEXT NOT NULL,
+    grader_version TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    passed         INTEGER NOT NULL,
+    score          REAL NOT NULL,
+    max_score      REAL NOT NULL,
+    duration_s     REAL NOT NULL,
+    graded_at      TEXT NOT NULL,
+    run_id         INTEGER NOT NULL REFERENCES runs(id),
+    worker         TEXT NOT NULL,
+    submission_id  TEXT NOT NULL,      -- the submission it was graded as
+    filename       TEXT NOT NULL,
+    result         TEXT NOT NULL       -- SubmissionResult as JSON (results.json's shape)
+);
+CREATE INDEX IF NOT EXISTS results_by_exercise ON results (exercise, graded_at);
+CREATE TABLE IF NOT EXISTS grades (
+    run_id        INTEGER NOT NULL REFERENCES runs(id),
+    submission_id TEXT NOT NULL,
+    path          TEXT NOT NULL,
+    sha256        TEXT NOT NULL,
+    cache_key     TEXT,                -- NULL when the grader itself failed on it (not cached)
+    origin        TEXT NOT NULL,       -- graded, duplicate, cache, failed
+    status        TEXT NOT NULL,
+    passed        INTEGER NOT NULL,
+    score         REAL NOT NULL,
+    max_score     REAL NOT NULL,
+    recorded_at   TEXT NOT NULL,
+    PRIMARY KEY (run_id, submission_id)
+);
+CREATE INDEX IF NOT EXISTS grades_by_submission ON grades (submission_id, run_id);
+CREATE TABLE IF NOT EXISTS class_rows (
+    run_id        INTEGER NOT NULL REFERENCES runs(id),
+    submission_id TEXT NOT NULL,       -- for a roster student with no submission: their id
+    student_id    TEXT,                -- NULL: nobody on the roster owns this submission
+    student_name  TEXT,
+    match_rule    TEXT,                -- exact id, e-mail, LMS file name, login, normalised name
+    status        TEXT NOT NULL,       -- graded, error, timeout, missing
+    submitted_at  TEXT,
+    time_source   TEXT,
+    late_percent  REAL,
+    raw_score     REAL NOT NULL,
+    max_score     REAL NOT NULL,
+    result        TEXT NOT NULL,       -- automatic result + roster + lateness, before overrides
+    passed        INTEGER NOT NULL DEFAULT 0,  -- (schema 2) before overrides
+    score         REAL NOT NULL DEFAULT 0,     -- (schema 2) after the late penalty
+    sort_key      TEXT NOT NULL DEFAULT '',    -- (schema 2) the listing order: missing last, id
+    PRIMARY KEY (run_id, submission_id)
+);
+CREATE INDEX IF NOT EXISTS class_rows_in_order ON class_rows (run_id, sort_key);
+CREATE INDEX IF NOT EXISTS class_rows_by_status ON class_rows (run_id, status, sort_key);
+CREATE INDEX IF NOT EXISTS class_rows_by_score ON class_rows (run_id, score, sort_key);
+CREATE TABLE IF NOT EXISTS class_checks (
+    run_id        INTEGER NOT NULL,
+    submission_id TEXT NOT NULL,
+    check_id      TEXT NOT NULL,
+    status        TEXT NOT NULL,       -- pass, fail, error, skip
+    score         REAL NOT NULL,
+    max_score     REAL NOT NULL,
+    PRIMARY KEY (run_id, submission_id, check_id)
+);
+CREATE INDEX IF NOT EXISTS class_checks_by_check ON class_checks (run_id, check_id, status);
+CREATE TABLE IF NOT EXISTS overrides (
+    id            INTEGER PRIMARY KEY,
+    exercise      TEXT NOT NULL,
+    submission_id TEXT NOT NULL,
+    check_id      TEXT NOT NULL,       -- '' for the whole submission's score
+    score         REAL NOT NULL,
+    auto_score    REAL NOT NULL,       -- the automatic verdict it corrected
+    auto_status   TEXT NOT NULL,
+    reason        TEXT NOT NULL,
+    user          TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    removed_at    TEXT,                -- removed overrides are kept, for the audit trail
+    removed_by    TEXT
+);
+CREATE INDEX IF NOT EXISTS overrides_by_submission ON overrides (exercise, submission_id);
+CREATE TABLE IF NOT EXISTS comments (
+    id            INTEGER PRIMARY KEY,
+    exercise      TEXT NOT NULL,
+    submission_id TEXT NOT NULL,
+    text          TEXT NOT NULL,
+    user          TEXT NOT NULL,
+    created_at    TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS comments_by_submission ON comments (exercise, submission_id);
+CREATE TABLE IF NOT EXISTS resolutions (
+    id            INTEGER PRIMARY KEY,
+    exercise      TEXT NOT NULL,
+    submission_id TEXT NOT NULL,
+    item          TEXT NOT NULL,       -- the review item: kind, or kind:subject (override:runs)
+    fingerprint   TEXT NOT NULL,       -- sha256 of the figures that raised it: new figures reopen
+    note          TEXT NOT NULL,
+    user          TEXT NOT NULL,
+    created_at    TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS resolutions_by_exercise ON resolutions (exercise, submission_id);
+CREATE TABLE IF NOT EXISTS releases (
+    id            INTEGER PRIMARY KEY,
+    exercise      TEXT NOT NULL,
+    submission_id TEXT NOT NULL,
+    fingerprint   TEXT NOT NULL,       -- sha256 of the feedback released (grader.classroom.release)
+    layout        TEXT NOT NULL,       -- moodle, canvas, files
+    name          TEXT NOT NULL,       -- its file or folder name in the zip
+    user          TEXT NOT NULL,
+    released_at   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS releases_by_exercise ON releases (exercise, submission_id);
+"""
+
+SCHEMA_OBJECTS = frozenset(re.findall(r"CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+)", SCHEMA))
+# Columns added to a table after it was first written: an older file gains them in place.
+ADDED_COLUMNS = {
+    "class_rows": (
+        "passed INTEGER NOT NULL DEFAULT 0",
+        "score REAL NOT NULL DEFAULT 0",
+        "sort_key TEXT NOT NULL DEFAULT ''",
+    ),
+}
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # a container without a passwd entry
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+class Connected:
+    """The one connection every concern of the gradebook works through; from one thread."""
+
+    path: Path
+    db: sqlite3.Connection
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        row = self.db.execute(sql, tuple(params)).fetchone()
+        return row[0] if row else None
+
+    def _dicts(self, sql: str, *params: Any) -> list[dict[str, Any]]:
+        cursor = self.db.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def open_connection(
+    path: Path, backfill: Callable[[sqlite3.Connection], None]
+) -> sqlite3.Connection:
+    """The gradebook at `path`, created or brought to SCHEMA_VERSION. `backfill` fills what an
+    older file lacks (the class rows' new columns) inside the migration's transaction."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA foreign_keys=ON")
+        if not _complete(db):  # new, or older: one write transaction to settle
+            _migrate(db, backfill)
+        version = int(
+            db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+        )
+    except (sqlite3.Error, OSError) as exc:
+        raise InfrastructureError(f"cannot open the gradebook {path}: {exc}") from None
+    if version != SCHEMA_VERSION:
+        db.close()
+        raise InfrastructureError(
+            f"the gradebook {path} has schema version {version}; this grader reads {SCHEMA_VERSION}"
+        )
+    return db
+
+
+def _complete(db: sqlite3.Connection) -> bool:
+    """Whether every table and index of SCHEMA is there at this version: then opening writes
+    nothing (a reader, such as a workbench page, never takes the write lock)."""
+    present = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+    if not SCHEMA_OBJECTS.issubset(present):
+        return False
+    row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return row is not None and int(row[0]) >= SCHEMA_VERSION
+
+
+def _migrate(db: sqlite3.Connection, backfill: Callable[[sqlite3.Connection], None]) -> None:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+        row = (
+            db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if ("meta" in tables)
+            else None
+        )
+        version = int(row[0]) if row else None
+        if version is not None and version > SCHEMA_VERSION:
+            db.execute("ROLLBACK")  # newer than this grader: refused by the caller, untouched
+            return
+        for table, columns in ADDED_COLUMNS.items():
+            if table not in tables:
+                continue
+            have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+            for column in columns:
+                if column.split()[0] not in have:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                db.execute(statement)
+        if version is not None and version < SCHEMA_VERSION:
+            backfill(db)
+        db.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+        )
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
