@@ -171,7 +171,8 @@ def _runnable(path: Path, source: SourceFile) -> tuple[list[CodeCell], list[Neut
         text, found = _neutralise(code)
         runnable.append(replace(cell, source=text))
         neutralised.extend(found)
-    cells = list(read_code(runnable, "notebook"))
+    changed = any(c.source != r.source for c, r in zip(source.code_cells, runnable, strict=True))
+    cells = list(read_code(runnable, "notebook")) if changed else list(as_written)
     if not any(cell.source.strip() for cell in cells):
         raise SubmissionError(f"{path.name} has no code cells to run")
     return cells, neutralised
