@@ -16,9 +16,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from grader.errors import GraderError
+from grader.spec.vocabulary import MAX_SEEDS
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
-MAX_SEEDS = 100  # each seed is one more training of every submission
 MAX_JOBS = 256  # gradings at once; more is a typo, not a machine
 
 err_console = Console(stderr=True, highlight=False)

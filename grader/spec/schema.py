@@ -26,6 +26,7 @@ from grader.spec.vocabulary import (
     ENTRY_SCALES,
     GRADED_FIT_RULES,
     LAYER_TYPES,
+    MAX_SEEDS,
     REPEATS,
     ROBUSTNESS_RULES,
     SEED_MAX,
@@ -61,6 +62,10 @@ def _positive(value: Any) -> str:
 
 def _seconds(value: Any) -> str:
     return "" if 0 < value < math.inf else "must be a finite number of seconds above 0"
+
+
+def _seed_count(value: Any) -> str:
+    return "" if 1 <= value <= MAX_SEEDS else f"must be from 1 to {MAX_SEEDS}"
 
 
 def _seed(value: Any) -> str:
@@ -250,7 +255,7 @@ SECTIONS: dict[str, dict[str, Key] | None] = {
     "robustness": {
         "seeds": Key(
             (int,),
-            check=_positive,
+            check=_seed_count,
             doc="how many seeds decide a borderline verdict, the spec's own included (1: off)",
         ),
         "rule": Key(

@@ -30,6 +30,9 @@ DEADLINE_UNITS_S: dict[str, float] = {"day": 86400.0, "hour": 3600.0}
 
 # `np.random.seed` and TensorFlow take a seed in this range (`seed = ...`).
 SEED_MAX = 2**32 - 1
+# The most seeds a verdict may be confirmed on (`[robustness] seeds`, `--seeds`): each is one more
+# training of every borderline submission.
+MAX_SEEDS = 100
 
 # Keras's activation functions by name, as a saved model records them (Keras 3.15; checked
 # against the installed Keras by tests/spec/test_vocabulary.py). No alias: a model built with
