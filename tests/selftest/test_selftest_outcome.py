@@ -133,7 +133,8 @@ def test_each_sample_is_held_to_its_manifest() -> None:
                 early_stop=("fail", "stopped_late"),
             )
         ),
-        replace(verdict("barbara_liskov")),  # claimed to fail early_stop, but passes
+        # claimed to fail early_stop; fails, but another check
+        replace(verdict("barbara_liskov", runs=("fail", "runtime_error"))),
     ]
     samples, problems = check_samples(spec, graded)
     agrees = {s.id: s.agrees for s in samples}
