@@ -362,10 +362,33 @@ def test_download_unreachable_fails_fast_with_reason(tmp_path: Path) -> None:
         data.from_download("mnist", tmp_path, base_url=base_url)
 
 
+def keras_dataset_source(name: str) -> str:
+    """The installed Keras's own loader of a data set, read as text (Keras is not imported)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("keras")
+    assert spec is not None and spec.submodule_search_locations, "Keras is not installed"
+    folder = Path(spec.submodule_search_locations[0]) / "src" / "datasets"
+    return (folder / f"{name}.py").read_text()
+
+
+@pytest.mark.parametrize("name", ["mnist", "fashion_mnist"])
+def test_download_urls_are_the_ones_keras_downloads_from(name: str) -> None:
+    """Offline, a wrong host fails like no network at all: the URLs are checked against the
+    installed Keras's own loaders instead, so a typo in the host or a file name fails here."""
+    source = keras_dataset_source(name)
+    assert f'"{data.KERAS_BASE_URL}"' in source, data.KERAS_BASE_URL
+    files = ("mnist.npz",) if name == "mnist" else data.FASHION_FILES
+    for file in files:
+        assert f'"{file}"' in source, file
+
+
 @pytest.mark.slow
 def test_download_from_keras_urls_verifies_or_says_why(tmp_path: Path) -> None:
     """Online this is Keras's real mnist.npz; offline, the failure is "no network", named with the
-    URL: not an HTTP error (a 404 would mean the URL is wrong), not some other failure."""
+    URL: not an HTTP error (a 404 would mean the URL is wrong), not some other failure. Offline a
+    mistyped host fails the same way: the URL itself is checked against Keras's own loader
+    (test_download_urls_are_the_ones_keras_downloads_from)."""
     import urllib.error
 
     try:
