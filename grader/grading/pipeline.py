@@ -66,8 +66,11 @@ def detect_exercise(
 
 
 def _child_env(spec: ExerciseSpec, job: Job, threads: int) -> dict[str, str]:
-    """A small, explicit environment: nothing from the grader's own (no tokens, no secrets)."""
+    """A small, explicit environment: nothing from the grader's own (no tokens, no secrets);
+    first the course lab's variables (the spec's `[environment] variables`), which the
+    grader's own settings below always win over."""
     env = {
+        **spec.environment.lab_variables(job.work, job.home),
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin", "/bin"]),
         "HOME": str(job.home),
         "KERAS_HOME": str(job.home / ".keras"),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -65,12 +66,31 @@ KNOWN_IMPORT_NAMES: dict[str, str] = {
 ALWAYS_AVAILABLE = frozenset({"IPython", "ipykernel", "google"})  # google.colab is neutralised
 
 
+# The course lab's environment variables (docs/explanation/fit-and-lab.md): one version of the
+# C1W2 template opens with `PATH = os.environ['COURSE_ROOT']` and builds its data path from it.
+# A value may name `{work}` (the folder the submission runs in, beside its support files) and
+# `{home}` (its home folder); an exercise's `variables` table replaces this one.
+LAB_VARIABLES: dict[str, str] = {"COURSE_ROOT": "{work}"}
+VARIABLE_PLACES = ("work", "home")
+# What the grader sets for its own harness: a lab variable may not change it.
+_RESERVED_VARIABLES = frozenset({"PATH", "HOME", "LANG", "PWD", "SHELL", "USER", "LOGNAME"})
+_RESERVED_PREFIXES = ("GRADER_", "PYTHON", "TF_", "OMP_", "MPL", "KERAS_", "JUPYTER", "LD_")
+_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 @dataclass(frozen=True)
 class EnvironmentSpec:
-    """The `[environment]` section of an exercise: extra packages and support files."""
+    """The `[environment]` section of an exercise: extra packages, support files and the lab's
+    environment variables."""
 
     packages: tuple[str, ...] = ()  # pip names beyond the course's list
     support_files: tuple[str, ...] = ()  # paths relative to the exercise folder
+    variables: tuple[tuple[str, str], ...] = tuple(LAB_VARIABLES.items())  # name, value
+
+    def lab_variables(self, work: Path, home: Path) -> dict[str, str]:
+        """The variables as the submission sees them, `{work}` and `{home}` filled in."""
+        places = {"work": str(work), "home": str(home)}
+        return {name: value.format_map(places) for name, value in self.variables}
 
     def all_packages(self) -> dict[str, str]:
         """pip name -> import name, the course's list first."""
@@ -109,7 +129,33 @@ def parse_environment(raw: Any, where: str) -> EnvironmentSpec:
                 f"{where} [environment]: support file {name!r} must be a path inside the "
                 "exercise folder"
             )
-    return EnvironmentSpec(packages=tuple(packages), support_files=tuple(files))
+    variables = _parse_variables(raw.get("variables", LAB_VARIABLES), where)
+    return EnvironmentSpec(
+        packages=tuple(packages), support_files=tuple(files), variables=variables
+    )
+
+
+def _parse_variables(table: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:
+    """The `variables` table: names a process may hold, never one the grader sets itself;
+    string values whose only `{placeholders}` are `{work}` and `{home}`."""
+    checked = []
+    for name, value in table.items():
+        at = f"{where} [environment] variables.{name}"
+        if not _VARIABLE_NAME.fullmatch(name):
+            raise UsageError(f"{at}: not a variable name (letters, digits and _)")
+        if name in _RESERVED_VARIABLES or name.startswith(_RESERVED_PREFIXES):
+            raise UsageError(f"{at}: the grader sets this variable itself; choose another name")
+        if not isinstance(value, str):
+            raise UsageError(f"{at}: must be a string, got {value!r}")
+        try:
+            value.format_map({place: "" for place in VARIABLE_PLACES})
+        except (KeyError, ValueError, IndexError, AttributeError) as exc:
+            raise UsageError(
+                f"{at}: {value!r} may name only {{work}} and {{home}} (got {exc}); "
+                "write a literal brace as {{ or }}"
+            ) from None
+        checked.append((name, value))
+    return tuple(checked)
 
 
 def is_importable(module: str) -> bool:

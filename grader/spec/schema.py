@@ -250,6 +250,11 @@ SECTIONS: dict[str, dict[str, Key] | None] = {
             items=(str,),
             doc="files of the exercise folder copied read-only beside the submission",
         ),
+        # The lab's environment variables (grader.spec.environment checks names and values).
+        "variables": Key(
+            (dict,),
+            doc="environment variables the course's lab sets (COURSE_ROOT = the work folder)",
+        ),
     },
     # Borderline results confirmed on more seeds (grader.spec.robustness).
     "robustness": {
