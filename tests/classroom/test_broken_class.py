@@ -15,6 +15,9 @@ from typing import Any
 
 import nbformat
 import pytest
+from click.testing import CliRunner
+
+from grader.cli import main
 
 pytestmark = pytest.mark.integration
 
@@ -85,3 +88,18 @@ def test_a_class_of_broken_files_keeps_every_student(tmp_path: Path) -> None:
     syntax = rows["syntax_error"]
     assert syntax["checks"][0]["message"] == "SyntaxError: expected ':' at cell 2, line 4"
     assert syntax["error_location"]["excerpt"][2] == [4, "if True"]
+
+
+def test_check_of_a_broken_notebook_is_the_students_verdict(tmp_path: Path) -> None:
+    """`grader check` on a file the reader refuses: exit 1 (a failing submission, not a usage
+    error or a crash), and the JSON and HTML reports are still written."""
+    path = tmp_path / "tagged.ipynb"
+    path.write_bytes(_notebook(_code(metadata={"tags": 5})).encode())
+    report, page = tmp_path / "tagged.json", tmp_path / "tagged.html"
+    args = ["check", str(path), "-e", "mnist_callback", "--json", str(report), "--html", str(page)]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    (row,) = json.loads(report.read_text())["submissions"]
+    assert row["error"].startswith("tagged.ipynb, cell 1: its `metadata.tags` is a number")
+    assert "metadata.tags" in page.read_text()
