@@ -238,7 +238,9 @@ def test_ipython_syntax_in_a_notebook_is_not_a_syntax_error(tmp_path: Path) -> N
 
 
 def test_correct_code_has_no_syntax_error() -> None:
-    for path in sorted(SOLUTIONS.iterdir()):
+    solutions = sorted(SOLUTIONS.iterdir())
+    assert solutions, f"no reference solution in {SOLUTIONS}"
+    for path in solutions:
         assert find_syntax_error(load_submission(path)) is None, path.name
 
 
