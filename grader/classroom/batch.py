@@ -15,6 +15,7 @@ verdict in the gradebook under its key.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from collections.abc import Mapping
@@ -41,6 +42,7 @@ from grader.classroom.live import LiveBoard
 from grader.classroom.overrides import finalize
 from grader.classroom.progress import BatchProgress
 from grader.classroom.sources import SubmissionSource, find_submissions
+from grader.classroom.stamps import Stamps, stamp
 from grader.classroom.verdicts import as_submission, problem_result
 from grader.grading.pipeline import GradeOptions
 from grader.grading.robustness import seeds_reason, with_seeds
@@ -106,6 +108,7 @@ class _ClassRun:
     overrides: Any
     links: dict[str, str]
     out_dir: Path
+    stamps: Stamps
     forced: bool = False  # --seeds N: every result runs on the spec's seeds, borderline or not
     results: dict[str, SubmissionResult] = field(default_factory=dict)
     # Groups whose first verdict is borderline, waiting for their extra seeds (classroom.confirm).
@@ -143,13 +146,27 @@ class _ClassRun:
         return graded
 
     def keep(self, graded: list[Graded], verdict: CachedVerdict | None = None) -> None:
-        self.book.record(self.run_id, graded, verdict)
+        """One transaction for the verdict and its rows; each report written unless the one
+        in the folder was drawn from the same row, overrides and code (an unchanged re-run)."""
         bases = [self.context.base(item.result) for item in graded]
-        self.book.record_class_rows(self.run_id, bases)
-        for base in bases:
-            final = finalize(base, self.overrides)
+        texts = self.book.keep(self.run_id, graded, verdict, bases)
+        for base, text in zip(bases, texts, strict=True):
+            mine = self.overrides_of.get(base.id, [])
+            final = finalize(base, mine)
             self.results[final.id] = final
-            write_report(final, self.spec, self.out_dir / self.links[final.id])
+            name = self.links[final.id]
+            drawn_from = stamp(text, [dataclasses.astuple(o) for o in mine], self.spec.spec_hash)
+            if not self.stamps.current(name, drawn_from):
+                write_report(final, self.spec, self.out_dir / name)
+                self.stamps.wrote(name, drawn_from)
+
+    @functools.cached_property
+    def overrides_of(self) -> dict[str, list[Any]]:
+        """The overrides in force by submission id (finalize looks at a submission's own)."""
+        found: dict[str, list[Any]] = {}
+        for o in self.overrides:
+            found.setdefault(o.submission_id, []).append(o)
+        return found
 
     def reuse(
         self, groups: Mapping[str, Group], cached: Mapping[str, SubmissionResult]
@@ -261,15 +278,30 @@ def _confirm_seeds(
 def _write_files(
     report: GradeReport, sources: list[SubmissionSource], groups: dict[str, Group],
     spec: ExerciseSpec, out_dir: Path, settings: BatchSettings, links: dict[str, str],
+    stamps: Stamps,
 ) -> None:  # fmt: skip
-    """The class's files: similarity.json (if asked), reports and exports."""
+    """The class's files: similarity.json (if asked), reports and exports; each one only when
+    what it is drawn from changed since it was written (`stamps`)."""
     if settings.similarity:
-        from grader.classroom.similarity import write_similarity
+        from grader.classroom.similarity import SIMILARITY_JSON, write_similarity
 
-        write_similarity(sources, groups_of(groups), spec, out_dir)
+        members = sorted((s.id, sha) for g in groups.values() for s, sha in g.members)
+        drawn_from = stamp("similarity", members, sorted(s.id for s in sources), spec.spec_hash)
+        if not stamps.current(SIMILARITY_JSON, drawn_from):
+            write_similarity(sources, groups_of(groups), spec, out_dir)
+            stamps.wrote(SIMILARITY_JSON, drawn_from)
     run_args = {"roster": str(settings.roster or ""), "lms_assignment": settings.lms_assignment}
     ids = [r.id for r in report.submissions]
-    publish(report, out_dir, {i: links[i] for i in ids if i in links}, run_args)
+    # The exports are drawn from every final result: the reports' stamps say each one's inputs,
+    # a missing student's row (no report) is stamped by its result.
+    rows = [
+        stamps.files.get(links[r.id], "") if r.id in links else r.to_dict()
+        for r in report.submissions
+    ]
+    drawn_from = stamp("exports", ids, rows, run_args)
+    if not stamps.current("index.html", drawn_from) or not (out_dir / "results.json").is_file():
+        publish(report, out_dir, {i: links[i] for i in ids if i in links}, run_args)
+        stamps.wrote("index.html", drawn_from)
 
 
 def grade_class(
@@ -306,7 +338,7 @@ def grade_class(
         )  # fmt: skip
         run = _ClassRun(
             spec, book, book.start_run(info), context, book.overrides(spec.id), links, out_dir,
-            forced=settings.seeds is not None,
+            Stamps(out_dir), forced=settings.seeds is not None,
         )  # fmt: skip
         status = "failed"
         board: LiveBoard | None = None
@@ -374,12 +406,13 @@ def grade_class(
         status = "failed"
         report = GradeReport(spec.id, ordered)
         try:
-            _write_files(report, sources, groups, spec, out_dir, settings, links)
+            _write_files(report, sources, groups, spec, out_dir, settings, links, run.stamps)
             status = "finished"
         except KeyboardInterrupt:
             status = "interrupted"
             raise
         finally:
+            run.stamps.save()
             book.finish_run(run.run_id, status, run.counts)
     return ClassGrading(report, run.run_id, book_path, run.counts, described)
 

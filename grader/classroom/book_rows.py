@@ -103,12 +103,13 @@ class ClassCounts:
 
 
 class ClassRows(Connected):
-    def record_class_rows(self, run_id: int, results: Sequence[SubmissionResult]) -> None:
-        """Each submission's (or missing student's) result before overrides, one transaction."""
+    def record_class_rows(self, run_id: int, results: Sequence[SubmissionResult]) -> list[str]:
+        """Each submission's (or missing student's) result before overrides, one transaction;
+        the JSON text kept of each."""
         with self._transaction():
-            self._record_class_rows(run_id, results)
+            return self._record_class_rows(run_id, results)
 
-    def _record_class_rows(self, run_id: int, results: Sequence[SubmissionResult]) -> None:
+    def _record_class_rows(self, run_id: int, results: Sequence[SubmissionResult]) -> list[str]:
         """`record_class_rows` inside a transaction the caller holds."""
         rows, checks = [], []
         for r in results:
@@ -142,6 +143,7 @@ class ClassRows(Connected):
             [(run_id, r.id) for r in results],
         )
         self.db.executemany("INSERT OR REPLACE INTO class_checks VALUES (?, ?, ?, ?, ?, ?)", checks)
+        return [row[11] for row in rows]
 
     def class_results(self, run_id: int) -> list[SubmissionResult]:
         return [

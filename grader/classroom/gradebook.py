@@ -80,9 +80,9 @@ class Gradebook(Corrections, ClassRows, VerdictCache, RunHistory):
         graded: list[Graded],
         verdict: CachedVerdict | None,
         bases: Sequence[SubmissionResult],
-    ) -> None:
+    ) -> list[str]:
         """A verdict, the grades of the submissions it decides and their class rows, in one
-        transaction (one sync to disk per verdict, not two)."""
+        transaction (one sync to disk per verdict, not two); the class rows' JSON texts."""
         with self._transaction():
             self._record(run_id, graded, verdict)
-            self._record_class_rows(run_id, bases)
+            return self._record_class_rows(run_id, bases)
