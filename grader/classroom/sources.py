@@ -286,11 +286,11 @@ def _plain(entries: list[_Entry], base: str, exercise: str | None) -> list[Submi
     return found
 
 
-def _sorted_unique(found: list[SubmissionSource]) -> list[SubmissionSource]:
+def _sorted_unique(found: list[SubmissionSource], path: Path) -> list[SubmissionSource]:
     counts = Counter(s.id for s in found)
     clashes = sorted(i for i, n in counts.items() if n > 1)
     if clashes:
-        raise UsageError(f"two submissions would share the id {clashes[0]!r}; rename one")
+        raise UsageError(f"{path}: two submissions would share the id {clashes[0]!r}; rename one")
     return sorted(found, key=lambda s: (s.id.casefold(), s.id))
 
 
@@ -317,4 +317,4 @@ def find_submissions(path: Path, exercise: str | None = None) -> list[Submission
             f"no submissions in {path}: expected .ipynb or .py files, one folder per student, "
             f"or nbgrader's {NBGRADER_FOLDER}/<student>/<assignment>/"
         )
-    return _sorted_unique(found)
+    return _sorted_unique(found, path)
