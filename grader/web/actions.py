@@ -81,7 +81,7 @@ def _score(form: FormData) -> float:
 
 def _version(form: FormData) -> int:
     raw = form_field(form, "version", limit=20)
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):  # "²" is a digit to str.isdigit, not to int()
         raise HTTPException(400, "the form's version is missing or not a number (reload the page)")
     return int(raw)
 
