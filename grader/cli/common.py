@@ -26,7 +26,8 @@ out_console = Console(highlight=False)
 
 
 def plain_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the grader's own errors into one plain line and exit code 2, never a traceback."""
+    """Turn the grader's own errors into one plain line and exit code 2, never a traceback; an
+    unexpected exception too (a bug), unless GRADER_DEBUG is set."""
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -42,6 +43,19 @@ def plain_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             err_console.print("interrupted")
             sys.exit(130)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # click's own: a usage error it prints itself, an exit, an abort
+        except Exception as exc:  # a bug: still one plain line, never a traceback
+            if os.environ.get("GRADER_DEBUG"):
+                raise
+            err_console.print(
+                f"[red]error:[/red] the grader itself failed ({escape(type(exc).__name__)}: "
+                f"{escape(str(exc))}); this is a bug in the grader, not in your files "
+                "(GRADER_DEBUG=1 shows the traceback)",
+                highlight=False,
+                soft_wrap=True,
+            )
+            sys.exit(EXIT_ERROR)
 
     return wrapper
 

@@ -83,3 +83,19 @@ def test_an_unwritable_output_folder_is_refused(tmp_path: Path) -> None:
     locked.mkdir(mode=0o500)
     result = run("check", SOLUTION, "--json", locked / "r.json")
     refused(result, "cannot write in", "permission denied")
+
+
+def test_an_unexpected_exception_is_one_plain_line_unless_debugging(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import grader.api
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(grader.api, "resolve_exercise", broken)
+    result = run("check", SOLUTION)
+    refused(result, "error: the grader itself failed (KeyError: 'a bug')", "GRADER_DEBUG=1")
+    monkeypatch.setenv("GRADER_DEBUG", "1")
+    result = run("check", SOLUTION)
+    assert isinstance(result.exception, KeyError)
