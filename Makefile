@@ -38,8 +38,9 @@ demo: data
 	done
 
 # Two pytest processes (pytest-xdist), each taking whole test files: a file's shared gradings
-# stay in one process, and the many seconds a grading spends starting up overlap.
-PYTEST_PARALLEL := -n 2 --dist loadfile
+# stay in one process, and the many seconds a grading spends starting up overlap. The files go
+# out in the order tests/conftest.py gives them, the longest first (not xdist's own order).
+PYTEST_PARALLEL := -n 2 --dist loadfile --no-loadscope-reorder
 
 test: data
 	./scripts/system-deps.sh test

@@ -47,6 +47,50 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if not any(item.get_closest_marker(m) for m in ("integration", "slow", "fuzz")):
             item.add_marker(pytest.mark.unit)
+    items[:] = longest_files_first(items)
+
+
+# -- the order of the files ----------------------------------------------------------------------
+# `make test` hands whole files to two processes in the order collected (`--dist loadfile
+# --no-loadscope-reorder`). xdist's own order, most tests first, left the files with a handful of
+# tests that train for minutes (the robustness class, the new exercises, the browser suites) to
+# the end, where one process went on alone. Longest first (the classic greedy schedule), the
+# short files fill the gaps at the end. The seconds are each file's time in a suite run here,
+# measured or estimated from the trainings it does (2026-12-06); a file not listed is short and
+# keeps xdist's order after them. Refresh with `pytest --durations=0` when a file grows.
+FILE_SECONDS: dict[str, int] = {
+    "tests/test_e2e.py": 900,  # ~20 real gradings of solutions and mistakes
+    "tests/test_corpus.py": 600,  # a batch of 14 real notebooks and modules, then a browser
+    "tests/grading/test_hostile.py": 600,  # 39 attacks at three levels, SIGKILLed graders
+    "tests/test_new_exercises.py": 450,  # the convnet reference trains for minutes
+    "tests/classroom/test_robustness_class.py": 400,  # two classes, borderline ones on 3 seeds
+    "tests/test_docs_examples.py": 300,  # 64 examples, one `grader check` that trains
+    "tests/grading/test_mistakes.py": 250,  # 4 real trainings, 4 gradings that crash early
+    "tests/web/test_workbench_browser.py": 200,  # a real batch of two, a regrade, Chromium
+    "tests/classroom/test_batch.py": 150,  # `grader grade` runs, a resume after SIGKILL
+    "tests/classroom/test_executors.py": 120,  # a Dask cluster beside the local executor
+    "tests/grading/test_fit_and_lab_graded.py": 100,  # 2 real gradings
+    "tests/fuzz/test_fuzz_notebooks.py": 90,
+    "tests/grading/test_isolation.py": 60,  # a clone with its venv, a check at namespaces
+    "tests/integrations/test_integrations.py": 60,
+    "tests/web/test_load.py": 60,  # 2,000 requests while a batch writes
+    "tests/web/test_serve.py": 60,
+}
+
+
+def longest_files_first(items: list[pytest.Item]) -> list[pytest.Item]:
+    """The items with whole files kept together, the longest files first (stable otherwise)."""
+    counts: dict[str, int] = {}
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        counts[path] = counts.get(path, 0) + 1
+    position = {path: n for n, path in enumerate(counts)}
+
+    def rank(item: pytest.Item) -> tuple[int, int, int]:
+        path = item.nodeid.split("::", 1)[0]
+        return (-FILE_SECONDS.get(path, 0), -counts[path], position[path])
+
+    return sorted(items, key=rank)  # stable: a file's own tests keep their order
 
 
 # -- the fuzz tier -------------------------------------------------------------------------------
