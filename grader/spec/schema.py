@@ -373,6 +373,14 @@ def unknown_key(where: str, key: str, known: list[str]) -> UsageError:
     return UsageError(f"{where}: unknown key '{key}'{hint}")
 
 
+def _with_value(problem: str, value: Any) -> str:
+    """The problem with the value given, before any "did you mean" (unless it names it)."""
+    if problem.startswith("names "):
+        return problem
+    head, hint, rest = problem.partition("; did you mean")
+    return f"{head}, got {value!r}{hint}{rest}"
+
+
 def check_table(table: dict[str, Any], keys: dict[str, Key], where: str) -> None:
     """Every key known, of the right type, possible; every required key present."""
     for name, value in table.items():
@@ -387,7 +395,7 @@ def check_table(table: dict[str, Any], keys: dict[str, Key], where: str) -> None
             )
         problem = key.check(value) if key.check else ""
         if problem:
-            raise UsageError(f"{where}: '{name}' {problem}, got {value!r}")
+            raise UsageError(f"{where}: '{name}' {_with_value(problem, value)}")
     for name, key in keys.items():
         if key.required and name not in table:
             raise UsageError(f"{where}: missing required key '{name}'")

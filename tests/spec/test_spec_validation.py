@@ -93,7 +93,7 @@ def test_sections_are_a_declared_table() -> None:
         ('activation = "softmax"', 'activation = "sofmax"', "layers[3]: 'activation' names 'sofmax', which is not a Keras activation; did you mean 'softmax'?"),  # noqa: E501
         ('allow_extra = ["Dropout"', 'allow_extra = ["Dropuot"', "[architecture]: 'allow_extra' names 'Dropuot', which is not a Keras layer type; did you mean 'Dropout'?"),  # noqa: E501
         ('repeat = "one or more"', 'repeat = "one or mroe"', "did you mean 'one or more'?"),
-        ('dataset = "mnist"', 'dataset = "minst"', "'dataset' must be one of 'mnist', 'fashion_mnist'; did you mean 'mnist'?"),  # noqa: E501
+        ('dataset = "mnist"', 'dataset = "minst"', "'dataset' must be one of 'mnist', 'fashion_mnist', got 'minst'; did you mean 'mnist'?"),  # noqa: E501
         ("runs = 1", "runs = nan", "[checks]: 'runs' must be a finite number of points, 0 or more, got nan"),  # noqa: E501
         ("runs = 1", "runs = inf", "[checks]: 'runs' must be a finite number of points"),
         ("[training]", "training = 3\n[training_]", "'training' must be a table, a section [training]"),  # noqa: E501
