@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 from dataclasses import replace
 from pathlib import Path
 
@@ -181,43 +180,13 @@ def test_the_graded_model_is_judged_on_its_own_compile(
 
 # -- graded through the whole pipeline -----------------------------------------------------------
 
-DATA = """\
-import numpy as np
-import tensorflow as tf
-(x_train, y_train), _ = tf.keras.datasets.mnist.load_data()
-x_train, y_train = x_train[:2000] / 255.0, y_train[:2000]
-"""
-
-CALLBACK = """\
-class StopAtTarget(tf.keras.callbacks.Callback):
-    def on_epoch_end(self, epoch, logs=None):
-        if logs["accuracy"] >= 0.5:  # the test lowers the exercise's 99% to 50%
-            print("\\nReached 99% accuracy so cancelling training!")
-            self.model.stop_training = True
-
-model = tf.keras.Sequential([
-    tf.keras.Input(shape=(28, 28)),
-    tf.keras.layers.Flatten(),
-    tf.keras.layers.Dense(64, activation="relu"),
-    tf.keras.layers.Dense(10, activation="softmax"),
-])
-model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-"""
-
-# Correct submissions, each in one form Keras accepts (tiny: 2,000 images, a 50% target).
-GRADED_FORMS = {
-    "single_callback": "model.fit(x_train, y_train, epochs=5, verbose=0, callbacks=StopAtTarget())",
-    "callback_list_object": (
-        "stopper = tf.keras.callbacks.CallbackList(\n"
-        "    [StopAtTarget()], add_history=True, model=model\n"
-        ")\n"
-        "model.fit(x_train, y_train, epochs=5, verbose=0, callbacks=stopper)"
-    ),
-    "dataset_numpy_epochs": (
-        "batches = tf.data.Dataset.from_tensor_slices((x_train, y_train)).batch(32)\n"
-        "model.fit(batches, epochs=np.int64(5), verbose=0, callbacks=(StopAtTarget(),))"
-    ),
-}
+# Correct tiny submissions (2,000 images, the 99% target lowered to 50%), each in one form
+# Keras accepts: tests/submissions/fit_forms/<form>.py.
+GRADED_FORMS = (
+    "single_callback",
+    "dataset_numpy_epochs",
+    "resumed_generator",
+)
 
 
 @pytest.fixture(scope="module")
@@ -225,13 +194,12 @@ def tiny_spec() -> ExerciseSpec:
     return replace(load_exercise("mnist_callback"), accuracy_threshold=0.5)
 
 
-@pytest.mark.parametrize("form", sorted(GRADED_FORMS))
-def test_a_correct_submission_in_each_form_passes(
-    tmp_path: Path, tiny_spec: ExerciseSpec, form: str
-) -> None:
-    path = tmp_path / f"{form}.py"
-    path.write_text(DATA + textwrap.dedent(CALLBACK) + GRADED_FORMS[form] + "\n", encoding="utf-8")
-    result = grade_submission(path, tiny_spec)
+@pytest.mark.parametrize("form", GRADED_FORMS)
+def test_a_correct_submission_in_each_form_passes(tiny_spec: ExerciseSpec, form: str) -> None:
+    result = grade_submission(SUBMISSIONS / "fit_forms" / f"{form}.py", tiny_spec)
     failing = [(c.id, c.status, c.message) for c in result.checks if c.status != "pass"]
     assert result.passed and not failing, failing
     assert result.score == result.max_score
+    if form == "resumed_generator":  # 4 epochs, then epochs=10 from initial_epoch=4: 4 + 6
+        limit = next(c for c in result.checks if c.id == "epoch_limit")
+        assert limit.details["requested"] == [4, 6], limit.details

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from paths import SUBMISSIONS
 
 from grader.grading.pipeline import GradeOptions, grade_submission
 from grader.grading.sandbox.levels import LEVELS
@@ -15,47 +16,16 @@ from grader.spec.exercise import load_exercise
 
 pytestmark = pytest.mark.integration  # each case grades a tiny module in a child
 
-# Like the lab's template: the data path built from COURSE_ROOT, then a TensorBoard callback
-# as the C1W3 experiments add it, its logs under the course folder and under /tmp.
-LAB_HABITS = """\
-import os
-import shutil
-import tensorflow as tf
-
-PATH = os.environ["COURSE_ROOT"]
-TMP_LOGS = f"/tmp/lab-logs-{os.getpid()}"
-print("course root is the working folder:", os.path.samefile(PATH, os.getcwd()))
-data_path = os.path.join(PATH, "data/mnist.npz")
-(x_train, y_train), _ = tf.keras.datasets.mnist.load_data(path=data_path)
-x_train, y_train = x_train[:256] / 255.0, y_train[:256]
-
-model = tf.keras.Sequential([
-    tf.keras.Input(shape=(28, 28)),
-    tf.keras.layers.Flatten(),
-    tf.keras.layers.Dense(16, activation="relu"),
-    tf.keras.layers.Dense(10, activation="softmax"),
-])
-model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-boards = [
-    tf.keras.callbacks.TensorBoard(log_dir=os.path.join(PATH, "logs", "fit")),
-    tf.keras.callbacks.TensorBoard(log_dir=TMP_LOGS),
-]
-model.fit(x_train, y_train, epochs=1, verbose=0, callbacks=boards)
-for name, folder in (("COURSE_ROOT/logs", os.path.join(PATH, "logs")), ("/tmp", TMP_LOGS)):
-    written = [file for _, _, files in os.walk(folder) for file in files]
-    print(name, "event files:", sum("tfevents" in file for file in written))
-shutil.rmtree(TMP_LOGS)  # below the namespaces level, /tmp is the machine's own
-"""
+# Like the lab's template: the data path built from COURSE_ROOT, then TensorBoard callbacks.
+LAB_HABITS = SUBMISSIONS / "lab_environment" / "course_root_tensorboard.py"
 
 
 @pytest.mark.parametrize("level", list(LEVELS))
 def test_the_labs_variables_and_tensorboard_work_at_every_level(tmp_path: Path, level: str) -> None:
     usable, why = LEVELS[level].available()
     assert usable, why
-    submission = tmp_path / "lab_habits.py"
-    submission.write_text(LAB_HABITS, encoding="utf-8")
     result = grade_submission(
-        submission,
+        LAB_HABITS,
         load_exercise("mnist_callback"),
         GradeOptions(isolation=level, exact_isolation=True, timeout_s=300),
     )
