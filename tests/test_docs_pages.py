@@ -15,9 +15,10 @@ from types import ModuleType
 
 import pytest
 from docs_examples import MarkerError, all_examples, examples
-from paths import ROOT
+from paths import FIXTURES, ROOT
 
-from grader.results.model import CheckResult, Robustness, SubmissionResult
+from grader.exports.tables import ADJUSTED_COLUMNS, SEED_COLUMNS, CsvExporter
+from grader.results.model import CheckResult, Robustness, SubmissionResult, read_results
 from grader.spec import schema
 
 DOCS = ROOT / "docs"
@@ -103,6 +104,18 @@ def test_the_result_reference_names_every_field_of_the_result_model() -> None:
     for model in (SubmissionResult, CheckResult, Robustness):
         missing = [f.name for f in dataclasses.fields(model) if f.name not in documented]
         assert missing == [], f"{model.__name__} fields missing from reference/results.md"
+
+
+def test_the_exports_reference_names_every_column_of_grades_csv(tmp_path: Path) -> None:
+    page = (DOCS / "reference/exports.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"`(\w+)`", page))
+    report = read_results(FIXTURES / "mnist_callback-gt_threshold.json")
+    (path,) = CsvExporter().write(report, tmp_path)
+    header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
+    checks = {c.id for s in report.submissions for c in s.checks}
+    columns = [c for c in header if c not in checks] + [*ADJUSTED_COLUMNS, *SEED_COLUMNS]
+    assert len(columns) > 15
+    assert [c for c in columns if c not in documented] == []
 
 
 def test_measured_figures_have_one_home() -> None:
