@@ -109,6 +109,9 @@ class _ClassRun:
     links: dict[str, str]
     out_dir: Path
     stamps: Stamps
+    # The latest earlier run into this folder and its class rows' keys: rows it holds as this
+    # run would write them are copied (book_rows.row_key).
+    prior: tuple[int, dict[str, str]] | None = None
     forced: bool = False  # --seeds N: every result runs on the spec's seeds, borderline or not
     results: dict[str, SubmissionResult] = field(default_factory=dict)
     # Groups whose first verdict is borderline, waiting for their extra seeds (classroom.confirm).
@@ -149,13 +152,14 @@ class _ClassRun:
         """One transaction for the verdict and its rows; each report written unless the one
         in the folder was drawn from the same row, overrides and code (an unchanged re-run)."""
         bases = [self.context.base(item.result) for item in graded]
-        texts = self.book.keep(self.run_id, graded, verdict, bases)
-        for base, text in zip(bases, texts, strict=True):
+        keys = self.book.keep(self.run_id, graded, verdict, bases, self.prior)
+        for base, key in zip(bases, keys, strict=True):
             mine = self.overrides_of.get(base.id, [])
             final = finalize(base, mine)
             self.results[final.id] = final
             name = self.links[final.id]
-            drawn_from = stamp(text, [dataclasses.astuple(o) for o in mine], self.spec.spec_hash)
+            made_of = key or base.to_dict()  # no key: a grader failure, stamped by its content
+            drawn_from = stamp(made_of, [dataclasses.astuple(o) for o in mine], self.spec.spec_hash)
             if not self.stamps.current(name, drawn_from):
                 write_report(final, self.spec, self.out_dir / name)
                 self.stamps.wrote(name, drawn_from)
@@ -336,9 +340,11 @@ def grade_class(
             spec, path, out_dir, settings, inputs["spec"], described, executor.slots,
             level.name, timeout, identity,
         )  # fmt: skip
+        prior_run = book.latest_run(spec.id, str(out_dir.resolve()))
+        prior = (prior_run, book.row_keys(prior_run)) if prior_run is not None else None
         run = _ClassRun(
             spec, book, book.start_run(info), context, book.overrides(spec.id), links, out_dir,
-            Stamps(out_dir), forced=settings.seeds is not None,
+            Stamps(out_dir), prior, forced=settings.seeds is not None,
         )  # fmt: skip
         status = "failed"
         board: LiveBoard | None = None

@@ -11,6 +11,7 @@ rows it shows and counts the rest in SQL.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Sequence
@@ -102,17 +103,59 @@ class ClassCounts:
     failing: dict[str, int]  # check id -> submissions where it failed or erred
 
 
-class ClassRows(Connected):
-    def record_class_rows(self, run_id: int, results: Sequence[SubmissionResult]) -> list[str]:
-        """Each submission's (or missing student's) result before overrides, one transaction;
-        the JSON text kept of each."""
-        with self._transaction():
-            return self._record_class_rows(run_id, results)
+def row_key(result: SubmissionResult, cache_key: str | None) -> str:
+    """What a class row is made of, hashed: the verdict (its key, and when it was graded: a
+    regrade replaces the verdict under the same key), whose it is, and its roster and lateness.
+    Two rows with the same key hold the same result; '' (a grader failure) matches nothing."""
+    if cache_key is None:
+        return ""
+    r = result
+    made_of = [cache_key, r.id, r.path, r.sha256, r.graded_at, r.duration_s, r.status, r.score]
+    text = json.dumps([*made_of, repr(r.adjustments)], ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
-    def _record_class_rows(self, run_id: int, results: Sequence[SubmissionResult]) -> list[str]:
-        """`record_class_rows` inside a transaction the caller holds."""
+
+class ClassRows(Connected):
+    def record_class_rows(self, run_id: int, results: Sequence[SubmissionResult]) -> None:
+        """Each submission's (or missing student's) result before overrides, one transaction."""
+        with self._transaction():
+            self._record_class_rows(run_id, results, [""] * len(results))
+
+    def row_keys(self, run_id: int) -> dict[str, str]:
+        """Each class row's `row_key` in a run (nothing decoded)."""
+        return dict(
+            self.db.execute(
+                "SELECT submission_id, row_key FROM class_rows WHERE run_id = ? AND row_key != ''",
+                (run_id,),
+            ).fetchall()
+        )
+
+    def _copy_class_rows(self, run_id: int, prior_run: int, ids: Sequence[str]) -> None:
+        """Rows of an earlier run that this run would write unchanged, copied by SQL (an
+        unchanged re-run serialises no result)."""
+        self.db.executemany(
+            "INSERT OR REPLACE INTO class_rows SELECT ?, submission_id, student_id, student_name, "
+            "match_rule, status, submitted_at, time_source, late_percent, raw_score, max_score, "
+            "result, passed, score, sort_key, row_key FROM class_rows "
+            "WHERE run_id = ? AND submission_id = ?",
+            [(run_id, prior_run, sid) for sid in ids],
+        )
+        self.db.executemany(
+            "DELETE FROM class_checks WHERE run_id = ? AND submission_id = ?",
+            [(run_id, sid) for sid in ids],
+        )
+        self.db.executemany(
+            "INSERT INTO class_checks SELECT ?, submission_id, check_id, status, score, max_score "
+            "FROM class_checks WHERE run_id = ? AND submission_id = ?",
+            [(run_id, prior_run, sid) for sid in ids],
+        )
+
+    def _record_class_rows(
+        self, run_id: int, results: Sequence[SubmissionResult], keys: Sequence[str]
+    ) -> None:
+        """`record_class_rows` inside a transaction the caller holds, each row with its key."""
         rows, checks = [], []
-        for r in results:
+        for r, key in zip(results, keys, strict=True):
             adj = r.adjustments
             student = adj.student if adj else None
             late = adj.late if adj else None
@@ -133,17 +176,17 @@ class ClassRows(Connected):
                     int(r.passed),
                     r.score,
                     sort_key(r),
+                    key,
                 )
             )
             checks += [(run_id, r.id, c.id, c.status, c.score, c.max_score) for c in r.checks]
-        marks = ", ".join("?" * 15)
+        marks = ", ".join("?" * 16)
         self.db.executemany(f"INSERT OR REPLACE INTO class_rows VALUES ({marks})", rows)
         self.db.executemany(
             "DELETE FROM class_checks WHERE run_id = ? AND submission_id = ?",
             [(run_id, r.id) for r in results],
         )
         self.db.executemany("INSERT OR REPLACE INTO class_checks VALUES (?, ?, ?, ?, ?, ?)", checks)
-        return [row[11] for row in rows]
 
     def class_results(self, run_id: int) -> list[SubmissionResult]:
         return [

@@ -123,6 +123,7 @@ CREATE TABLE IF NOT EXISTS class_rows (
     passed        INTEGER NOT NULL DEFAULT 0,  -- (schema 2) before overrides
     score         REAL NOT NULL DEFAULT 0,     -- (schema 2) after the late penalty
     sort_key      TEXT NOT NULL DEFAULT '',    -- (schema 2) the listing order: missing last, id
+    row_key       TEXT NOT NULL DEFAULT '',    -- (schema 2) what the row is made of (book_rows)
     PRIMARY KEY (run_id, submission_id)
 );
 CREATE INDEX IF NOT EXISTS class_rows_in_order ON class_rows (run_id, sort_key);
@@ -193,6 +194,7 @@ ADDED_COLUMNS = {
         "passed INTEGER NOT NULL DEFAULT 0",
         "score REAL NOT NULL DEFAULT 0",
         "sort_key TEXT NOT NULL DEFAULT ''",
+        "row_key TEXT NOT NULL DEFAULT ''",
     ),
 }
 

@@ -15,7 +15,7 @@ grader killed with SIGKILL loses nothing it had finished, and the next run picks
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from grader.classroom.book_cache import CachedVerdict, Graded, VerdictCache
@@ -26,7 +26,14 @@ from grader.classroom.book_corrections import (
     Resolution,
     StaleVersion,
 )
-from grader.classroom.book_rows import ClassCounts, ClassRows, Page, RowFilter, backfill_class_rows
+from grader.classroom.book_rows import (
+    ClassCounts,
+    ClassRows,
+    Page,
+    RowFilter,
+    backfill_class_rows,
+    row_key,
+)
 from grader.classroom.book_runs import RunHistory, RunInfo
 from grader.classroom.book_store import (
     FILENAME,
@@ -80,9 +87,22 @@ class Gradebook(Corrections, ClassRows, VerdictCache, RunHistory):
         graded: list[Graded],
         verdict: CachedVerdict | None,
         bases: Sequence[SubmissionResult],
+        prior: tuple[int, Mapping[str, str]] | None = None,
     ) -> list[str]:
         """A verdict, the grades of the submissions it decides and their class rows, in one
-        transaction (one sync to disk per verdict, not two); the class rows' JSON texts."""
+        transaction (one sync to disk per verdict, not two). A row the run `prior` (its id,
+        its rows' keys) holds as it is now is copied, not written again. Each row's key."""
+        keys = [row_key(b, g.cache_key) for b, g in zip(bases, graded, strict=True)]
         with self._transaction():
             self._record(run_id, graded, verdict)
-            return self._record_class_rows(run_id, bases)
+            same = [
+                b.id
+                for b, k in zip(bases, keys, strict=True)
+                if prior and k and prior[1].get(b.id) == k
+            ]
+            if prior and same:
+                self._copy_class_rows(run_id, prior[0], same)
+            known = set(same)
+            fresh = [(b, k) for b, k in zip(bases, keys, strict=True) if b.id not in known]
+            self._record_class_rows(run_id, [b for b, _ in fresh], [k for _, k in fresh])
+        return keys

@@ -6,7 +6,7 @@ The JSON field names are a stable interface (other tools read them); change them
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -126,7 +126,21 @@ class SubmissionResult:
         return next((c for c in self.checks if c.status in ("fail", "error")), None)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
+
+
+def plain(value: Any) -> Any:
+    """`dataclasses.asdict` for results: the same dicts, lists and tuples, built without
+    deep-copying every leaf (asdict's deepcopy was most of a class re-run's time)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
 
 
 @dataclass(frozen=True)
