@@ -64,6 +64,7 @@ FILE_SECONDS: dict[str, int] = {
     "tests/grading/test_hostile.py": 600,  # 39 attacks at three levels, SIGKILLed graders
     "tests/test_new_exercises.py": 450,  # the convnet reference trains for minutes
     "tests/classroom/test_robustness_class.py": 400,  # two classes, borderline ones on 3 seeds
+    "tests/integrations/test_integrations.py": 500,  # Gradescope's setup.sh: a venv, a training
     "tests/test_docs_examples.py": 300,  # 64 examples, one `grader check` that trains
     "tests/grading/test_mistakes.py": 250,  # 4 real trainings, 4 gradings that crash early
     "tests/web/test_workbench_browser.py": 200,  # a real batch of two, a regrade, Chromium
@@ -72,7 +73,6 @@ FILE_SECONDS: dict[str, int] = {
     "tests/grading/test_fit_and_lab_graded.py": 100,  # 2 real gradings
     "tests/fuzz/test_fuzz_notebooks.py": 90,
     "tests/grading/test_isolation.py": 60,  # a clone with its venv, a check at namespaces
-    "tests/integrations/test_integrations.py": 60,
     "tests/web/test_load.py": 60,  # 2,000 requests while a batch writes
     "tests/web/test_serve.py": 60,
 }
