@@ -16,7 +16,7 @@ from grader.spec.check_ids import CHECK_IDS, PROBE_CHECK
 from grader.spec.environment import EnvironmentSpec, parse_environment
 from grader.spec.pattern import ANY, ArchitectureSpec, LayerPattern, default_pattern
 from grader.spec.robustness import RobustnessSpec, parse_robustness
-from grader.spec.schema import validate
+from grader.spec.schema import did_you_mean, validate
 from grader.spec.vocabulary import DATASETS
 
 __all__ = [
@@ -196,8 +196,10 @@ def parse_spec(text: str, where: str, folder: Path | None = None) -> ExerciseSpe
     listable = [c for c in CHECK_IDS if c != PROBE_CHECK]  # its points come from [probe]
     unknown = [c for c in checks if c not in listable]
     if unknown:
+        hints = {c: did_you_mean(c, listable).removeprefix("; ") for c in unknown}
+        named = ", ".join(f"{c} ({hints[c]})" if hints[c] else c for c in unknown)
         raise UsageError(
-            f"{where}: unknown check(s) {', '.join(unknown)}; known: {', '.join(sorted(listable))}"
+            f"{where} [checks]: unknown check(s) {named}; known: {', '.join(sorted(listable))}"
         )
     probe = parse_probe(raw, where)
     points = {name: float(p) for name, p in checks.items()}

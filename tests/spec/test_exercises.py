@@ -143,7 +143,7 @@ def test_a_copied_exercise_folder_is_a_new_exercise_once_its_id_is_its_name(
 def test_an_unknown_check_is_refused(tmp_path: Path) -> None:
     write_spec(tmp_path, "typo", MINIMAL.replace("epoch_limit = 2", "epoch_limits = 2\nspeed = 1"))
     message = usage_error(tmp_path, "typo")
-    assert "unknown check(s) epoch_limits, speed" in message
+    assert "unknown check(s) epoch_limits (did you mean 'epoch_limit'?), speed;" in message
     assert "known: architecture, compile, early_stop, epoch_limit" in message
     assert str(tmp_path / "typo" / "exercise.toml") in message
 
