@@ -109,3 +109,11 @@ class VerdictCache(Connected):
 
     def grades(self, run_id: int) -> list[dict[str, Any]]:
         return self._dicts("SELECT * FROM grades WHERE run_id = ? ORDER BY submission_id", run_id)
+
+    def recent_grades(self, run_id: int, count: int) -> list[dict[str, Any]]:
+        """The run's last `count` grades recorded, newest first (the live view's list)."""
+        return self._dicts(
+            "SELECT * FROM grades WHERE run_id = ? ORDER BY recorded_at DESC, submission_id LIMIT ?",
+            run_id,
+            count,
+        )

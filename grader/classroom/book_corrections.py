@@ -153,15 +153,35 @@ class Corrections(Connected):
         ).fetchall()
         return [Comment(*row) for row in rows]
 
-    def comment_counts(self, exercise: str, submissions: list[str]) -> dict[str, int]:
-        """How many comments each of these submissions has (a page's rows only)."""
+    def comments_of(self, exercise: str, submissions: list[str]) -> list[Comment]:
+        """The comments of these submissions (a page's rows), oldest first."""
         marks = ", ".join("?" * len(submissions))
-        return dict(
-            self.db.execute(
-                "SELECT submission_id, COUNT(*) FROM comments WHERE exercise = ? AND "
-                f"submission_id IN ({marks}) GROUP BY submission_id",
-                (exercise, *submissions),
-            ).fetchall()
+        rows = self.db.execute(
+            "SELECT id, exercise, submission_id, text, user, created_at FROM comments "
+            f"WHERE exercise = ? AND submission_id IN ({marks}) ORDER BY id",
+            (exercise, *submissions),
+        ).fetchall()
+        return [Comment(*row) for row in rows]
+
+    def releases_of(self, exercise: str, submissions: list[str]) -> list[Release]:
+        """The feedback releases of these submissions (a page's rows), oldest first."""
+        marks = ", ".join("?" * len(submissions))
+        rows = self.db.execute(
+            "SELECT id, exercise, submission_id, fingerprint, layout, name, user, released_at "
+            f"FROM releases WHERE exercise = ? AND submission_id IN ({marks}) ORDER BY id",
+            (exercise, *submissions),
+        ).fetchall()
+        return [Release(*row) for row in rows]
+
+    def overrides_in_force(self, exercise: str, run_id: int) -> int:
+        """How many overrides are in force on the submissions of a run's class."""
+        return int(
+            self.scalar(
+                "SELECT COUNT(*) FROM overrides o WHERE o.exercise = ? AND o.removed_at IS NULL "
+                "AND EXISTS (SELECT 1 FROM class_rows c WHERE c.run_id = ? "
+                "AND c.submission_id = o.submission_id)",
+                (exercise, run_id),
+            )
         )
 
     def add_resolution(self, resolution: Resolution) -> int:

@@ -256,6 +256,19 @@ class ClassRows(Connected):
             return Page(bases, total, last, first if more else "")
         return Page(bases, total, last if more else "", first if cursor else "")
 
+    def median_score(self, run_id: int) -> float | None:
+        """The median score (before overrides) of the run's submissions, the missing left out:
+        read at the middle of the score index, nothing sorted in Python."""
+        handed = "FROM class_rows WHERE run_id = ? AND status != 'missing'"
+        count = int(self.scalar(f"SELECT COUNT(*) {handed}", (run_id,)))
+        if not count:
+            return None
+        middle = self.db.execute(
+            f"SELECT score {handed} ORDER BY score LIMIT ? OFFSET ?",
+            (run_id, 2 - count % 2, (count - 1) // 2),
+        ).fetchall()
+        return sum(r[0] for r in middle) / len(middle)
+
     def class_counts(
         self, run_id: int, exercise: str, where: RowFilter = RowFilter()
     ) -> ClassCounts:

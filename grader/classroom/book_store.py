@@ -107,6 +107,7 @@ CREATE TABLE IF NOT EXISTS grades (
     PRIMARY KEY (run_id, submission_id)
 );
 CREATE INDEX IF NOT EXISTS grades_by_submission ON grades (submission_id, run_id);
+CREATE INDEX IF NOT EXISTS grades_by_time ON grades (run_id, recorded_at);
 CREATE TABLE IF NOT EXISTS class_rows (
     run_id        INTEGER NOT NULL REFERENCES runs(id),
     submission_id TEXT NOT NULL,       -- for a roster student with no submission: their id

@@ -153,8 +153,11 @@ class LiveBoard:
             self.db.close()
 
 
-def read_live(path: Path, run_id: int) -> tuple[LiveProgress | None, list[LiveJob]]:
-    """What the board of `run_id` says now (nothing when that run kept no board)."""
+def read_live(
+    path: Path, run_id: int, running_only: bool = False
+) -> tuple[LiveProgress | None, list[LiveJob]]:
+    """What the board of `run_id` says now (nothing when that run kept no board); with
+    `running_only`, only the jobs in flight (a page of a class of 10,000 reads a few rows)."""
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
     try:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
@@ -169,8 +172,9 @@ def read_live(path: Path, run_id: int) -> tuple[LiveProgress | None, list[LiveJo
             LiveJob(*values)
             for values in db.execute(
                 "SELECT job, label, state, epoch, epochs, accuracy, started_at, updated_at "
-                "FROM live_jobs WHERE run_id = ? ORDER BY started_at, job",
-                (run_id,),
+                "FROM live_jobs WHERE run_id = ? AND (? = 0 OR state = 'running') "
+                "ORDER BY started_at, job",
+                (run_id, int(running_only)),
             )
         ]
         return (LiveProgress(*row) if row else None), jobs

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -158,12 +159,46 @@ def class_stamp(served: ServedClass) -> str:
         return _stamp(book, run_id, book.run_exercise(run_id))
 
 
+# The last state read of each class, by what it was read at (`_state_key`): the review queue,
+# the item analysis and the release page of a class of 10,000 decode it once per change, not
+# once per view.
+_STATES: dict[tuple[Path, Path], tuple[str, ClassState]] = {}
+_STATES_LOCK = threading.Lock()
+
+
+def _state_key(book: Gradebook, served: ServedClass) -> str:
+    """What a class's state depends on, read cheaply: its latest run (and how far and how it
+    went: rows land during a grading) and the count of human changes."""
+    run_id = book.latest_run(None, str(served.out_dir))
+    if run_id is None:
+        return ""
+    run = book.run(run_id) or {}
+    rows = book.scalar("SELECT COUNT(*) FROM class_rows WHERE run_id = ?", (run_id,))
+    return f"{run_id}-{rows}-{run.get('status')}-{book.changes(str(run.get('exercise')))}"
+
+
 def read_class(served: ServedClass) -> ClassState:
+    """The class as the gradebook holds it now (decoded once per change of the class)."""
+    where = (served.gradebook, served.out_dir)
+    with Gradebook(served.gradebook) as book:
+        key = _state_key(book, served)
+    with _STATES_LOCK:
+        known = _STATES.get(where)
+    if known is not None and key and known[0] == key:
+        return known[1]
+    state = _read_class(served)
+    with _STATES_LOCK:
+        _STATES[where] = (key, state)
+    return state
+
+
+def _read_class(served: ServedClass) -> ClassState:
     with Gradebook(served.gradebook) as book:
         run_id = book.latest_run(None, str(served.out_dir))
         if run_id is None:
             raise UsageError(f"the gradebook {served.gradebook} no longer has this class")
-        run = next(r for r in book.runs() if r["id"] == run_id)
+        run = book.run(run_id)
+        assert run is not None
         stamp = _stamp(book, run_id, run["exercise"])
         bases = _order(book.class_results(run_id))
         overrides = book.overrides()

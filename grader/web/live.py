@@ -70,12 +70,11 @@ def live_view(served: ServedClass) -> LiveView:
             if json.loads(r["args"] or "{}").get("out_dir") in (None, str(served.out_dir))
         ]
         run = runs[-1] if runs else None
-        recent = book.grades(run["id"]) if run else []
+        recent = book.recent_grades(run["id"], RECENT) if run else []
     if run is None:
         return LiveView(None, None, [], [])
-    progress, jobs = read_live(served.gradebook, run["id"])
-    recent = sorted(recent, key=lambda g: g["recorded_at"], reverse=True)[:RECENT]
-    return LiveView(run, progress, [j for j in jobs if j.state == "running"], recent)
+    progress, jobs = read_live(served.gradebook, run["id"], running_only=True)
+    return LiveView(run, progress, jobs, recent)
 
 
 def live_fragment(request: Request) -> HTMLResponse:

@@ -21,6 +21,7 @@ from grader.report.class_view import index_page
 from grader.results import GradeReport
 from grader.web.classes import SubmissionState, class_stamp, read_class, read_submission
 from grader.web.live import live_view
+from grader.web.overview import read_overview
 from grader.web.render import page, url_part
 from grader.web.security import CONTENT_TYPES, FILE_CSP, safe_file
 from grader.web.state import workbench
@@ -44,15 +45,19 @@ def home(request: Request) -> HTMLResponse:
 
 
 def class_page(request: Request) -> HTMLResponse:
+    """The class: its figures and one page of its rows (grader.web.overview: filtered, sorted
+    and counted by SQL); the review queue's and the releases' counts from the class's state."""
     served = workbench(request).served(request.path_params["slug"])
+    overview = read_overview(served, request.query_params)
     state = read_class(served)
-    links = {r.id: f"/c/{served.slug}/s/{url_part(r.id)}" for r in state.results}
-    view = index_page(GradeReport(state.exercise, state.results), links, state.title, [])
+    links = {r.id: f"/c/{served.slug}/s/{url_part(r.id)}" for r in overview.finals}
+    view = index_page(GradeReport(state.exercise, overview.finals), links, state.title, [])
     return HTMLResponse(
         page(
             "wb_class.html.j2",
             state=state,
             view=view,
+            o=overview,
             live=live_view(served),
             slug=served.slug,
             **common(request),
