@@ -5,6 +5,9 @@ wrong type and an impossible value (a threshold above 1, units below 1, a seed N
 infinite timeout, a layer type or activation Keras does not have, with the nearest one), always
 with the file and the key. A new section is one more entry of `SECTIONS`: a table of `Key`s. The
 allowed words themselves live in `grader.spec.vocabulary`, shared with the code that acts on them.
+
+Over 400 lines: the tables are data, one entry per key with what it means (`Key.doc`), the one
+home the docs' exercise.toml reference is generated from (scripts/mkdocs_hooks.py).
 """
 
 from __future__ import annotations
