@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import copy
 import json
+import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,12 @@ from hypothesis import strategies as st
 from grader.classroom.keys import content_key
 from grader.grading.cells import Cell, SubmissionError, read_code, read_file
 from grader.grading.rules import find_mistakes
-from grader.grading.submissions import Submission, find_syntax_error, read_submission
+from grader.grading.submissions import (
+    Submission,
+    find_syntax_error,
+    read_submission,
+    write_runnable,
+)
 from grader.spec.exercise import ExerciseSpec, load_exercise
 
 pytestmark = pytest.mark.fuzz
@@ -36,7 +42,7 @@ def _spec() -> ExerciseSpec:
 
 
 def _read_everything(name: str, raw: bytes) -> Submission | None:
-    """The whole static path a class takes before anything runs: key, read, load, syntax, rules.
+    """All a class does before anything runs: key, read, load, syntax, rules, the file to run.
     Returns None when the file is refused in the grader's words; anything else raised fails."""
     content_key(name, raw)  # the cache key reads every file of a class before any grading
     try:
@@ -49,6 +55,8 @@ def _read_everything(name: str, raw: bytes) -> Submission | None:
         return None
     find_syntax_error(submission)
     find_mistakes(submission, _spec())
+    with tempfile.TemporaryDirectory() as folder:
+        write_runnable(submission, Path(folder))  # the file the grading runs
     return submission
 
 
@@ -108,8 +116,13 @@ LINES = st.sampled_from(
 )
 SOURCES = st.lists(LINES, max_size=8).map("\n".join)
 TAGS = st.lists(st.sampled_from(["raises-exception", "skip", "solution"]), max_size=2)
+ANY_CHARACTER = st.characters(exclude_categories=())  # lone surrogates too: JSON can hold them
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(ANY_CHARACTER, max_size=5),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
     max_leaves=5,
 )
@@ -164,6 +177,12 @@ def test_valid_notebooks_are_read(document: dict[str, Any]) -> None:
     _read_everything("student.ipynb", raw)
 
 
+def _one_cell(**fields: Any) -> dict[str, Any]:
+    cell = {"cell_type": "code", "source": "x = 1", "metadata": {}, "outputs": []}
+    cell.update(fields)
+    return {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]}
+
+
 @given(notebooks(), st.data(), JSON_VALUES)
 @example(  # `metadata.tags` a number: stopped a whole class at every rerun (classroom/keys.py)
     {
@@ -184,6 +203,14 @@ def test_valid_notebooks_are_read(document: dict[str, Any]) -> None:
     None,
     None,
 ).via("issue 26: tags a number")
+@example(_one_cell(source=None), None, None).via("source null: a traceback from the loader")
+@example(_one_cell(source=["x = 1", 2]), None, None).via("a list source: stopped the batch")
+@example(_one_cell(source="\ud800"), None, None).via("a lone surrogate: the cache key crashed")
+@example(_one_cell(source="x\u0000"), None, None).via("a NUL in a cell: ast.parse's ValueError")
+@example(_one_cell(metadata=[]), None, None).via("metadata a list: nbformat's own words")
+@example(_one_cell(cell_type="markdown", source="\ud800"), None, None).via("surrogate, markdown")
+@example(_one_cell(cell_type="\ud800"), None, None).via("a lone surrogate as the cell type")
+@example(_one_cell(metadata={"tags": ["\udfff"]}), None, None).via("a lone surrogate as a tag")
 def test_notebooks_out_of_shape(document: dict[str, Any], data: Any, value: Any) -> None:
     if data is not None:
         path = data.draw(st.sampled_from(_paths(document)))

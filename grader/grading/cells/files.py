@@ -132,9 +132,8 @@ def _cell(name: str, number: int, value: object) -> Cell:
     if not isinstance(kind, str):
         found = "missing" if kind is None else _a(kind)
         raise SubmissionError(f'{where}: its `cell_type` is {found}; expected "code" or "markdown"')
-    if kind != "code":
-        source = value.get("source")
-        return Cell(number, kind, _joined(source) or "")  # never run: only counted
+    if kind != "code":  # never run, only counted: kept as text whatever it holds
+        return Cell(number, _as_text(kind), _as_text(_joined(value.get("source")) or ""))
     source = _joined(value.get("source"))
     if source is None:
         raise SubmissionError(f"{where}: {_source_problem(value.get('source'))}")
@@ -181,7 +180,12 @@ def _tags(where: str, metadata: object) -> tuple[str, ...]:
         raise SubmissionError(
             f"{where}: its `metadata.tags` is {what}; Jupyter writes tags as a list of strings"
         )
-    return tuple(tags)
+    return tuple(_as_text(tag) for tag in tags)
+
+
+def _as_text(text: str) -> str:
+    """Text that can be written out again (JSON may hold lone surrogates, UTF-8 cannot)."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _normal_newlines(text: str) -> str:
