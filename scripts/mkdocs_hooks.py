@@ -17,12 +17,13 @@ from grader.spec.check_ids import CHECK_IDS, PROBE_CHECK
 MARKER = "<!-- generated: spec-reference -->"
 
 # Values out of every range the schema's checks guard, tried in order: the first message a check
-# gives is its rule, in the words `validate` uses when it refuses a value.
+# gives is its rule, in the words `validate` uses when it refuses a value ("nonsense" stands for
+# any word a check does not know).
 PROBES: dict[type, tuple[Any, ...]] = {
     int: (-1, 0, 101),
     float: (-1.0, 0.0, 2.0, 101.0),
-    str: ("\x00",),
-    list: ([], ["\x00"]),
+    str: ("nonsense",),
+    list: ([], ["nonsense"]),
 }
 
 
@@ -36,8 +37,8 @@ def rule(key: schema.Key) -> str:
                 problem = key.check(probe)
             except TypeError:
                 continue
-            if problem:
-                return problem
+            if problem:  # the nearest valid word suggested for the probe is no rule
+                return problem.split("; did you mean")[0]
     return ""
 
 
