@@ -18,6 +18,9 @@ from grader.cli.common import (
     seeds_option,
     timeout_option,
 )
+from grader.errors import UsageError
+
+REPORTS = Path("reports")  # where the HTML report goes without --html
 
 
 @click.command()
@@ -96,6 +99,11 @@ def check(
     from grader.report.terminal import Progress, print_verdict, verdict_line
     from grader.results import GradeReport
 
+    if not no_html and html_path is None and REPORTS.exists() and not REPORTS.is_dir():
+        raise UsageError(
+            f"{REPORTS} is a file, and the HTML report goes in a folder of that name; "
+            "give --html PATH or --no-html"
+        )
     spec, detected = resolve_exercise(submission, exercise)
     if detected and not quiet:
         err_console.print(f"exercise: {spec.id} (detected from the code it runs)")
@@ -114,7 +122,7 @@ def check(
         from grader.classroom.batch import report_filename
         from grader.report import write_report
 
-        html_path = html_path or Path("reports") / report_filename(result.id)
+        html_path = html_path or REPORTS / report_filename(result.id)
         write_report(result, spec, html_path)
     if junit_path:
         from grader.exports import junit_xml

@@ -99,3 +99,11 @@ def test_an_unexpected_exception_is_one_plain_line_unless_debugging(
     monkeypatch.setenv("GRADER_DEBUG", "1")
     result = run("check", SOLUTION)
     assert isinstance(result.exception, KeyError)
+
+
+def test_the_default_report_folder_being_a_file_is_refused_before_grading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "reports").write_text("not a folder")
+    refused(run("check", SOLUTION), "reports is a file", "give --html PATH or --no-html")
