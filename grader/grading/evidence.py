@@ -6,101 +6,37 @@ measurements (see `grader.grading.evaluate`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-ACCURACY_KEYS = ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy")
+# The records of one compile and one fit have a module of their own; they are imported from here
+# too, as part of the evidence.
+from grader.grading.fit_evidence import (
+    ACCURACY_KEYS,
+    CallbackInfo,
+    CompileInfo,
+    DataInfo,
+    EpochRecord,
+    FitCall,
+    accuracy_key,
+)
 
-
-def accuracy_key(row: Mapping[str, Any]) -> str | None:
-    """The key a history row (an epoch's logs) holds its training accuracy under, if any."""
-    return next((k for k in ACCURACY_KEYS if isinstance(row.get(k), int | float)), None)
-
-
-@dataclass(frozen=True)
-class CallbackInfo:
-    name: str
-    is_class: bool
-    is_keras_callback: bool
-    hooks: tuple[str, ...]
-    builtin: bool
-
-
-@dataclass(frozen=True)
-class DataInfo:
-    kind: str
-    shape: tuple[int, ...] | None = None
-    dtype: str | None = None
-    min: float | None = None
-    max: float | None = None
-
-
-@dataclass(frozen=True)
-class EpochRecord:
-    epoch: int
-    logs: dict[str, float]
-    stop_training: bool
-    callback_stop_flag: bool
-    t: float
-    weights: str = ""  # fingerprint of the model's weights at this epoch's end
-
-    def accuracy(self) -> float | None:
-        for key in ACCURACY_KEYS:
-            if key in self.logs:
-                return self.logs[key]
-        return None
-
-
-@dataclass(frozen=True)
-class FitCall:
-    index: int
-    epochs_requested: int | None
-    callbacks: tuple[CallbackInfo, ...]
-    callbacks_given: bool
-    x: DataInfo | None
-    on_test_set: bool
-    on_train_set: bool
-    layers: tuple[dict[str, Any], ...]
-    epochs: tuple[EpochRecord, ...] = ()
-    error: str = ""
-    start_weights: str = ""  # fingerprints of the weights when fit began and when it returned
-    end_weights: str = ""
-    model: int = 0  # the model's number, in the order models were first trained
-    capped_to: int | None = None  # asked for more epochs than the limit: trained only these
-    initial_epoch: int = 0  # `fit(initial_epoch=...)`: Keras trains epochs initial..epochs-1
-    # How many epochs Keras's own History says this fit ran (None: unknown, e.g. it raised).
-    epochs_run: int | None = None
-    identity: int | None = None  # the model among all compiled or fitted (matches a compile)
-    callbacks_form: str = ""  # the type of the `callbacks` argument: list, tuple, a Callback...
-
-    @property
-    def student_callbacks(self) -> tuple[CallbackInfo, ...]:
-        return tuple(cb for cb in self.callbacks if not cb.builtin)
-
-    @property
-    def epochs_to_train(self) -> int:
-        """The epochs this call asked to train: `epochs - initial_epoch` (Keras trains
-        `range(initial_epoch, epochs)`), never the `epochs` argument alone."""
-        return max((self.epochs_requested or 0) - self.initial_epoch, 0)
-
-    @property
-    def unfollowed_epochs(self) -> int:
-        """Epochs Keras ran (its History) that the grader's recorder did not see: the grader's
-        blind spot, never the student's mistake."""
-        if self.epochs_run is None:
-            return 0
-        return max(self.epochs_run - len(self.epochs), 0)
-
-
-@dataclass(frozen=True)
-class CompileInfo:
-    loss: str | None
-    from_logits: bool
-    optimizer: str | None
-    metrics: tuple[str, ...]
-    identity: int | None = None  # which model was compiled (FitCall.identity of its fits)
-    fits_before: int = 0  # how many `fit` calls had started when this compile ran
+__all__ = [
+    "ACCURACY_KEYS",
+    "CallbackInfo",
+    "CallbackProbe",
+    "CompileInfo",
+    "DataInfo",
+    "EpochRecord",
+    "Evidence",
+    "FitCall",
+    "PrintedText",
+    "ProbeCall",
+    "RuntimeFailure",
+    "accuracy_key",
+    "parse_events",
+    "summarize_exception_message",
+]
 
 
 @dataclass(frozen=True)

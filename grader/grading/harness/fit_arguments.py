@@ -95,3 +95,9 @@ def cap_epochs(arguments: dict[str, Any], limit: int) -> tuple[int | float, int]
     except (TypeError, ValueError):
         return None
     return wanted, limit
+
+
+def epochs_in(history: Any) -> int | None:
+    """How many epochs Keras's History says ran (None: `fit` returned something else)."""
+    epochs = getattr(history, "epoch", None)
+    return len(epochs) if isinstance(epochs, list) else None
