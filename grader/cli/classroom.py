@@ -12,6 +12,7 @@ from grader.cli.common import (
     EXIT_FAIL,
     EXIT_PASS,
     MAX_JOBS,
+    FiniteRange,
     err_console,
     exercise_option,
     isolation_option,
@@ -81,9 +82,13 @@ from grader.errors import GraderError, UsageError
 @click.option(
     "--late-penalty", help="Percent of the maximum score per started day or hour: 10/day, 2/hour."
 )
-@click.option("--late-cap", type=float, help="The late penalty never exceeds this percent.")
+@click.option(
+    "--late-cap", type=FiniteRange(0, 100), help="The late penalty never exceeds this percent."
+)
 @click.option("--last-accepted", help="After this time a submission scores 0.")
-@click.option("--grace", "grace_minutes", type=float, help="Minutes after --due still on time.")
+@click.option(
+    "--grace", "grace_minutes", type=FiniteRange(0), help="Minutes after --due still on time."
+)
 @click.option("--timezone", help="Zone of times without an offset, e.g. Europe/Berlin.")
 @click.option(
     "--lms-assignment",

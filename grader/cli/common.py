@@ -86,6 +86,27 @@ class Seconds(click.ParamType):
 SECONDS = Seconds()
 
 
+class FiniteRange(click.ParamType):
+    """A finite number from `low` to `high` (click's FloatRange lets `nan` and `inf` through)."""
+
+    name = "number"
+
+    def __init__(self, low: float, high: float = math.inf) -> None:
+        self.low, self.high = low, high
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not (self.low <= number <= self.high and math.isfinite(number)):
+            upper = f" to {self.high:g}" if math.isfinite(self.high) else " or more"
+            self.fail(f"{value!r}: give a number from {self.low:g}{upper}", param, ctx)
+        return number
+
+
 def _nearest_existing(path: Path) -> Path:
     for candidate in (path, *path.parents):
         if candidate.exists():

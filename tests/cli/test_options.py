@@ -48,6 +48,10 @@ def test_a_timeout_must_be_a_finite_number_of_seconds_above_0(
         ("-j", "100000", "not in the range"),
         ("--seeds", "0", "not in the range 1<=x<=100"),
         ("--seeds", "1000", "not in the range"),
+        ("--late-cap", "nan", "'nan': give a number from 0 to 100"),
+        ("--late-cap", "150", "'150': give a number from 0 to 100"),
+        ("--grace", "inf", "'inf': give a number from 0 or more"),
+        ("--grace", "-1", "'-1': give a number from 0 or more"),
     ],
 )
 def test_counts_have_a_range(tmp_path: Path, option: str, value: str, says: str) -> None:
