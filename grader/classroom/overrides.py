@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from grader.formatting import points
 from grader.results import CheckResult, SubmissionResult
 from grader.results.adjustments import Adjustments, LateNote, OverrideNote, StudentMatch
 
@@ -75,7 +76,7 @@ def finalize(base: SubmissionResult, overrides: list[Override]) -> SubmissionRes
         elif (round(now[0], 6), now[1]) != (round(o.auto_score, 6), o.auto_status):
             review = (
                 f"the automatic verdict changed since this override (was {o.auto_status} "
-                f"{o.auto_score:g}, now {now[1]} {now[0]:g}): review it"
+                f"{points(o.auto_score)}, now {now[1]} {points(now[0])}): review it"
             )
         notes.append(
             OverrideNote(

@@ -8,6 +8,7 @@ from grader.classroom.classbook import regenerate
 from grader.classroom.gradebook import FILENAME, Gradebook, current_user, now
 from grader.classroom.overrides import WHOLE, Override, automatic
 from grader.errors import UsageError
+from grader.formatting import points
 from grader.results import SubmissionResult
 
 
@@ -68,7 +69,7 @@ def set_override(
                 else next(c.max_score for c in base.checks if c.id == check)
             )
             if not 0 <= score <= top:
-                raise UsageError(f"the score of {what} must be between 0 and {top:g}")
+                raise UsageError(f"the score of {what} must be between 0 and {points(top)}")
             book.add_override(
                 Override(
                     0,
@@ -84,7 +85,9 @@ def set_override(
                 ),
                 expected,
             )
-            message = f"{base.id}: {what} set to {score:g} (automatic: {auto[1]} {auto[0]:g})"
+            message = (
+                f"{base.id}: {what} set to {points(score)} (automatic: {auto[1]} {points(auto[0])})"
+            )
         exercise = base.exercise
     regenerate(out_dir, gradebook, exercise)
     return message + f"; reports in {out_dir}/ written again"
@@ -96,7 +99,7 @@ def list_overrides(out_dir: Path, gradebook: Path | None = None) -> list[str]:
     if not found:
         return ["no overrides"]
     return [
-        f"{o.exercise} {o.submission_id} {o.check or '(score)'}: {o.auto_score:g} -> "
-        f"{o.score:g} by {o.user} at {o.at}: {o.reason}"
+        f"{o.exercise} {o.submission_id} {o.check or '(score)'}: {points(o.auto_score)} -> "
+        f"{points(o.score)} by {o.user} at {o.at}: {o.reason}"
         for o in found
     ]

@@ -30,7 +30,7 @@ from typing import Any
 from grader.classroom.gradebook import Resolution
 from grader.classroom.overrides import automatic
 from grader.classroom.similarity import SimilarityFigures
-from grader.formatting import fixed_percent, percent
+from grader.formatting import fixed_percent, percent, points
 from grader.results import SubmissionResult
 
 KINDS = {  # kind -> its name on the page, in the order the queue lists them
@@ -103,7 +103,7 @@ def _overrides(base: SubmissionResult, final: SubmissionResult) -> list[ReviewIt
             "now": [round(now[0], 6), now[1]] if now else None,
             "override": round(note.score, 6),
         }
-        reason = f"Override of {what} ({note.score:g}, by {note.user}): {note.review}."
+        reason = f"Override of {what} ({points(note.score)}, by {note.user}): {note.review}."
         items.append(ReviewItem("override", base.id, note.check or "score", reason, figures))
     return items
 

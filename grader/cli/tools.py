@@ -15,6 +15,7 @@ from grader.cli.common import (
     plain_errors,
     timeout_option,
 )
+from grader.formatting import points
 
 
 @click.group()
@@ -60,7 +61,7 @@ def list_exercises() -> None:
     from grader.spec.exercise import all_exercises
 
     for spec in all_exercises():
-        checks = ", ".join(f"{cid} ({pts:g})" for cid, pts in spec.points.items())
+        checks = ", ".join(f"{cid} ({points(pts)})" for cid, pts in spec.points.items())
         out_console.print(
             f"{spec.id}: {spec.title}\n  model: {spec.model_summary}\n  checks: {checks}",
             markup=False,

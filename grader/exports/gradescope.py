@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from grader.exports.cells import safe_name
+from grader.formatting import points
 from grader.results import GradeReport, SubmissionResult
 
 
@@ -40,7 +41,7 @@ def gradescope_results(result: SubmissionResult) -> dict[str, Any]:
     first = result.first_failure()
     summary = (
         f"{'Passed' if result.passed else 'Not passed yet'}: "
-        f"{result.score:g} / {result.max_score:g} points."
+        f"{points(result.score)} / {points(result.max_score)} points."
     )
     if first is not None:
         summary += f"\nFirst thing to fix ({first.id}): {first.message}"
@@ -53,7 +54,7 @@ def gradescope_results(result: SubmissionResult) -> dict[str, Any]:
         for o in adj.overrides:
             if o.applied:
                 what = f"check {o.check}" if o.check else "the score"
-                summary += f"\nYour instructor set {what} to {o.score:g}: {o.reason}"
+                summary += f"\nYour instructor set {what} to {points(o.score)}: {o.reason}"
         if adj.late is not None and adj.late.late_s > 0:
             summary += f"\n{adj.late.explanation}"
     return {

@@ -64,8 +64,8 @@ def junit_xml(report: GradeReport) -> JUnitXml:
             else:
                 case.system_out = message
             suite.add_testcase(case)
-        # `append`, not `add_testsuite`: that one compares the suite with every suite before it
-        # (to merge equal ones), quadratic in the class; ids are distinct, there is nothing to merge.
+        # `append`, not `add_testsuite`: that one compares the suite with every suite before
+        # it (to merge equal ones), quadratic in the class; ids are distinct, nothing to merge.
         xml.append(suite)
     xml.update_statistics()
     total = 0.0
@@ -88,7 +88,10 @@ def _adjusted_properties(s: SubmissionResult) -> list[tuple[str, str]]:
         found.append(("student", xml_text(f"{adj.student.id} {adj.student.name}")))
     for o in adj.overrides:
         found.append(
-            ("override", xml_text(f"{o.check or 'score'}={o.score:g} by {o.user}: {o.reason}"))
+            (
+                "override",
+                xml_text(f"{o.check or 'score'}={points(o.score)} by {o.user}: {o.reason}"),
+            )
         )
     return found
 

@@ -82,7 +82,7 @@ def adjusted_cells(s: SubmissionResult) -> list[str]:
         return [points(s.score), "0", "0", "", "false", "", "", "", "", ""]
     student, late = adj.student, adj.late
     overrides = "; ".join(
-        f"{o.check or 'score'}={o.score:g} by {o.user}: {o.reason}" for o in adj.overrides
+        f"{o.check or 'score'}={points(o.score)} by {o.user}: {o.reason}" for o in adj.overrides
     )
     return [
         points(adj.raw_score),

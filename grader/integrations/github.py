@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from grader.formatting import STATUS_MARKS
+from grader.formatting import STATUS_MARKS, points
 from grader.results import SubmissionResult
 
 
@@ -51,13 +51,13 @@ def markdown_summary(results: list[SubmissionResult]) -> str:
         verdict = "passed" if result.passed else "not passed yet"
         parts.append(
             f"### {MARKS['pass' if result.passed else 'fail']} `{_cell(result.id)}` — {verdict}: "
-            f"{result.score:g}/{result.max_score:g} ({result.exercise})\n"
+            f"{points(result.score)}/{points(result.max_score)} ({result.exercise})\n"
         )
         parts.append("| | check | points | what the grader found |\n|---|---|---|---|")
         for check in result.checks:
             parts.append(
                 f"| {MARKS[check.status]} {check.status} | `{check.id}` | "
-                f"{check.score:g}/{check.max_score:g} | {_cell(check.message)} |"
+                f"{points(check.score)}/{points(check.max_score)} | {_cell(check.message)} |"
             )
         first = result.first_failure()
         if first is not None and first.hint:

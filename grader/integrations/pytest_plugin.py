@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from grader.formatting import points
 from grader.grading.submissions import SUBMISSION_SUFFIXES
 
 
@@ -63,7 +64,7 @@ class CheckItem(pytest.Item):
     def runtest(self) -> None:
         assert isinstance(self.parent, SubmissionFile)
         check = next(c for c in self.parent.result().checks if c.id == self.name)
-        self.user_properties.append(("score", f"{check.score:g}/{check.max_score:g}"))
+        self.user_properties.append(("score", f"{points(check.score)}/{points(check.max_score)}"))
         if check.status == "skip":
             pytest.skip(check.message)
         if check.status != "pass":

@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from grader.formatting import STATUS_MARKS, fixed_percent
+from grader.formatting import STATUS_MARKS, fixed_percent, points
 from grader.results import Robustness, SubmissionResult
 
 
@@ -58,9 +58,10 @@ class Progress:
 def verdict_line(result: SubmissionResult) -> str:
     word = "PASSED" if result.passed else ("TIMED OUT" if result.status == "timeout" else "FAILED")
     if result.status == "missing":  # a roster student with no submission
-        return f"{result.id}: MISSING {result.score:g}/{result.max_score:g} ({result.exercise})"
+        shown = f"{points(result.score)}/{points(result.max_score)}"
+        return f"{result.id}: MISSING {shown} ({result.exercise})"
     return (
-        f"{result.id}: {word} {result.score:g}/{result.max_score:g} "
+        f"{result.id}: {word} {points(result.score)}/{points(result.max_score)} "
         f"({result.exercise}, {result.duration_s:.1f} s, isolation {result.isolation})"
     )
 
@@ -73,7 +74,7 @@ def print_verdict(console: Console, result: SubmissionResult, report: str | None
         mark, style = shown.mark, shown.colour
         console.print(
             f"  [{style}]{mark} {check.status:<5}[/{style}] {check.id:<15} "
-            f"{check.score:g}/{check.max_score:g}  {escape(check.message)}"
+            f"{points(check.score)}/{points(check.max_score)}  {escape(check.message)}"
         )
     for notice in result.notices:
         console.print(f"  [yellow]note[/yellow] {escape(notice)}")

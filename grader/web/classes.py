@@ -28,6 +28,7 @@ from grader.classroom.release import FeedbackState, feedback_states
 from grader.classroom.review import Queue, build_queue
 from grader.classroom.similarity import read_similarity
 from grader.errors import GraderError, UsageError
+from grader.formatting import points
 from grader.results import SubmissionResult
 from grader.spec.exercise import ExerciseSpec, load_exercise
 
@@ -263,15 +264,15 @@ class SubmissionState:
         for o in self.overrides:
             what = f"check {o['check_id']}" if o["check_id"] else "the score"
             text = (
-                f"{what} set to {o['score']:g} (automatic: {o['auto_status']} "
-                f"{o['auto_score']:g}): {o['reason']}"
+                f"{what} set to {points(o['score'])} (automatic: {o['auto_status']} "
+                f"{points(o['auto_score'])}): {o['reason']}"
             )
             event = Event(o["created_at"], o["user"], "override", o["check_id"], text)
             found.append((o["created_at"], 0, o["id"], 0, event))
             if o["removed_at"]:
                 gone = Event(
                     o["removed_at"], o["removed_by"] or "", "removed", o["check_id"],
-                    f"removed the override of {what} ({o['score']:g})",
+                    f"removed the override of {what} ({points(o['score'])})",
                 )  # fmt: skip
                 found.append((o["removed_at"], 0, o["id"], 1, gone))
         for c in self.comments:
