@@ -4,7 +4,7 @@ own History said ran."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +14,18 @@ ACCURACY_KEYS = ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_
 def accuracy_key(row: Mapping[str, Any]) -> str | None:
     """The key a history row (an epoch's logs) holds its training accuracy under, if any."""
     return next((k for k in ACCURACY_KEYS if isinstance(row.get(k), int | float)), None)
+
+
+def first_epoch_reaching_in(history: Sequence[Mapping[str, Any]], threshold: float) -> int | None:
+    """The epoch number of the first history row whose training accuracy is at or over
+    `threshold` (its own `epoch`, else its 1-based place): a row without an accuracy is passed
+    over, never renumbers the rows after it. One home for the charts, the report's marker and
+    the robustness figures."""
+    for place, row in enumerate(history, start=1):
+        key = accuracy_key(row)
+        if key is not None and float(row[key]) >= threshold:
+            return int(row.get("epoch", place))
+    return None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from grader.formatting import fixed_percent, percent
-from grader.grading.evidence import accuracy_key
+from grader.grading.fit_evidence import accuracy_key, first_epoch_reaching_in
 from grader.results import CheckResult, CheckStatus, Robustness, SeedRun, SubmissionResult
 from grader.spec.exercise import ExerciseSpec
 from grader.spec.robustness import decide
@@ -43,11 +43,12 @@ def train_accuracies(result: SubmissionResult) -> list[float]:
     return found
 
 
-def reached_epoch(accuracies: list[float], threshold: float | None) -> int | None:
-    """The first epoch (1-based) whose training accuracy reached the threshold."""
+def reached_epoch(result: SubmissionResult, threshold: float | None) -> int | None:
+    """The first epoch whose training accuracy reached the threshold (its number in the
+    history: a row without an accuracy does not shift the ones after it)."""
     if threshold is None:
         return None
-    return next((i + 1 for i, a in enumerate(accuracies) if a >= threshold), None)
+    return first_epoch_reaching_in(result.training.get("history", []), threshold)
 
 
 def borderline(result: SubmissionResult, spec: ExerciseSpec) -> str:
@@ -73,7 +74,7 @@ def borderline(result: SubmissionResult, spec: ExerciseSpec) -> str:
     accuracies = train_accuracies(result)
     if target is None or not accuracies or not ({"train_accuracy", "early_stop"} & set(judged)):
         return ""
-    epoch = reached_epoch(accuracies, target)
+    epoch = reached_epoch(result, target)
     if epoch is None:
         best = max(accuracies)
         if best >= target - policy.train_accuracy_margin:
@@ -140,7 +141,7 @@ def seed_run(result: SubmissionResult, spec: ExerciseSpec) -> SeedRun:
         checks=checks,
         test_accuracy=result.test_accuracy,
         train_accuracies=accuracies,
-        reached_epoch=reached_epoch(accuracies, spec.accuracy_threshold),
+        reached_epoch=reached_epoch(result, spec.accuracy_threshold),
         seed_replaced=any(n.startswith(SEED_REPLACED_NOTE) for n in result.notices),
         note=note,
     )

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from grader.formatting import duration, fixed_percent, points, status_mark, when
-from grader.grading.evidence import accuracy_key
+from grader.grading.fit_evidence import first_epoch_reaching_in
 from grader.report.charts import (
     TrainingChart,
     training_chart,
@@ -99,15 +99,6 @@ def _check(result: SubmissionResult, check_id: str) -> CheckResult | None:
 # -- training ---------------------------------------------------------------------------------
 
 
-def _first_reaching(history: list[dict[str, Any]], threshold: float) -> int | None:
-    for i, row in enumerate(history):
-        key = accuracy_key(row)
-        acc = row[key] if key else None
-        if acc is not None and acc >= threshold:
-            return int(row.get("epoch", i + 1))
-    return None
-
-
 def chart_view(result: SubmissionResult, spec: ExerciseSpec) -> TrainingChart | None:
     training = result.training or {}
     history = [row for row in training.get("history") or [] if isinstance(row, dict)]
@@ -122,7 +113,7 @@ def chart_view(result: SubmissionResult, spec: ExerciseSpec) -> TrainingChart | 
     epochs = {int(row.get("epoch", i + 1)) for i, row in enumerate(history)}
     first = details.get("first_reaching_epoch")
     if first not in epochs:
-        first = _first_reaching(history, threshold) if threshold is not None else None
+        first = first_epoch_reaching_in(history, threshold) if threshold is not None else None
     stopped = int(history[-1].get("epoch", len(history)))
     return training_chart(
         history,
