@@ -107,8 +107,8 @@ def _child_env(spec: ExerciseSpec, job: Job, threads: int) -> dict[str, str]:
 
 
 def _in_student_lines(evidence: Evidence, submission: Submission) -> Evidence:
-    """Errors located in the student's own lines: IPython ran each cell without its leading
-    blank lines, so a traceback's line is the cell's line less those."""
+    """Errors (and the callback probe's) located in the student's own lines: IPython ran each
+    cell without its leading blank lines, so a traceback's line is the cell's line less those."""
     return dataclasses.replace(
         evidence,
         failures=tuple(
@@ -118,6 +118,16 @@ def _in_student_lines(evidence: Evidence, submission: Submission) -> Evidence:
         allowed_failures=tuple(
             dataclasses.replace(f, line=submission.student_line(f.cell, f.line))
             for f in evidence.allowed_failures
+        ),
+        probes=tuple(
+            dataclasses.replace(
+                probe,
+                calls=tuple(
+                    dataclasses.replace(c, line=submission.student_line(c.cell, c.line))
+                    for c in probe.calls
+                ),
+            )
+            for probe in evidence.probes
         ),
     )
 

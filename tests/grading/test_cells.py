@@ -296,6 +296,11 @@ def test_a_recorded_runtime_error_is_reported_at_the_student_line() -> None:
             "message": "division by zero",
             "frames": [{"cell": 1, "line": 2}],
         },
+        {"type": "probe_callback", "index": 0, "name": "MyCallback", "threshold": 0.99},
+        {"type": "probe_call", "callback": 0, "value": 0.5, "error": "boom", "cell": 1, "line": 2},
     ]
-    (failure,) = _in_student_lines(parse_events(events), submission).failures
+    evidence = _in_student_lines(parse_events(events), submission)
+    (failure,) = evidence.failures
     assert (failure.cell, failure.line) == (2, 4)
+    (call,) = evidence.probes[0].calls  # the callback probe's error, where the student sees it
+    assert (call.cell, call.line) == (2, 4)
