@@ -47,6 +47,15 @@ _FAILURE_HINTS: list[tuple[str | None, str, str]] = [
         r"indices\[\d+\] = \d+ is not in \[0, \d+\)",
         "output_units",
     ),
+    # One-hot loss, integer labels: the labels (batch,) against a flat (batch, classes) output.
+    # Before missing_flatten, whose model outputs one more dimension (batch, 28, classes).
+    # Found by `grader selftest`'s loss_changed mutant (it was hinted as a missing Flatten).
+    (
+        None,
+        r"Arguments `target` and `output` must have the same rank.*"
+        r"target\.shape=\((None|\d+),\), output\.shape=\((None|\d+), \d+\)",
+        "sparse_loss",
+    ),
     (
         None,
         r"Incompatible shapes|expected .*ndim|incompatible with the layer|"
