@@ -68,7 +68,7 @@ class CodeCell:
             body[: magic.line] = [""] * magic.line  # the magic's line blanked: lines stay
             return _parse("\n".join(body))
         tree = _parse(self.python)
-        if tree is not None and self.python is not self.source:
+        if tree is not None:
             for node in ast.walk(tree):
                 if isinstance(getattr(node, "lineno", None), int):
                     node.lineno = self.student_line(node.lineno)  # type: ignore[attr-defined]
@@ -76,17 +76,6 @@ class CodeCell:
                 if isinstance(end, int):
                     node.end_lineno = self.student_line(end)  # type: ignore[attr-defined]
         return tree
-
-
-def _parse(text: str) -> ast.Module | None:
-    try:
-        return ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None  # the syntax check reports it; the other cells are still read
-
-
-def _line_count(text: str) -> int:
-    return len(text.split("\n"))
 
 
 def _parse(text: str) -> ast.Module | None:
