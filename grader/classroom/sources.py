@@ -86,7 +86,10 @@ def _folder_entries(root: Path) -> list[_Entry]:
     entries = []
     inside = root.resolve()
     for path in sorted(root.rglob("*")):
-        rel = PurePosixPath(path.relative_to(root).as_posix())
+        # A name that is not UTF-8 (a latin-1 `café.py` unpacked here) is kept with U+FFFD in
+        # its id: the id goes into the gradebook and the reports, which only take real text.
+        text = path.relative_to(root).as_posix()
+        rel = PurePosixPath(text.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
         if _ignored(rel) or not path.is_file():
             continue
         info = path.stat()

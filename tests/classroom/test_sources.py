@@ -161,3 +161,14 @@ def test_an_unreadable_class_zip_is_a_usage_error_naming_it(tmp_path: Path) -> N
         find_submissions(path)
     assert str(caught.value).startswith(f"{path} is not a readable zip file")
     assert "make the zip again, or unpack it and grade the folder" in str(caught.value)
+
+
+def test_a_file_name_that_is_not_utf8_gets_an_id_of_real_text(tmp_path: Path) -> None:
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "bob.py").write_bytes(GOOD)
+    os.close(os.open(os.fsencode(folder) + b"/caf\xe9.py", os.O_CREAT | os.O_WRONLY, 0o644))
+    found = {s.id: s for s in find_submissions(folder)}
+    assert sorted(found) == ["bob", "caf\ufffd"]
+    assert found["caf\ufffd"].id.encode("utf-8")  # no lone surrogate: SQLite and JSON take it
+    assert found["caf\ufffd"].read() == b""  # still read from the file's real name
