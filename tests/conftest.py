@@ -71,6 +71,8 @@ FILE_SECONDS: dict[str, int] = {
     "tests/classroom/test_batch.py": 150,  # `grader grade` runs, a resume after SIGKILL
     "tests/classroom/test_executors.py": 120,  # a Dask cluster beside the local executor
     "tests/grading/test_fit_and_lab_graded.py": 100,  # 2 real gradings
+    "tests/grading/test_fit_forms.py": 100,  # 19 fit forms twice, 3 tiny gradings
+    "tests/spec/test_lab_sandbox.py": 50,  # a tiny grading at each isolation level
     "tests/fuzz/test_fuzz_notebooks.py": 90,
     "tests/grading/test_isolation.py": 60,  # a clone with its venv, a check at namespaces
     "tests/web/test_load.py": 60,  # 2,000 requests while a batch writes
