@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import re
+import tomllib
 from pathlib import Path
 from types import ModuleType
 
@@ -95,6 +96,41 @@ def test_every_checked_key_has_its_rule_in_the_reference() -> None:
     ]
     assert unexplained == [], "add a probe to scripts/mkdocs_hooks.py PROBES for these"
     assert [n for t in tables for n, k in t.items() if not k.doc] == [], "give each key a doc"
+
+
+def _toml_examples() -> list[tuple[str, str]]:
+    found = []
+    for page in [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]:
+        text = page.read_text(encoding="utf-8")
+        for block in re.finditer(r"^```toml\n(.*?)^```", text, flags=re.M | re.S):
+            if not block.group(1).startswith("--8<--"):  # a file included as it is
+                line = text[: block.start()].count("\n") + 1
+                found.append((f"{page.relative_to(ROOT)}:{line}", block.group(1)))
+    return found
+
+
+def test_every_exercise_toml_example_is_one_the_grader_accepts() -> None:
+    """A whole file is validated as the loader does; a fragment's sections key by key."""
+    examples_found = _toml_examples()
+    assert len(examples_found) >= 4
+    for where, body in examples_found:
+        raw = tomllib.loads(body)
+        if "id" in raw:
+            schema.validate(raw, where)
+            continue
+        for name, value in raw.items():
+            table, keys = (
+                (value, schema.SECTIONS[name])
+                if isinstance(value, dict)
+                else (
+                    {name: value},
+                    {name: schema.TOP_LEVEL[name]},
+                )
+            )
+            optional = {
+                k: dataclasses.replace(key, required=False) for k, key in (keys or {}).items()
+            }
+            schema.check_table(table, optional, f"{where} [{name}]")
 
 
 def test_the_result_reference_names_every_field_of_the_result_model() -> None:
