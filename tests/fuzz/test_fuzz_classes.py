@@ -7,6 +7,7 @@ each either in a group to grade or with a plain problem as its verdict."""
 from __future__ import annotations
 
 import io
+import os
 import stat
 import tempfile
 import warnings
@@ -80,3 +81,50 @@ def test_a_generated_class_zip_keeps_every_student(raw: bytes) -> None:
 @given(st.binary(max_size=400))
 def test_any_bytes_as_a_class_zip_are_read_or_refused_naming_it(raw: bytes) -> None:
     _class_holds_every_student(raw)
+
+
+SEGMENTS = st.binary(min_size=1, max_size=6).filter(
+    lambda b: b"/" not in b and b"\x00" not in b and b not in (b".", b"..")
+) | st.sampled_from([b"alice", b"Bob", b"caf\xe9", b".hidden", b"__MACOSX", b"submitted"])
+FILES = st.lists(
+    st.tuples(
+        st.lists(SEGMENTS, min_size=1, max_size=3),
+        st.sampled_from([b".py", b".ipynb", b".txt", b""]),
+        st.sampled_from(["file", "link out", "link in"]),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@given(FILES)
+@example([([b"caf\xe9"], b".py", "file"), ([b"alice"], b".py", "link out")])
+def test_a_generated_class_folder_keeps_every_student(files: list) -> None:
+    with tempfile.TemporaryDirectory() as root:
+        top = os.fsencode(root)
+        outside = top + b"/secret.py"
+        with open(outside, "wb") as f:
+            f.write(b"x = 1\n")
+        folder = top + b"/class"
+        os.mkdir(folder)
+        for parts, suffix, kind in files:
+            path = b"/".join([folder, *parts]) + suffix
+            try:
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                if kind == "file":
+                    with open(path, "wb") as f:
+                        f.write(b"print(1)\n")
+                else:
+                    os.symlink(outside if kind == "link out" else path + b".x", path)
+            except OSError:
+                continue  # a name the file system refuses, or a file where a folder is asked
+        try:
+            sources = find_submissions(Path(os.fsdecode(folder)))
+        except UsageError as exc:
+            assert "class" in str(exc)
+            return
+        for source in sources:
+            source.id.encode("utf-8")  # real text, never a lone surrogate
+        problems, groups = group_sources(sources, INPUTS)
+        grouped = [source.id for g in groups.values() for source, _ in g.members]
+        assert sorted([s.id for s in problems] + grouped) == sorted(s.id for s in sources)
