@@ -148,7 +148,8 @@ def doctor() -> None:
 
 
 def _doctor_environment() -> None:
-    """Each exercise's environment: its packages (importable here?) and support files."""
+    """Each exercise's environment: its packages (importable here?), support files and the
+    lab's environment variables."""
     from grader.spec.environment import install_command, missing_support_files, package_status
     from grader.spec.exercise import all_exercises
 
@@ -166,3 +167,6 @@ def _doctor_environment() -> None:
                 for name in spec.environment.support_files
             )
             out_console.print(f"  support files: {files}", markup=False, soft_wrap=True)
+        if spec.environment.variables:  # the lab's variables, as declared ({work}: its folder)
+            named = ", ".join(f"{name}={value}" for name, value in spec.environment.variables)
+            out_console.print(f"  lab variables: {named}", markup=False, soft_wrap=True)

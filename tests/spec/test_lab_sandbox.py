@@ -3,6 +3,8 @@ variables (`COURSE_ROOT`), the working folder, and TensorBoard writing its logs.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -48,3 +50,13 @@ def test_a_variant_without_the_variable_fails_as_the_lab_would(tmp_path: Path) -
     withheld = grade_submission(submission, bare, GradeOptions(timeout_s=60))
     runs = next(c for c in withheld.checks if c.id == "runs")
     assert "KeyError: 'COURSE_ROOT'" in runs.message
+
+
+def test_doctor_shows_the_labs_variables() -> None:
+    grader = Path(sys.executable).parent / "grader"
+    proc = subprocess.run(
+        [str(grader), "doctor"], capture_output=True, text=True, timeout=300, check=False
+    )
+    out = " ".join(proc.stdout.split())
+    assert "environment mnist_callback:" in out, proc.stderr[-1000:]
+    assert "lab variables: COURSE_ROOT={work}" in out
