@@ -29,11 +29,12 @@ from pathlib import Path
 from urllib.parse import quote, unquote_plus
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import workbench
 from workbench import get, p95, serve
 
 from grader.classroom.gradebook import FILENAME, Gradebook, RunInfo
 
-GRADER = str(Path(sys.executable).parent / "grader")
+GRADER = [str(Path(sys.executable).parent / "grader")]  # --grader: another command
 EXERCISE = "mnist_callback"
 PAGES = {
     "home": "/",
@@ -61,7 +62,7 @@ def write_class(folder: Path, size: int) -> None:
 def grade(folder: Path, out: Path) -> float:
     started = time.perf_counter()
     done = subprocess.run(
-        [GRADER, "grade", str(folder), "-e", EXERCISE, "--out", str(out), "--isolation",
+        [*GRADER, "grade", str(folder), "-e", EXERCISE, "--out", str(out), "--isolation",
          "process", "-j", "2", "--no-similarity"],
         capture_output=True, text=True,
     )  # fmt: skip
@@ -130,7 +131,16 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--keep", type=Path, help="build the classes here (and keep them)")
+    parser.add_argument(
+        "--grader",
+        help="the grader command to time (default: this environment's); e.g. one running a "
+        "frozen copy of the tree, so that edits made meanwhile do not change the grading code "
+        "between a run and its re-run",
+    )
     args = parser.parse_args()
+    if args.grader:
+        GRADER[:] = [args.grader]
+        workbench.GRADER = args.grader  # `grader serve` too
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
         outs: dict[int, Path] = {}

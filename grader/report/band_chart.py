@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from grader.formatting import duration, fixed_percent, percent
-from grader.report.charts import Tick, nice_step
+from grader.report.charts import Tick, axis_ticks, nice_step
 
 WIDTH, LEFT, RIGHT = 640, 60, 620
 TOP, BOTTOM = 16, 216  # the band chart's plot area
@@ -45,11 +45,6 @@ class BandChart:
     y_ticks: list[Tick]
     x_ticks: list[Tick]
     summary: str
-
-
-def _ticks(lo: float, hi: float, step: float) -> list[float]:
-    first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
-    return [round(i * step, 10) for i in range(first, last + 1)]
 
 
 def band_chart(
@@ -109,7 +104,7 @@ def band_chart(
         student_dots=dots,
         threshold_y=y(threshold) if threshold is not None else None,
         threshold_label=f"threshold {percent(threshold)}" if threshold is not None else "",
-        y_ticks=[Tick(y(t), fixed_percent(t, decimals)) for t in _ticks(lo, hi, step)],
+        y_ticks=[Tick(y(t), fixed_percent(t, decimals)) for t in axis_ticks(lo, hi, step)],
         x_ticks=[Tick(x(e), str(e)) for e in range(first, last + 1) if (e - first) % every == 0],
         summary=summary + ".",
     )
@@ -153,5 +148,5 @@ def duration_strip(
         axis_y=STRIP_Y + 26,
         box=(x(q1), x(median), x(q3)),
         dots=dots,
-        ticks=[Tick(x(t), f"{t:g} s") for t in _ticks(0.0, top, step)],
+        ticks=[Tick(x(t), f"{t:g} s") for t in axis_ticks(0.0, top, step)],
     )

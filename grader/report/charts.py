@@ -111,7 +111,9 @@ def _decimals(step: float) -> int:
     return max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
 
 
-def _ticks(lo: float, hi: float, step: float) -> list[float]:
+def axis_ticks(lo: float, hi: float, step: float) -> list[float]:
+    """Every multiple of `step` from `lo` to `hi` (an axis's tick values; the band and duration
+    charts use it too)."""
     first = math.ceil(lo / step - 1e-9)
     last = math.floor(hi / step + 1e-9)
     return [round(i * step, 10) for i in range(first, last + 1)]
@@ -177,7 +179,7 @@ def training_chart(
             "accuracy",
             top,
             height,
-            [Tick(y_acc(t), fixed_percent(t, decimals)) for t in _ticks(lo, hi, step)],
+            [Tick(y_acc(t), fixed_percent(t, decimals)) for t in axis_ticks(lo, hi, step)],
             [],
         )
         name = "training accuracy" if acc_key else "accuracy"
@@ -256,7 +258,7 @@ def training_chart(
             "loss",
             top,
             height,
-            [Tick(y_loss(t), f"{t:.{decimals}f}") for t in _ticks(lo, hi, step)],
+            [Tick(y_loss(t), f"{t:.{decimals}f}") for t in axis_ticks(lo, hi, step)],
             [
                 Series(
                     "loss",
