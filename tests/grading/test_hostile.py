@@ -5,6 +5,12 @@ message, files outside the work dir are untouched, a secret in the grader's envi
 files appears in no output, and the next submission grades normally. Where a level cannot stop
 an attack, the test asserts that the attack got through (documenting the weakness) instead of
 hiding it; attacks that would harm the test machine at such a level are skipped with the reason.
+
+An attack is graded at the levels where its outcome is not already implied by another of its
+gradings (`levels_to_grade`): a level stricter than one that stops it stops it too, a level
+laxer than one it gets through lets it through, except where a level's own rlimits and pid
+namespace are what is being attacked (resource exhaustion: every level). The gradings of the
+file are shared between its tests (`graded_at`), as conftest's `graded` shares a solution's.
 """
 
 from __future__ import annotations
@@ -116,6 +122,29 @@ ATTACKS = [
 ]
 
 
+def levels_to_grade(attack: Attack) -> list[str]:
+    """The levels whose outcome for this attack is not implied by its other gradings.
+
+    Stopped: at `stopped_from` (the weakest level that stops it: the claim) and at the strongest
+    (the level a class is graded at): a level between them adds only rlimits, which a forged
+    event, a patched Keras or a read of the environment does not meet, so it stops the attack
+    as both ends do. Got through (the documented weakness, run where harmless): at the level just
+    below `stopped_from`; a laxer level lets through what a stricter one does. Resource attacks
+    meet each level's own rlimits and process handling: every level. Harmful below: the weaker
+    levels stay as skips with the reason.
+    """
+    if attack.family == "resources":
+        return ALL_LEVELS
+    stop = ALL_LEVELS.index(attack.stopped_from)
+    kept = {attack.stopped_from, ALL_LEVELS[-1]}
+    if stop > 0:
+        kept |= set(ALL_LEVELS[:stop]) if not attack.harmless_below else {ALL_LEVELS[stop - 1]}
+    return [level for level in ALL_LEVELS if level in kept]
+
+
+ATTACK_LEVELS = [(attack, level) for attack in ATTACKS for level in levels_to_grade(attack)]
+
+
 class Listener:
     """A TCP or unix-socket service on the host that records whatever reaches it."""
 
@@ -190,7 +219,20 @@ def grade_at(
     path: Path, spec: ExerciseSpec, level: str, timeout_s: float = TIMEOUT_S
 ) -> SubmissionResult:
     options = GradeOptions(timeout_s=timeout_s, isolation=level, exact_isolation=True)
-    return grade_submission(path, spec, options)
+    result = grade_submission(path, spec, options)
+    _GRADINGS[(path.name, level, timeout_s)] = result
+    return result
+
+
+_GRADINGS: dict[tuple[str, str, float], SubmissionResult] = {}
+
+
+def graded_at(
+    path: Path, spec: ExerciseSpec, level: str, timeout_s: float = TIMEOUT_S
+) -> SubmissionResult:
+    """That file's grading at that level, done once for the file's tests (`test_attack` grades
+    afresh, beside its own watch on the world, and leaves its result here for the others)."""
+    return _GRADINGS.get((path.name, level, timeout_s)) or grade_at(path, spec, level, timeout_s)
 
 
 def leftover_harness_processes(grader_pid: int | None = None) -> list[str]:
@@ -223,8 +265,9 @@ def first_problem(result: SubmissionResult) -> str:
     return failing.message if failing else ""
 
 
-@pytest.mark.parametrize("level", ALL_LEVELS)
-@pytest.mark.parametrize("attack", ATTACKS, ids=[a.file for a in ATTACKS])
+@pytest.mark.parametrize(
+    ("attack", "level"), ATTACK_LEVELS, ids=[f"{a.file}-{level}" for a, level in ATTACK_LEVELS]
+)
 def test_attack(attack: Attack, level: str, world: World, spec: ExerciseSpec) -> None:
     stopped = RANK[level] >= RANK[attack.stopped_from]
     if not stopped and not attack.harmless_below:
@@ -272,7 +315,7 @@ def test_attack(attack: Attack, level: str, world: World, spec: ExerciseSpec) ->
 @pytest.mark.parametrize("level", ALL_LEVELS)
 def test_forged_evidence_earns_nothing_it_cannot_prove(level: str, spec: ExerciseSpec) -> None:
     for name in ("forged_events.py", "fake_history.py"):
-        result = grade_at(HOSTILE / name, spec, level)
+        result = graded_at(HOSTILE / name, spec, level)
         by_id = {c.id: c for c in result.checks}
         assert by_id["early_stop"].status == "fail"
         assert by_id["stop_message"].status in ("fail", "skip")
@@ -289,7 +332,10 @@ class Forgery:
 
 
 # Training claims forged from inside the child. Each trains little (a few hundred images, one to
-# three epochs) and is graded at the two levels a class is graded at.
+# three epochs). What catches them is the grader's own reading of what the child left (the saved
+# model re-measured, its weights compared), the same code at every level, and no forgery touches
+# the sandbox: graded at the strongest level, the one a class is graded at. The same evidence
+# path is shown at the weakest level by the interference attacks of `test_attack`.
 FORGERIES = [
     Forgery("forged_history.py", "accuracy never reached 99%"),
     Forgery("forged_logs_undertrained.py", "the saved model does not reproduce it"),
@@ -297,7 +343,7 @@ FORGERIES = [
     Forgery("patched_evaluate.py", "the saved model does not reproduce it"),
     Forgery("replaced_fit.py", "did not change the model's weights"),
 ]
-FORGERY_LEVELS = ["limits", "namespaces"]  # the levels a class is graded at
+FORGERY_LEVELS = [ALL_LEVELS[-1]]
 
 
 @pytest.mark.parametrize("level", FORGERY_LEVELS)
@@ -320,7 +366,8 @@ def test_the_graders_environment_through_proc(level: str, tmp_path: Path) -> Non
 
     At `namespaces` the child has its own pid namespace and uid. At `process` and `limits` it
     runs as the grader's user: the grader is made non-dumpable, which keeps a same-uid child
-    out of /proc/<grader>/environ, but not a root child of a root grader (the table in docs/explanation/figures.md).
+    out of /proc/<grader>/environ, but not a root child of a root grader (the table in
+    docs/explanation/figures.md).
     """
     out = tmp_path / "result.json"
     argv = [sys.executable, "-m", "grader.cli", "check", str(HOSTILE / "read_parent_env.py"),
@@ -366,11 +413,11 @@ def test_the_lambda_payload_fires_when_safe_mode_is_off(world: World, spec: Exer
 
 @pytest.mark.parametrize("level", ALL_LEVELS)
 def test_model_files_are_loaded_safely(level: str, spec: ExerciseSpec) -> None:
-    result = grade_at(HOSTILE / "lambda_model.py", spec, level)
+    result = graded_at(HOSTILE / "lambda_model.py", spec, level)
     architecture = next(c for c in result.checks if c.id == "architecture")
     assert architecture.status == "error"
     assert "safely" in architecture.message
-    poisoned = grade_at(HOSTILE / "poison_model.py", spec, level)
+    poisoned = graded_at(HOSTILE / "poison_model.py", spec, level)
     assert next(c for c in poisoned.checks if c.id == "architecture").status == "error"
 
 
