@@ -143,6 +143,13 @@ def levels_to_grade(attack: Attack) -> list[str]:
 
 
 ATTACK_LEVELS = [(attack, level) for attack in ATTACKS for level in levels_to_grade(attack)]
+BY_FILE = {attack.file: attack for attack in ATTACKS}
+# The forged-evidence and safe-loading tests read these attacks' gradings at the same levels.
+INTERFERENCE_LEVELS = levels_to_grade(BY_FILE["forged_events.py"])
+assert all(
+    levels_to_grade(BY_FILE[name]) == INTERFERENCE_LEVELS
+    for name in ("fake_history.py", "lambda_model.py", "poison_model.py")
+)
 
 
 class Listener:
@@ -312,7 +319,7 @@ def test_attack(attack: Attack, level: str, world: World, spec: ExerciseSpec) ->
         assert any(leaked.values()), f"{attack.file} was expected to get through at {level}"
 
 
-@pytest.mark.parametrize("level", ALL_LEVELS)
+@pytest.mark.parametrize("level", INTERFERENCE_LEVELS)
 def test_forged_evidence_earns_nothing_it_cannot_prove(level: str, spec: ExerciseSpec) -> None:
     for name in ("forged_events.py", "fake_history.py"):
         result = graded_at(HOSTILE / name, spec, level)
@@ -411,7 +418,7 @@ def test_the_lambda_payload_fires_when_safe_mode_is_off(world: World, spec: Exer
         shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.mark.parametrize("level", ALL_LEVELS)
+@pytest.mark.parametrize("level", INTERFERENCE_LEVELS)
 def test_model_files_are_loaded_safely(level: str, spec: ExerciseSpec) -> None:
     result = graded_at(HOSTILE / "lambda_model.py", spec, level)
     architecture = next(c for c in result.checks if c.id == "architecture")
