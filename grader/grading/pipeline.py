@@ -66,11 +66,9 @@ def detect_exercise(
 
 
 def _child_env(spec: ExerciseSpec, job: Job, threads: int) -> dict[str, str]:
-    """A small, explicit environment: nothing from the grader's own (no tokens, no secrets);
-    first the course lab's variables (the spec's `[environment] variables`), which the
-    grader's own settings below always win over."""
+    """A small, explicit environment: nothing from the grader's own (no tokens, no secrets)."""
     env = {
-        **spec.environment.lab_variables(job.work, job.home),
+        **spec.environment.lab_variables(job.work, job.home),  # the lab's first: ours win
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin", "/bin"]),
         "HOME": str(job.home),
         "KERAS_HOME": str(job.home / ".keras"),
