@@ -36,6 +36,14 @@ def train_accuracy(ctx: CheckContext) -> Verdict:
         "tolerance": tolerance,
     }
     summary = f"logged {fixed_percent(logged)}, re-measured by the grader {fixed_percent(measured)}"
+    if fit.on_test_set:
+        # The logs are the test images' accuracy (found by `grader selftest`: its other_data
+        # mutant was hinted as an accuracy the model does not reproduce).
+        return failed(
+            f"the model was trained on the test images, not the training images: {summary}",
+            "train_on_test",
+            **details,
+        )
     if logged is None or logged < threshold:
         return failed(
             f"final training accuracy below {percent(threshold)}: {summary}",
