@@ -9,9 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from paths import ROOT, SOLUTIONS, SUBMISSIONS
+from paths import ROOT, SUBMISSIONS
 
-from grader.grading.pipeline import grade_submission
 from grader.results import SubmissionResult
 from grader.spec.exercise import load_exercise
 
@@ -217,11 +216,6 @@ def test_notebook_error_location_names_the_cell(graded: Grade) -> None:
     assert (result.error_location.cell, result.error_location.line) == (3, 8)
 
 
-def test_same_submission_graded_twice_gives_identical_numbers(graded: Grade) -> None:
-    """The shared grading of the reference solution, and one more, from scratch."""
-    first = graded("solutions/fashion_mnist.py", "fashion_mnist")
-    second = grade_submission(SOLUTIONS / "fashion_mnist.py", load_exercise("fashion_mnist"))
-    assert first.training["history"] == second.training["history"]
-    assert first.test_accuracy == second.test_accuracy
-    assert [c.message for c in first.checks] == [c.message for c in second.checks]
-    assert first.seed == second.seed == 1234
+# That a grading done twice gives identical numbers (each epoch's accuracy, the test accuracy, the
+# verdict) is shown by tests/classroom/test_robustness_class.py, which trains a seed again from
+# scratch on resume: a second training of the Fashion reference here proved nothing more.

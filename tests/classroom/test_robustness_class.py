@@ -4,7 +4,10 @@ the seeds it lacks, and the report shows each seed.
 
 Two instructor-written specs keep it short (tests/submissions/robustness/exercises): the
 Fashion-MNIST exercise with three seeds, and a callback variant that stops at 94% within 3
-epochs, where a narrow network gets there in its last epoch or just misses it.
+epochs, where a narrow network gets there in its last epoch or just misses it. The clear results
+that run once are the Fashion class's (a pass and a fail); that a callback reaching the threshold
+early is not borderline is the rule's own unit test (tests/grading/test_robustness.py), so the
+callback class is the narrow network alone.
 """
 
 from __future__ import annotations
@@ -108,12 +111,14 @@ def test_a_resumed_batch_runs_only_the_missing_seeds(fashion: dict[str, Any]) ->
     assert deleted == 1
     resumed = grade_class(HERE / "fashion", "fashion_three_seeds", out, SETTINGS)
     assert (resumed.counts["graded"], resumed.counts["seed_jobs"]) == (0, 1)
-    # determinism: the same seeds give the same figures and the same verdict
+    # Determinism: the seed trained again from scratch gives the same figures, epoch by epoch
+    # (each epoch's training accuracy, the test accuracy, the checks), and the same verdict. This
+    # is the suite's one proof that a grading done twice gives identical numbers.
     before, after = _by_id(first)["one_epoch"], _by_id(resumed)["one_epoch"]
     assert before.robustness is not None and after.robustness is not None
-    assert [r.test_accuracy for r in after.robustness.runs] == [
-        r.test_accuracy for r in before.robustness.runs
-    ]
+    retrained = after.robustness.runs[-1]
+    assert retrained.seed == last_seed and len(retrained.train_accuracies) == 1
+    assert after.robustness.runs == before.robustness.runs
     assert (after.passed, after.score) == (before.passed, before.score)
 
 
@@ -131,7 +136,8 @@ def test_a_late_callback_is_decided_on_three_seeds_with_its_own_seed_replaced(
     callback: dict[str, Any],
 ) -> None:
     results = _by_id(callback["first"])
-    assert results["wide"].robustness is None and results["wide"].passed
+    assert results.keys() == {"narrow"}
+    assert callback["first"].counts["borderline"] == 1
     narrow = results["narrow"]
     robustness = narrow.robustness
     assert robustness is not None, narrow.checks
