@@ -113,7 +113,22 @@ class VerdictCache(Connected):
     def recent_grades(self, run_id: int, count: int) -> list[dict[str, Any]]:
         """The run's last `count` grades recorded, newest first (the live view's list)."""
         return self._dicts(
-            "SELECT * FROM grades WHERE run_id = ? ORDER BY recorded_at DESC, submission_id LIMIT ?",
+            "SELECT * FROM grades WHERE run_id = ? "
+            "ORDER BY recorded_at DESC, submission_id LIMIT ?",
             run_id,
             count,
         )
+
+    def verdict_versions(self, keys: Iterable[str]) -> dict[str, int]:
+        """The version of each kept verdict (its row id: a replaced verdict gets a new row)."""
+        found: dict[str, int] = {}
+        wanted = list(dict.fromkeys(keys))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            found.update(
+                self.db.execute(
+                    f"SELECT cache_key, rowid FROM results WHERE cache_key IN ({marks})", chunk
+                ).fetchall()
+            )
+        return found

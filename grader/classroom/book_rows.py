@@ -103,14 +103,15 @@ class ClassCounts:
     failing: dict[str, int]  # check id -> submissions where it failed or erred
 
 
-def row_key(result: SubmissionResult, cache_key: str | None) -> str:
-    """What a class row is made of, hashed: the verdict (its key, and when it was graded: a
-    regrade replaces the verdict under the same key), whose it is, and its roster and lateness.
-    Two rows with the same key hold the same result; '' (a grader failure) matches nothing."""
-    if cache_key is None:
+def row_key(result: SubmissionResult, cache_key: str | None, version: int | None) -> str:
+    """What a class row is made of, hashed: the verdict (its key, and the version of the row
+    that holds it: a regrade replaces the verdict under the same key with a new one), whose it
+    is, and its roster and lateness. Two rows with the same key hold the same result; '' (a
+    grader failure, or a verdict not kept) matches nothing."""
+    if cache_key is None or version is None:
         return ""
     r = result
-    made_of = [cache_key, r.id, r.path, r.sha256, r.graded_at, r.duration_s, r.status, r.score]
+    made_of = [cache_key, version, r.id, r.path, r.sha256, r.status, r.score, r.passed]
     text = json.dumps([*made_of, repr(r.adjustments)], ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 

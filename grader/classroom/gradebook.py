@@ -92,9 +92,13 @@ class Gradebook(Corrections, ClassRows, VerdictCache, RunHistory):
         """A verdict, the grades of the submissions it decides and their class rows, in one
         transaction (one sync to disk per verdict, not two). A row the run `prior` (its id,
         its rows' keys) holds as it is now is copied, not written again. Each row's key."""
-        keys = [row_key(b, g.cache_key) for b, g in zip(bases, graded, strict=True)]
         with self._transaction():
             self._record(run_id, graded, verdict)
+            versions = self.verdict_versions(g.cache_key for g in graded if g.cache_key)
+            keys = [
+                row_key(b, g.cache_key, versions.get(g.cache_key or ""))
+                for b, g in zip(bases, graded, strict=True)
+            ]
             same = [
                 b.id
                 for b, k in zip(bases, keys, strict=True)
