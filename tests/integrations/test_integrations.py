@@ -264,6 +264,8 @@ def test_gradescope_setup_builds_an_autograder_that_grades_for_real(tmp_path: Pa
 
         root = tmp_path / "autograder"
         (root / "submission").mkdir(parents=True)
+        # The callback reference's notebook form: its one real grading in the suite (test_e2e
+        # grades the module form), so it stays the notebook, and every check must pass.
         shutil.copy(SOLUTIONS / "mnist_callback.ipynb", root / "submission" / "hw.ipynb")
         env |= {"AUTOGRADER_ROOT": str(root), "GRADER_BIN": str(installed)}
         proc = run(
