@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 import re
@@ -30,6 +29,7 @@ from grader.grading.submissions import (
     Submission,
     SubmissionError,
     find_syntax_error,
+    in_student_lines,
     load_submission,
     write_runnable,
 )
@@ -102,32 +102,6 @@ def _child_env(spec: ExerciseSpec, job: Job, threads: int) -> dict[str, str]:
         )
     env["PYTHONPATH"] = str(IMPORT_ROOT)
     return env
-
-
-def _in_student_lines(evidence: Evidence, submission: Submission) -> Evidence:
-    """Errors (and the callback probe's) located in the student's own lines: IPython ran each
-    cell without its leading blank lines, so a traceback's line is the cell's line less those."""
-    return dataclasses.replace(
-        evidence,
-        failures=tuple(
-            dataclasses.replace(f, line=submission.student_line(f.cell, f.line))
-            for f in evidence.failures
-        ),
-        allowed_failures=tuple(
-            dataclasses.replace(f, line=submission.student_line(f.cell, f.line))
-            for f in evidence.allowed_failures
-        ),
-        probes=tuple(
-            dataclasses.replace(
-                probe,
-                calls=tuple(
-                    dataclasses.replace(c, line=submission.student_line(c.cell, c.line))
-                    for c in probe.calls
-                ),
-            )
-            for probe in evidence.probes
-        ),
-    )
 
 
 def _excerpt(source: str, line: int, around: int = 2) -> list[tuple[int, str]]:
@@ -320,7 +294,7 @@ def _run_and_check(
                 level=level,
                 on_event=on_event,
             )
-            evidence = _in_student_lines(parse_events(outcome.events), submission)
+            evidence = in_student_lines(parse_events(outcome.events), submission)
             code_cells = [(c.number, c.source) for c in submission.cells]
             shown = as_ran.collect(
                 job.out / "record",

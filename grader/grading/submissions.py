@@ -10,6 +10,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.errors import UsageError
 from grader.grading.cells import (
@@ -23,6 +24,9 @@ from grader.grading.cells import (
     read_code,
     read_file,
 )
+
+if TYPE_CHECKING:
+    from grader.grading.evidence import Evidence
 
 SUBMISSION_SUFFIXES = (".ipynb", ".py")
 MAX_SUBMISSION_BYTES = 20 * 1024 * 1024
@@ -225,6 +229,30 @@ def write_runnable(submission: Submission, folder: Path) -> Path:
     target = folder / "submission.ipynb"
     nbformat.write(notebook, target)
     return target
+
+
+def in_student_lines(evidence: Evidence, submission: Submission) -> Evidence:
+    """Errors (and the callback probe's) located in the student's own lines: IPython ran each
+    cell without its leading blank lines, so a traceback's line is the cell's line less those."""
+    return replace(
+        evidence,
+        failures=tuple(
+            replace(f, line=submission.student_line(f.cell, f.line)) for f in evidence.failures
+        ),
+        allowed_failures=tuple(
+            replace(f, line=submission.student_line(f.cell, f.line))
+            for f in evidence.allowed_failures
+        ),
+        probes=tuple(
+            replace(
+                probe,
+                calls=tuple(
+                    replace(c, line=submission.student_line(c.cell, c.line)) for c in probe.calls
+                ),
+            )
+            for probe in evidence.probes
+        ),
+    )
 
 
 @dataclass(frozen=True)

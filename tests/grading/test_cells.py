@@ -285,7 +285,7 @@ def test_a_recorded_runtime_error_is_reported_at_the_student_line() -> None:
     """The events a kernel records for a cell that starts with two blank lines: its traceback's
     line 2 is the student's line 4, in the evidence every check reads."""
     from grader.grading.evidence import parse_events
-    from grader.grading.pipeline import _in_student_lines
+    from grader.grading.submissions import in_student_lines
 
     submission = read_submission(Path("lab.ipynb"), notebook("y = 0", LEADING + "x = 1\nx / 0"))
     events = [
@@ -299,7 +299,7 @@ def test_a_recorded_runtime_error_is_reported_at_the_student_line() -> None:
         {"type": "probe_callback", "index": 0, "name": "MyCallback", "threshold": 0.99},
         {"type": "probe_call", "callback": 0, "value": 0.5, "error": "boom", "cell": 1, "line": 2},
     ]
-    evidence = _in_student_lines(parse_events(events), submission)
+    evidence = in_student_lines(parse_events(events), submission)
     (failure,) = evidence.failures
     assert (failure.cell, failure.line) == (2, 4)
     (call,) = evidence.probes[0].calls  # the callback probe's error, where the student sees it
