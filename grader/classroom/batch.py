@@ -25,17 +25,17 @@ from typing import Any
 
 from rich.console import Console
 
+from grader.classroom.class_files import write_class_files
 from grader.classroom.classbook import (
     class_context,
     missing_result,
-    publish,
     report_filename,
     report_names,
 )
 from grader.classroom.confirm import SeedWork, Waiting, confirm, waiting_for
 from grader.classroom.executors import Executor, JobOutcome, make_executor
 from grader.classroom.gradebook import FILENAME, CachedVerdict, Gradebook, Graded, RunInfo
-from grader.classroom.groups import Group, grade_jobs, group_sources, groups_of, settle
+from grader.classroom.groups import Group, grade_jobs, group_sources, settle
 from grader.classroom.keys import grader_identity, verdict_inputs
 from grader.classroom.late import deadline_of, merged
 from grader.classroom.live import LiveBoard
@@ -116,20 +116,7 @@ class _ClassRun:
     results: dict[str, SubmissionResult] = field(default_factory=dict)
     # Groups whose first verdict is borderline, waiting for their extra seeds (classroom.confirm).
     waiting: dict[str, Waiting] = field(default_factory=dict)
-    counts: dict[str, Any] = field(
-        default_factory=lambda: dict.fromkeys(
-            (
-                "graded",
-                "duplicates",
-                "reused",
-                "failed_jobs",
-                "borderline",
-                "seed_runs",
-                "seed_jobs",
-            ),
-            0,
-        )
-    )
+    counts: dict[str, Any] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
 
     def wait_for_seeds(self, group: Group, main: SubmissionResult, origin: str) -> bool:
         """Keep `group` back for its extra seeds if its first verdict needs them."""
@@ -279,35 +266,6 @@ def _confirm_seeds(
     )
 
 
-def _write_files(
-    report: GradeReport, sources: list[SubmissionSource], groups: dict[str, Group],
-    spec: ExerciseSpec, out_dir: Path, settings: BatchSettings, links: dict[str, str],
-    stamps: Stamps,
-) -> None:  # fmt: skip
-    """The class's files: similarity.json (if asked), reports and exports; each one only when
-    what it is drawn from changed since it was written (`stamps`)."""
-    if settings.similarity:
-        from grader.classroom.similarity import SIMILARITY_JSON, write_similarity
-
-        members = sorted((s.id, sha) for g in groups.values() for s, sha in g.members)
-        drawn_from = stamp("similarity", members, sorted(s.id for s in sources), spec.spec_hash)
-        if not stamps.current(SIMILARITY_JSON, drawn_from):
-            write_similarity(sources, groups_of(groups), spec, out_dir)
-            stamps.wrote(SIMILARITY_JSON, drawn_from)
-    run_args = {"roster": str(settings.roster or ""), "lms_assignment": settings.lms_assignment}
-    ids = [r.id for r in report.submissions]
-    # The exports are drawn from every final result: the reports' stamps say each one's inputs,
-    # a missing student's row (no report) is stamped by its result.
-    rows = [
-        stamps.files.get(links[r.id], "") if r.id in links else r.to_dict()
-        for r in report.submissions
-    ]
-    drawn_from = stamp("exports", ids, rows, run_args)
-    if not stamps.current("index.html", drawn_from) or not (out_dir / "results.json").is_file():
-        publish(report, out_dir, {i: links[i] for i in ids if i in links}, run_args)
-        stamps.wrote("index.html", drawn_from)
-
-
 def grade_class(
     path: Path,
     exercise: str,
@@ -412,7 +370,10 @@ def grade_class(
         status = "failed"
         report = GradeReport(spec.id, ordered)
         try:
-            _write_files(report, sources, groups, spec, out_dir, settings, links, run.stamps)
+            write_class_files(
+                report, sources, groups, spec, out_dir, settings.roster, settings.lms_assignment,
+                settings.similarity, links, run.stamps,
+            )  # fmt: skip
             status = "finished"
         except KeyboardInterrupt:
             status = "interrupted"
