@@ -134,6 +134,20 @@ class ClassState:
         """Each submission's feedback: released as it stands, or changed since (or never)."""
         return feedback_states(self.results, self.notes, self.releases)
 
+    @cached_property
+    def handed_in(self) -> int:
+        """Submissions (the roster's missing students left out): counted once per state."""
+        return sum(1 for r in self.results if r.status != "missing")
+
+    @cached_property
+    def comment_total(self) -> int:
+        return sum(self.comments.values())
+
+    @cached_property
+    def passed(self) -> int:
+        """Submissions passed after overrides (the home page's figure), counted once."""
+        return sum(1 for r in self.results if r.status != "missing" and r.passed)
+
     def result(self, submission_id: str) -> SubmissionResult | None:
         return next((r for r in self.results if r.id == submission_id), None)
 
@@ -160,14 +174,14 @@ def class_stamp(served: ServedClass) -> str:
         return _stamp(book, run_id, book.run_exercise(run_id))
 
 
-# The last state read of each class, by what it was read at (`_state_key`): the review queue,
+# The last state read of each class, by what it was read at (`state_key`): the review queue,
 # the item analysis and the release page of a class of 10,000 decode it once per change, not
 # once per view.
 _STATES: dict[tuple[Path, Path], tuple[str, ClassState]] = {}
 _STATES_LOCK = threading.Lock()
 
 
-def _state_key(book: Gradebook, served: ServedClass) -> str:
+def state_key(book: Gradebook, served: ServedClass) -> str:
     """What a class's state depends on, read cheaply: its latest run (and how far and how it
     went: rows land during a grading) and the count of human changes."""
     run_id = book.latest_run(None, str(served.out_dir))
@@ -182,7 +196,7 @@ def read_class(served: ServedClass) -> ClassState:
     """The class as the gradebook holds it now (decoded once per change of the class)."""
     where = (served.gradebook, served.out_dir)
     with Gradebook(served.gradebook) as book:
-        key = _state_key(book, served)
+        key = state_key(book, served)
     with _STATES_LOCK:
         known = _STATES.get(where)
     if known is not None and key and known[0] == key:

@@ -14,6 +14,7 @@ from live_server import Server, serving
 from served_class import EXERCISE, build_class, recorded
 
 import grader.classroom.batch
+import grader.classroom.class_files
 from grader.classroom.gradebook import FILENAME, Comment, Gradebook, Graded, RunInfo
 from grader.classroom.keys import grader_identity
 from grader.classroom.live import LiveBoard
@@ -108,14 +109,14 @@ def test_a_run_is_marked_finished_once_its_files_are_written(
 ) -> None:
     """The page reloads when the run ends: by then the exports must be there to link to."""
     seen: list[tuple[str, bool]] = []
-    real = grader.classroom.batch.publish
+    real = grader.classroom.class_files.publish
 
     def watching(report: object, out_dir: Path, *args: object) -> None:
         with Gradebook(out_dir / FILENAME) as book:
             seen.append((book.runs()[-1]["status"], (out_dir / "grades.csv").exists()))
         real(report, out_dir, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(grader.classroom.batch, "publish", watching)
+    monkeypatch.setattr(grader.classroom.class_files, "publish", watching)
     out = build_class(tmp_path)
     assert seen == [("running", False)]
     with Gradebook(out / FILENAME) as book:
