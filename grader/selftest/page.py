@@ -45,11 +45,12 @@ def terminal_lines(result: SelftestResult) -> list[str]:
         f"{counts['caught_other']} by another check, {counts['no_hint']} without a fitting hint, "
         f"{counts['survived']} survived; {result.seconds / 60:.1f} min"
         + (
-            ""
-            if result.quick
-            else f", {result.training_share:.0%} of {result.grading_seconds:.0f} s of grading "
-            f"spent in gradings that trained, {result.reused} verdict(s) from the gradebook"
+            f", {result.training_share:.0%} of {result.grading_seconds:.0f} s of grading spent "
+            "in gradings that trained"
+            if result.grading_seconds
+            else ""
         )
+        + (f", {result.reused} verdict(s) from the gradebook" if result.reused else "")
     )
     return lines
 
