@@ -6,6 +6,11 @@ the charts are inline SVG from grader.report.band_chart's geometry.
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -20,7 +25,7 @@ from grader.classroom.item_analysis import (
 from grader.errors import GraderError
 from grader.report.band_chart import band_chart, duration_strip
 from grader.spec.exercise import load_exercise
-from grader.web.classes import read_class
+from grader.web.classes import ClassState, read_class
 from grader.web.pages import common
 from grader.web.render import page
 from grader.web.state import workbench
@@ -33,42 +38,74 @@ def _threshold(exercise: str) -> float | None:
         return None
 
 
+@dataclass(frozen=True)
+class ClassFigures:
+    """The analysis of the whole class (the same for every student chosen)."""
+
+    handed: int
+    curves: dict[str, Any]  # id -> its accuracy curve
+    trained: list[str]
+    bands: list[Any]
+    durations: Any
+    strip: Any
+    stats: Any
+
+
+# The figures of each class's current state (read_class returns the same object until the class
+# changes): a class of 10,000 is analysed once per change, not at every view.
+_FIGURES: dict[Path, tuple[ClassState, ClassFigures]] = {}
+_FIGURES_LOCK = threading.Lock()
+
+
+def class_figures(state: ClassState) -> ClassFigures:
+    with _FIGURES_LOCK:
+        known = _FIGURES.get(state.served.out_dir)
+    if known is not None and known[0] is state:
+        return known[1]
+    handed = handed_in(state.bases)
+    curves = {r.id: accuracy_curve(r) for r in handed}
+    durations = duration_stats(state.bases)
+    strip = None
+    if durations is not None:
+        quartiles = (durations.q1, durations.median, durations.q3)
+        strip = duration_strip([(r.id, r.duration_s) for r in handed], quartiles)
+    figures = ClassFigures(
+        len(handed), curves, [sid for sid, curve in curves.items() if curve],
+        training_band(state.bases), durations, strip, check_stats(state.bases),
+    )  # fmt: skip
+    with _FIGURES_LOCK:
+        _FIGURES[state.served.out_dir] = (state, figures)
+    return figures
+
+
 def analysis_page(request: Request) -> HTMLResponse:
     state = read_class(workbench(request).served(request.path_params["slug"]))
     asked = request.query_params.getlist("student")
     if len(asked) > 1:
         raise HTTPException(400, "the parameter 'student' was sent more than once")
     chosen = asked[0] if asked else ""
-    handed = handed_in(state.bases)
-    curves = {r.id: accuracy_curve(r) for r in handed}
-    trained = [sid for sid, curve in curves.items() if curve]
-    if chosen and chosen not in curves:
+    f = class_figures(state)
+    if chosen and chosen not in f.curves:
         raise HTTPException(404, "no such submission in this class's latest run")
-    bands = training_band(state.bases)
     chart = band_chart(
-        [(b.epoch, b.q1, b.median, b.q3) for b in bands],
-        curves.get(chosen, []),
+        [(b.epoch, b.q1, b.median, b.q3) for b in f.bands],
+        f.curves.get(chosen, []),
         _threshold(state.exercise),
         chosen,
     )
-    durations = duration_stats(state.bases)
-    strip = None
-    if durations is not None:
-        quartiles = (durations.q1, durations.median, durations.q3)
-        strip = duration_strip([(r.id, r.duration_s) for r in handed], quartiles)
     return HTMLResponse(
         page(
             "wb_analysis.html.j2",
             state=state,
-            stats=check_stats(state.bases),
-            bands=bands,
+            stats=f.stats,
+            bands=f.bands,
             chart=chart,
             chosen=chosen,
-            chosen_untrained=bool(chosen) and not curves.get(chosen),
-            trained=trained,
-            durations=durations,
-            strip=strip,
-            handed=len(handed),
+            chosen_untrained=bool(chosen) and not f.curves.get(chosen),
+            trained=f.trained,
+            durations=f.durations,
+            strip=f.strip,
+            handed=f.handed,
             **common(request),
         )
     )
