@@ -25,7 +25,16 @@ def main() -> None:
 
 
 for command in (
-    check, grade, override, report, selftest, data, list_exercises, init_ci, gradescope, doctor
+    check,
+    grade,
+    override,
+    report,
+    selftest,
+    data,
+    list_exercises,
+    init_ci,
+    gradescope,
+    doctor,
 ):
     main.add_command(command)
 main.add_command(serve)  # grader.web, imported when the command runs
