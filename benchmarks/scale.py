@@ -137,6 +137,11 @@ def main() -> None:
         "frozen copy of the tree, so that edits made meanwhile do not change the grading code "
         "between a run and its re-run",
     )
+    parser.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="time the pages of the classes an earlier run built in --keep (no grading)",
+    )
     args = parser.parse_args()
     if args.grader:
         GRADER[:] = [args.grader]
@@ -148,6 +153,9 @@ def main() -> None:
         previous = None
         for size in args.sizes:
             folder, out = root / f"class-{size}", root / f"out-{size}"
+            if args.pages_only:
+                outs[size] = out
+                continue
             write_class(folder, size)
             first = grade(folder, out)
             again = grade(folder, out)
@@ -160,7 +168,9 @@ def main() -> None:
             print(f"{size:8,d} {first:16.1f}s {again:16.1f}s{growth}", flush=True)
             previous = (first, again, size)
             outs[size] = out
-        if args.written:
+        if args.written and args.pages_only:
+            outs[args.written] = root / f"out-{args.written}"
+        elif args.written:
             out = root / f"out-{args.written}"
             seconds = write_directly(outs[max(outs)], out, args.written)
             print(f"{args.written:8,d} written into a gradebook directly in {seconds:.1f} s "
