@@ -59,9 +59,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # measured or estimated from the trainings it does (2026-12-06); a file not listed is short and
 # keeps xdist's order after them. Refresh with `pytest --durations=0` when a file grows.
 FILE_SECONDS: dict[str, int] = {
-    "tests/test_e2e.py": 770,  # 22 real gradings of solutions and mistakes
+    "tests/test_e2e.py": 790,  # 22 real gradings of solutions and mistakes
     "tests/test_corpus.py": 600,  # a batch of 14 real notebooks and modules, then a browser
-    "tests/grading/test_hostile.py": 400,  # 89 gradings of attacks (25 import TF), kills
+    "tests/grading/test_hostile.py": 480,  # 89 gradings of attacks (25 import TF), kills
     "tests/test_new_exercises.py": 450,  # the convnet reference trains for minutes
     "tests/classroom/test_robustness_class.py": 330,  # 8 trainings: borderline ones on 3 seeds
     "tests/integrations/test_integrations.py": 500,  # Gradescope's setup.sh: a venv, a training
