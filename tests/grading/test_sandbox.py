@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -365,3 +367,83 @@ def test_a_job_folder_is_named_after_its_grader(tmp_path: Path) -> None:
         assert job.root.name.startswith(f"{JOB_PREFIX}{os.getpid()}-")
     finally:
         job.remove()
+
+
+HOG = """
+import threading, time
+threading.stack_size(64 * 1024)  # threads count against RLIMIT_NPROC; keep their memory small
+started = 0
+try:
+    while True:
+        threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
+        started += 1
+except RuntimeError:  # "can't start new thread": this uid's process budget is spent
+    pass
+emit("full", threads=started)
+time.sleep(60)
+"""
+
+NEIGHBOUR = """
+import threading, time
+threads = [threading.Thread(target=time.sleep, args=(0.2,)) for _ in range(64)]
+for thread in threads:
+    thread.start()  # TensorFlow starts a few dozen threads like these
+emit("started", threads=len(threads))
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a grader running as root drops to a sandbox uid")
+def test_a_sandbox_that_spends_its_process_budget_leaves_the_next_ones_alone(
+    tmp_path: Path,
+) -> None:
+    """RLIMIT_NPROC counts a uid's processes machine-wide: each sandbox has a uid of its own, so
+    one student's fork bomb cannot stop a grading beside it from starting its threads."""
+    if shutil.which("bwrap") is None:
+        missing("bubblewrap is not installed: the namespaces level cannot run")
+
+    for name in ("a.npz", "b.npz"):
+        (tmp_path / name).write_bytes(b"")  # the data file a job serves (read by nobody here)
+    hog_job, neighbour_job = Job.create(tmp_path / "a.npz"), Job.create(tmp_path / "b.npz")
+    full = threading.Event()
+    outcomes: dict[str, RunOutcome] = {}
+
+    def on_hog_event(event: dict[str, Any]) -> None:
+        if event.get("type") == "full":
+            full.set()
+
+    def hog() -> None:
+        outcomes["hog"] = run(
+            hog_job, HOG, wall_clock_s=30, level="namespaces", on_event=on_hog_event
+        )
+
+    hogger = threading.Thread(target=hog)
+    hogger.start()
+    try:
+        assert full.wait(25), "the hog never spent its budget"
+        neighbour = run(neighbour_job, NEIGHBOUR, wall_clock_s=20, level="namespaces")
+    finally:
+        hogger.join()
+        hog_job.remove()
+        neighbour_job.remove()
+    hog_threads = next(e["threads"] for e in outcomes["hog"].events if e["type"] == "full")
+    assert hog_threads > 400  # it really spent (almost all of) its 512
+    assert neighbour.returncode == 0, neighbour.stderr
+    assert [e["threads"] for e in neighbour.events if e["type"] == "started"] == [64]
+
+
+def test_each_claimed_sandbox_uid_is_its_own_until_released() -> None:
+    from grader.grading.sandbox.hardening import SANDBOX_UID, claim_sandbox_uid
+
+    if os.geteuid() != 0:
+        pytest.skip("the uid pool's lock folder is root's")
+    first, first_lock = claim_sandbox_uid()
+    second, second_lock = claim_sandbox_uid()
+    try:
+        assert first_lock >= 0 and second_lock >= 0
+        assert SANDBOX_UID not in (first, second) and first != second
+    finally:
+        os.close(first_lock)
+    again, again_lock = claim_sandbox_uid()
+    os.close(second_lock)
+    os.close(again_lock)
+    assert again != second  # held uids are never handed out twice

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from grader.grading.sandbox.hardening import protect_grader
-from grader.grading.sandbox.levels import IsolationLevel, Job, Limits
+from grader.grading.sandbox.levels import IsolationLevel, Job, Launch, Limits
 
 EventHandler = Callable[[dict[str, Any]], None]
 CUT_MARKER = (
@@ -128,6 +128,21 @@ def run_isolated(
     events = _EventReader(reader_fd, on_event, limit=limits.output_bytes * 4)
     events.start()
     launch = level.launch(list(argv), {**env, "GRADER_EVENTS": str(job.events)}, job)
+    try:
+        return _run_launched(launch, job, limits, level, events, keepalive_fd)
+    finally:
+        if launch.uid_lock >= 0:  # the sandbox has ended: its uid is free for the next one
+            os.close(launch.uid_lock)
+
+
+def _run_launched(
+    launch: Launch,
+    job: Job,
+    limits: Limits,
+    level: IsolationLevel,
+    events: _EventReader,
+    keepalive_fd: int,
+) -> RunOutcome:
     started = time.monotonic()
     try:
         proc = subprocess.Popen(
@@ -139,7 +154,9 @@ def run_isolated(
             stderr=subprocess.PIPE,
             start_new_session=True,  # its own process group: one kill ends it and its children
             pass_fds=launch.pass_fds,
-            preexec_fn=level.preexec(limits, [*launch.child_steps, *level.child_setup(limits)]),
+            preexec_fn=level.preexec(
+                limits, [*launch.child_steps, *level.child_setup(limits, uid=launch.uid)]
+            ),
         )
     finally:
         for fd in launch.fds_to_close:

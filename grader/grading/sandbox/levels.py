@@ -22,6 +22,7 @@ from pathlib import Path
 from grader.grading.sandbox.hardening import (
     SANDBOX_DATA_DIR,
     SANDBOX_UID,
+    claim_sandbox_uid,
     die_with_parent,
     drop_privileges,
 )
@@ -63,6 +64,8 @@ class Launch:
     fds_to_close: tuple[int, ...] = field(default=())
     # Steps the child takes first, as root, before the level's own (see `_stage`).
     child_steps: tuple[Callable[[], None], ...] = ()
+    uid: int = SANDBOX_UID  # the unprivileged uid a root grader's child becomes (namespaces)
+    uid_lock: int = -1  # the descriptor holding that uid for this sandbox: closed when it ends
 
 
 class IsolationLevel:
@@ -76,8 +79,8 @@ class IsolationLevel:
     def launch(self, argv: list[str], env: dict[str, str], job: Job) -> Launch:
         return Launch(argv=argv, env={**env, "GRADER_DATA_DIR": str(job.data_dir)})
 
-    def child_setup(self, limits: Limits) -> list[Callable[[], None]]:
-        """Steps the child takes between fork and exec, in order."""
+    def child_setup(self, limits: Limits, uid: int = SANDBOX_UID) -> list[Callable[[], None]]:
+        """Steps the child takes between fork and exec, in order (`uid`: see `Launch.uid`)."""
         return []
 
     def preexec(
@@ -108,7 +111,7 @@ class RlimitLevel(IsolationLevel):
             return False, "resource limits need a POSIX system"
         return True, ""
 
-    def child_setup(self, limits: Limits) -> list[Callable[[], None]]:
+    def child_setup(self, limits: Limits, uid: int = SANDBOX_UID) -> list[Callable[[], None]]:
         pairs = [
             (resource.RLIMIT_CORE, 0),
             (resource.RLIMIT_AS, limits.address_space_bytes),
@@ -165,16 +168,18 @@ class NamespaceLevel(RlimitLevel):
     def applied_limits(self, limits: Limits) -> dict[str, str]:
         return limits.describe()  # all enforced: the child runs as an unprivileged uid
 
-    def child_setup(self, limits: Limits) -> list[Callable[[], None]]:
+    def child_setup(self, limits: Limits, uid: int = SANDBOX_UID) -> list[Callable[[], None]]:
         # bwrap started by root keeps root powers inside: drop them before it starts.
         steps = super().child_setup(limits)
-        return [*steps, drop_privileges] if os.geteuid() == 0 else steps
+        return [*steps, lambda: drop_privileges(uid)] if os.geteuid() == 0 else steps
 
     def launch(self, argv: list[str], env: dict[str, str], job: Job) -> Launch:
+        uid, uid_lock = SANDBOX_UID, -1
         if os.geteuid() == 0:
+            uid, uid_lock = claim_sandbox_uid()  # its own process budget (RLIMIT_NPROC)
             for folder in (job.work, job.home, job.out):
-                os.chown(folder, SANDBOX_UID, SANDBOX_UID)
-            os.chown(job.events, SANDBOX_UID, SANDBOX_UID)
+                os.chown(folder, uid, uid)
+            os.chown(job.events, uid, uid)
         data_fds = tuple(os.open(path, os.O_RDONLY) for path in job.data_files)
         bwrap = [
             "--unshare-all", "--die-with-parent", "--new-session",
@@ -203,6 +208,8 @@ class NamespaceLevel(RlimitLevel):
             pass_fds=data_fds,
             fds_to_close=data_fds,
             child_steps=(staging,) if staging else (),
+            uid=uid,
+            uid_lock=uid_lock,
         )
 
 
