@@ -36,7 +36,7 @@ from typing import Any
 
 from grader.errors import InfrastructureError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 FILENAME = "gradebook.sqlite"
 
 SCHEMA = """
@@ -125,6 +125,9 @@ CREATE TABLE IF NOT EXISTS class_rows (
     score         REAL NOT NULL DEFAULT 0,     -- (schema 2) after the late penalty
     sort_key      TEXT NOT NULL DEFAULT '',    -- (schema 2) the listing order: missing last, id
     row_key       TEXT NOT NULL DEFAULT '',    -- (schema 2) what the row is made of (book_rows)
+    feedback_key  TEXT NOT NULL DEFAULT '',    -- (schema 3) its feedback's fingerprint while
+                                               -- uncorrected (grader.classroom.feedback)
+    layouts       TEXT NOT NULL DEFAULT '',    -- (schema 3) the release layouts that name it
     PRIMARY KEY (run_id, submission_id)
 );
 CREATE INDEX IF NOT EXISTS class_rows_in_order ON class_rows (run_id, sort_key);
@@ -196,6 +199,8 @@ ADDED_COLUMNS = {
         "score REAL NOT NULL DEFAULT 0",
         "sort_key TEXT NOT NULL DEFAULT ''",
         "row_key TEXT NOT NULL DEFAULT ''",
+        "feedback_key TEXT NOT NULL DEFAULT ''",
+        "layouts TEXT NOT NULL DEFAULT ''",
     ),
 }
 
