@@ -137,22 +137,22 @@ class ClassRows(Connected):
 
     def _copy_class_rows(self, run_id: int, prior_run: int, ids: Sequence[str]) -> None:
         """Rows of an earlier run that this run would write unchanged, copied by SQL (an
-        unchanged re-run serialises no result)."""
-        self.db.executemany(
+        unchanged re-run serialises no result): three statements for the lot, the ids passed
+        as one JSON array."""
+        chosen = "submission_id IN (SELECT value FROM json_each(?))"
+        listed = json.dumps(list(ids), ensure_ascii=False)
+        self.db.execute(
             "INSERT OR REPLACE INTO class_rows SELECT ?, submission_id, student_id, student_name, "
             "match_rule, status, submitted_at, time_source, late_percent, raw_score, max_score, "
             "result, passed, score, sort_key, row_key, feedback_key, layouts FROM class_rows "
-            "WHERE run_id = ? AND submission_id = ?",
-            [(run_id, prior_run, sid) for sid in ids],
+            f"WHERE run_id = ? AND {chosen}",
+            (run_id, prior_run, listed),
         )
-        self.db.executemany(
-            "DELETE FROM class_checks WHERE run_id = ? AND submission_id = ?",
-            [(run_id, sid) for sid in ids],
-        )
-        self.db.executemany(
+        self.db.execute(f"DELETE FROM class_checks WHERE run_id = ? AND {chosen}", (run_id, listed))
+        self.db.execute(
             "INSERT INTO class_checks SELECT ?, submission_id, check_id, status, score, max_score "
-            "FROM class_checks WHERE run_id = ? AND submission_id = ?",
-            [(run_id, prior_run, sid) for sid in ids],
+            f"FROM class_checks WHERE run_id = ? AND {chosen}",
+            (run_id, prior_run, listed),
         )
 
     def _record_class_rows(
