@@ -85,16 +85,32 @@ def _refused(reason: str) -> Callable[[], bytes]:
 def _folder_entries(root: Path) -> list[_Entry]:
     entries = []
     inside = root.resolve()
+    folders: dict[Path, bool] = {}  # folder -> whether it resolves inside the class folder
+
+    def inside_root(path: Path) -> bool:
+        """Whether the file resolves inside the class folder: a plain file in a folder that
+        does (each folder resolved once, not each of its 10,000 files), else resolved whole."""
+        if not stat.S_ISLNK(path.lstat().st_mode):
+            if path.parent not in folders:
+                folders[path.parent] = path.parent.resolve().is_relative_to(inside)
+            return folders[path.parent]
+        return path.resolve().is_relative_to(inside)
+
     for path in sorted(root.rglob("*")):
         # A name that is not UTF-8 (a latin-1 `café.py` unpacked here) is kept with U+FFFD in
         # its id: the id goes into the gradebook and the reports, which only take real text.
         text = path.relative_to(root).as_posix()
         rel = PurePosixPath(text.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
-        if _ignored(rel) or not path.is_file():
+        if _ignored(rel):
             continue
-        info = path.stat()
+        try:
+            info = path.stat()
+        except OSError:  # a dangling link, or gone since the listing
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            continue
         reader: Callable[[], bytes] = path.read_bytes
-        if not path.resolve().is_relative_to(inside):  # a link, or a file in a linked folder
+        if not inside_root(path):  # a link, or a file in a linked folder
             reader = _refused("it is a link to a file outside the class folder; hand in the file")
         entries.append(_Entry(rel, info.st_size, reader, (info.st_mtime, "file modification time")))
     return entries
