@@ -15,6 +15,7 @@ Tables (each concern's module reads and writes its own):
     class_checks one row per check of each class row: its status and points (book_rows; the
                 overview's "failing check" filter and the item analysis read it)
     overrides, comments, resolutions, releases: human corrections (book_corrections)
+    file_hashes  each class file's stat when it was last hashed, and its hashes (book_files)
 
 Written in WAL mode with full sync: a grader killed with SIGKILL loses nothing it had finished.
 Several graders may share one gradebook (SQLite's locking; writers wait up to 30 s). Opening
@@ -189,6 +190,12 @@ CREATE TABLE IF NOT EXISTS releases (
     released_at   TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS releases_by_exercise ON releases (exercise, submission_id);
+CREATE TABLE IF NOT EXISTS file_hashes (
+    path          TEXT PRIMARY KEY,    -- absolute, as the class folder was given
+    stamp         TEXT NOT NULL,       -- device:inode:size:mtime_ns:ctime_ns when it was hashed
+    content_key   TEXT NOT NULL,       -- grader.classroom.keys.content_key of its bytes
+    sha256        TEXT NOT NULL
+);
 """
 
 SCHEMA_OBJECTS = frozenset(re.findall(r"CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+)", SCHEMA))
