@@ -13,17 +13,18 @@ from grader.classroom.book_store import Connected
 from grader.results import SubmissionResult, submission_result_from_dict
 
 HANDED = "c.run_id = ? AND c.status != 'missing'"
-# A row whose feedback is its own (`feedback_key`): no override in force, no comment.
+# A row whose feedback is its own (`feedback_key`): no override in force, no comment. The two
+# lists of human work are small: each is read once, not looked up per row.
 UNCORRECTED = (
     "c.feedback_key != '' "
-    "AND NOT EXISTS (SELECT 1 FROM overrides o WHERE o.exercise = ? "
-    "AND o.submission_id = c.submission_id AND o.removed_at IS NULL) "
-    "AND NOT EXISTS (SELECT 1 FROM comments m WHERE m.exercise = ? "
-    "AND m.submission_id = c.submission_id)"
+    "AND c.submission_id NOT IN (SELECT o.submission_id FROM overrides o WHERE o.exercise = ? "
+    "AND o.removed_at IS NULL) "
+    "AND c.submission_id NOT IN (SELECT m.submission_id FROM comments m WHERE m.exercise = ?)"
 )
-LATEST_RELEASE = (
-    "(SELECT r.fingerprint FROM releases r WHERE r.exercise = ? "
-    "AND r.submission_id = c.submission_id ORDER BY r.id DESC LIMIT 1)"
+# Each submission's latest release (SQLite takes a bare column from the row holding the MAX).
+LATEST_RELEASES = (
+    "SELECT submission_id, fingerprint, MAX(id) FROM releases WHERE exercise = ? "
+    "GROUP BY submission_id"
 )
 
 
@@ -43,21 +44,30 @@ class ReleaseRows(Connected):
         """Submissions without corrections whose feedback was never released as it stands."""
         return int(
             self.scalar(
-                f"SELECT COUNT(*) FROM class_rows c WHERE {HANDED} AND {UNCORRECTED} "
-                f"AND c.feedback_key IS NOT {LATEST_RELEASE}",
-                (run_id, exercise, exercise, exercise),
+                f"WITH latest AS ({LATEST_RELEASES}) SELECT COUNT(*) FROM class_rows c "
+                "LEFT JOIN latest l ON l.submission_id = c.submission_id "
+                f"WHERE {HANDED} AND {UNCORRECTED} AND c.feedback_key IS NOT l.fingerprint",
+                (exercise, run_id, exercise, exercise),
             )
         )
 
     def corrected_rows(self, run_id: int, exercise: str) -> list[SubmissionResult]:
         """The submissions a human corrected (or whose row predates its feedback columns),
         decoded: their feedback is computed, not read."""
+        ids = [
+            sid
+            for (sid,) in self.db.execute(
+                f"SELECT c.submission_id FROM class_rows c WHERE {HANDED} AND NOT ({UNCORRECTED})",
+                (run_id, exercise, exercise),
+            )
+        ]
         return [
             submission_result_from_dict(json.loads(text))
+            for start in range(0, len(ids), 500)
             for (text,) in self.db.execute(
-                f"SELECT c.result FROM class_rows c WHERE {HANDED} AND NOT ({UNCORRECTED}) "
-                "ORDER BY c.sort_key",
-                (run_id, exercise, exercise),
+                "SELECT result FROM class_rows WHERE run_id = ? AND submission_id IN "
+                "(SELECT value FROM json_each(?))",
+                (run_id, json.dumps(ids[start : start + 500], ensure_ascii=False)),
             )
         ]
 

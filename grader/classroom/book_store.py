@@ -134,6 +134,9 @@ CREATE TABLE IF NOT EXISTS class_rows (
 CREATE INDEX IF NOT EXISTS class_rows_in_order ON class_rows (run_id, sort_key);
 CREATE INDEX IF NOT EXISTS class_rows_by_status ON class_rows (run_id, status, sort_key);
 CREATE INDEX IF NOT EXISTS class_rows_by_score ON class_rows (run_id, score, sort_key);
+-- The release page's figures (book_releases) read this index alone, never a row's stored result.
+CREATE INDEX IF NOT EXISTS class_rows_for_release
+    ON class_rows (run_id, layouts, status, feedback_key, submission_id);
 CREATE TABLE IF NOT EXISTS class_checks (
     run_id        INTEGER NOT NULL,
     submission_id TEXT NOT NULL,
@@ -190,6 +193,8 @@ CREATE TABLE IF NOT EXISTS releases (
     released_at   TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS releases_by_exercise ON releases (exercise, submission_id);
+-- Each submission's latest release and its fingerprint, from the index alone (book_releases).
+CREATE INDEX IF NOT EXISTS releases_latest ON releases (exercise, submission_id, fingerprint);
 CREATE TABLE IF NOT EXISTS file_hashes (
     path          TEXT PRIMARY KEY,    -- absolute, as the class folder was given
     stamp         TEXT NOT NULL,       -- device:inode:size:mtime_ns:ctime_ns when it was hashed
