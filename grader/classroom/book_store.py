@@ -134,7 +134,7 @@ CREATE TABLE IF NOT EXISTS class_rows (
 CREATE INDEX IF NOT EXISTS class_rows_in_order ON class_rows (run_id, sort_key);
 CREATE INDEX IF NOT EXISTS class_rows_by_status ON class_rows (run_id, status, sort_key);
 CREATE INDEX IF NOT EXISTS class_rows_by_score ON class_rows (run_id, score, sort_key);
--- The release page's figures (book_releases) read this index alone, never a row's stored result.
+-- What the release page counts is read from this index alone, never a row's stored result.
 CREATE INDEX IF NOT EXISTS class_rows_for_release
     ON class_rows (run_id, layouts, status, feedback_key, submission_id);
 CREATE TABLE IF NOT EXISTS class_checks (
