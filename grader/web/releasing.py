@@ -31,7 +31,13 @@ from grader.report import render_report
 from grader.results import SubmissionResult
 from grader.spec.exercise import load_exercise
 from grader.web.actions import form_field, read_form
-from grader.web.classes import ServedClass, exercise_title, read_class, read_submission
+from grader.web.classes import (
+    ServedClass,
+    exercise_title,
+    read_class,
+    read_submission,
+    state_key,
+)
 from grader.web.pages import common
 from grader.web.render import page
 from grader.web.security import FILE_CSP
@@ -88,6 +94,29 @@ def _report_links(book: Gradebook, served: ServedClass, run_id: int) -> dict[str
     return links
 
 
+# Each class's release figures and past releases by what they were counted at (classes.state_key:
+# the run, its rows, the human changes): counted once per change of the class, not per view.
+_FIGURES: dict[tuple[Path, Path], tuple[str, tuple[ReleaseSummary, list[Batch]]]] = {}
+
+
+def _release_figures(
+    book: Gradebook, served: ServedClass, run_id: int, exercise: str
+) -> tuple[ReleaseSummary, list[Batch]]:
+    key = state_key(book, served)
+    where = (served.gradebook, served.out_dir)
+    with _LINKS_LOCK:
+        known = _FIGURES.get(where)
+    if known is not None and known[0] == key:
+        return known[1]
+    figures = (
+        release_summary(book, run_id, exercise),
+        [Batch(*row) for row in book.release_batches(exercise)],
+    )
+    with _LINKS_LOCK:
+        _FIGURES[where] = (key, figures)
+    return figures
+
+
 def read_release_view(served: ServedClass, after: str = "", before: str = "") -> ReleaseView:
     """The release page of a class at any size: its figures counted in SQL, one page of its
     submissions decoded (keyset, in the class's listing order)."""
@@ -96,7 +125,7 @@ def read_release_view(served: ServedClass, after: str = "", before: str = "") ->
         if run_id is None:
             raise HTTPException(404, "the gradebook no longer has this class")
         exercise = book.run_exercise(run_id)
-        summary = release_summary(book, run_id, exercise)
+        summary, batches = _release_figures(book, served, run_id, exercise)
         try:
             page = book.class_page(
                 run_id, exercise, RowFilter(handed_in=True), "id", False, after, before, PAGE_SIZE
@@ -108,7 +137,6 @@ def read_release_view(served: ServedClass, after: str = "", before: str = "") ->
         comments = book.comments_of(exercise, ids)
         releases = book.releases_of(exercise, ids)
         links = _report_links(book, served, run_id)
-        batches = [Batch(*row) for row in book.release_batches(exercise)]
     finals = [finalize(b, overrides) for b in page.bases]
     notes: dict[str, list[Comment]] = {}
     for c in comments:
