@@ -284,8 +284,7 @@ def grade_class(
     inputs = verdict_inputs(spec, timeout, level.name)
     options = GradeOptions(timeout_s=timeout, isolation=level.name, exact_isolation=True)
     book_path = settings.gradebook or out_dir / FILENAME
-    with Gradebook(book_path) as book:  # what earlier runs hashed each file to, by its stat
-        memo = FileMemo(book.file_hashes(FileMemo.where(s) for s in sources if s.on_disk))
+    memo = FileMemo.read(book_path, sources)  # what earlier runs hashed each file to
     problems, groups = group_sources(sources, inputs, memo)
 
     deadline = merged(deadline_of(spec.folder), dict(settings.deadline))
@@ -300,8 +299,7 @@ def grade_class(
             spec, path, out_dir, settings, inputs["spec"], described, executor.slots,
             level.name, timeout, identity,
         )  # fmt: skip
-        if memo.learned:
-            book.remember_files(memo.learned)
+        book.remember_files(memo.learned)
         prior_run = book.latest_run(spec.id, str(out_dir.resolve()))
         prior = (prior_run, book.row_keys(prior_run)) if prior_run is not None else None
         run = _ClassRun(

@@ -25,5 +25,8 @@ class FileHashes(Connected):
 
     def remember_files(self, rows: Iterable[tuple[str, str, str, str]]) -> None:
         """(path, stat stamp, content key, sha256) of files hashed in this run, one transaction."""
+        rows = list(rows)
+        if not rows:
+            return
         with self._transaction():
             self.db.executemany("INSERT OR REPLACE INTO file_hashes VALUES (?, ?, ?, ?)", rows)

@@ -8,9 +8,10 @@ import os
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from grader.classroom.executors import GradeJob, JobOutcome
-from grader.classroom.gradebook import Graded
+from grader.classroom.gradebook import Gradebook, Graded
 from grader.classroom.keys import cache_key, content_key
 from grader.classroom.sources import SubmissionSource
 from grader.classroom.verdicts import as_submission, grader_failure_result
@@ -51,6 +52,12 @@ class FileMemo:
     known: Mapping[str, tuple[str, str, str]]  # path -> (stamp, content key, sha256)
     learned: list[tuple[str, str, str, str]] = field(default_factory=list)
     now_ns: int = field(default_factory=time.time_ns)
+
+    @classmethod
+    def read(cls, book_path: Path, sources: list[SubmissionSource]) -> FileMemo:
+        """What the gradebook at `book_path` remembers of these sources' files."""
+        with Gradebook(book_path) as book:
+            return cls(book.file_hashes(cls.where(s) for s in sources if s.on_disk))
 
     @staticmethod
     def where(source: SubmissionSource) -> str:
