@@ -35,7 +35,7 @@ from grader.classroom.classbook import (
 from grader.classroom.confirm import SeedWork, Waiting, confirm, waiting_for
 from grader.classroom.executors import Executor, JobOutcome, make_executor
 from grader.classroom.gradebook import FILENAME, CachedVerdict, Gradebook, Graded, RunInfo
-from grader.classroom.groups import Group, grade_jobs, group_sources, settle
+from grader.classroom.groups import FileMemo, Group, grade_jobs, group_sources, settle
 from grader.classroom.keys import grader_identity, verdict_inputs
 from grader.classroom.late import deadline_of, merged
 from grader.classroom.live import LiveBoard
@@ -283,12 +283,13 @@ def grade_class(
     timeout = settings.timeout_s or spec.timeout_s
     inputs = verdict_inputs(spec, timeout, level.name)
     options = GradeOptions(timeout_s=timeout, isolation=level.name, exact_isolation=True)
-    problems, groups = group_sources(sources, inputs)
+    book_path = settings.gradebook or out_dir / FILENAME
+    memo = FileMemo.read(book_path, sources)  # what earlier runs hashed each file to
+    problems, groups = group_sources(sources, inputs, memo)
 
     deadline = merged(deadline_of(spec.folder), dict(settings.deadline))
     context = class_context(sources, settings.roster, deadline)
     links = report_names([s.id for s in sources])
-    book_path = settings.gradebook or out_dir / FILENAME
     out_dir.mkdir(parents=True, exist_ok=True)
     executor = make_executor(settings.executor, settings.workers, settings.scheduler)
     described = executor.describe()
@@ -298,6 +299,7 @@ def grade_class(
             spec, path, out_dir, settings, inputs["spec"], described, executor.slots,
             level.name, timeout, identity,
         )  # fmt: skip
+        book.remember_files(memo.learned)
         prior_run = book.latest_run(spec.id, str(out_dir.resolve()))
         prior = (prior_run, book.row_keys(prior_run)) if prior_run is not None else None
         run = _ClassRun(

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.classroom.book_store import Connected
+from grader.classroom.feedback import row_feedback
 from grader.results import SubmissionResult, submission_result_from_dict
 
 # What a page can be sorted by: the column, and the order the sort starts in.
@@ -43,6 +44,7 @@ class RowFilter:
     corrected: bool | None = None  # an override is in force
     released: bool | None = None  # feedback was released at least once
     similar: frozenset[str] | None = None  # only these ids (the similar pairs' submissions)
+    handed_in: bool = False  # only submissions (the roster's missing students left out)
 
     def where(self, exercise: str) -> tuple[str, list[Any]]:
         """The SQL condition over `class_rows c` and its parameters."""
@@ -77,6 +79,8 @@ class RowFilter:
         if self.similar is not None:
             parts.append("c.submission_id IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(sorted(self.similar)))
+        if self.handed_in:
+            parts.append("c.status != 'missing'")
         return " AND ".join(parts) or "1", params
 
 
@@ -133,22 +137,22 @@ class ClassRows(Connected):
 
     def _copy_class_rows(self, run_id: int, prior_run: int, ids: Sequence[str]) -> None:
         """Rows of an earlier run that this run would write unchanged, copied by SQL (an
-        unchanged re-run serialises no result)."""
-        self.db.executemany(
+        unchanged re-run serialises no result): three statements for the lot, the ids passed
+        as one JSON array."""
+        chosen = "submission_id IN (SELECT value FROM json_each(?))"
+        listed = json.dumps(list(ids), ensure_ascii=False)
+        self.db.execute(
             "INSERT OR REPLACE INTO class_rows SELECT ?, submission_id, student_id, student_name, "
             "match_rule, status, submitted_at, time_source, late_percent, raw_score, max_score, "
-            "result, passed, score, sort_key, row_key FROM class_rows "
-            "WHERE run_id = ? AND submission_id = ?",
-            [(run_id, prior_run, sid) for sid in ids],
+            "result, passed, score, sort_key, row_key, feedback_key, layouts FROM class_rows "
+            f"WHERE run_id = ? AND {chosen}",
+            (run_id, prior_run, listed),
         )
-        self.db.executemany(
-            "DELETE FROM class_checks WHERE run_id = ? AND submission_id = ?",
-            [(run_id, sid) for sid in ids],
-        )
-        self.db.executemany(
+        self.db.execute(f"DELETE FROM class_checks WHERE run_id = ? AND {chosen}", (run_id, listed))
+        self.db.execute(
             "INSERT INTO class_checks SELECT ?, submission_id, check_id, status, score, max_score "
-            "FROM class_checks WHERE run_id = ? AND submission_id = ?",
-            [(run_id, prior_run, sid) for sid in ids],
+            f"FROM class_checks WHERE run_id = ? AND {chosen}",
+            (run_id, prior_run, listed),
         )
 
     def _record_class_rows(
@@ -160,6 +164,7 @@ class ClassRows(Connected):
             adj = r.adjustments
             student = adj.student if adj else None
             late = adj.late if adj else None
+            feedback_key, layouts = row_feedback(r)
             rows.append(
                 (
                     run_id,
@@ -178,10 +183,12 @@ class ClassRows(Connected):
                     r.score,
                     sort_key(r),
                     key,
+                    feedback_key,
+                    layouts,
                 )
             )
             checks += [(run_id, r.id, c.id, c.status, c.score, c.max_score) for c in r.checks]
-        marks = ", ".join("?" * 16)
+        marks = ", ".join("?" * 18)
         self.db.executemany(f"INSERT OR REPLACE INTO class_rows VALUES ({marks})", rows)
         self.db.executemany(
             "DELETE FROM class_checks WHERE run_id = ? AND submission_id = ?",
@@ -316,17 +323,21 @@ def _decode_cursor(cursor: str) -> tuple[Any, str]:
 
 
 def backfill_class_rows(db: sqlite3.Connection) -> None:
-    """Schema 1 to 2: each class row's new columns and its checks, from its stored result
+    """Schema 1 or 2 to 3: each class row's newer columns (schema 2: passed, score, sort key;
+    schema 3: its feedback's fingerprint and layouts) and its checks, from its stored result
     (each row decoded once, in the migration's transaction)."""
     rows = db.execute("SELECT run_id, submission_id, result FROM class_rows").fetchall()
     updates, checks = [], []
     for run_id, submission_id, text in rows:
         r = submission_result_from_dict(json.loads(text))
-        updates.append((int(r.passed), r.score, sort_key(r), run_id, submission_id))
+        feedback_key, layouts = row_feedback(r)
+        updates.append(
+            (int(r.passed), r.score, sort_key(r), feedback_key, layouts, run_id, submission_id)
+        )
         checks += [(run_id, submission_id, c.id, c.status, c.score, c.max_score) for c in r.checks]
     db.executemany(
-        "UPDATE class_rows SET passed = ?, score = ?, sort_key = ? "
-        "WHERE run_id = ? AND submission_id = ?",
+        "UPDATE class_rows SET passed = ?, score = ?, sort_key = ?, feedback_key = ?, "
+        "layouts = ? WHERE run_id = ? AND submission_id = ?",
         updates,
     )
     db.executemany("INSERT OR REPLACE INTO class_checks VALUES (?, ?, ?, ?, ?, ?)", checks)

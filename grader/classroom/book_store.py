@@ -15,6 +15,7 @@ Tables (each concern's module reads and writes its own):
     class_checks one row per check of each class row: its status and points (book_rows; the
                 overview's "failing check" filter and the item analysis read it)
     overrides, comments, resolutions, releases: human corrections (book_corrections)
+    file_hashes  each class file's stat when it was last hashed, and its hashes (book_files)
 
 Written in WAL mode with full sync: a grader killed with SIGKILL loses nothing it had finished.
 Several graders may share one gradebook (SQLite's locking; writers wait up to 30 s). Opening
@@ -36,7 +37,7 @@ from typing import Any
 
 from grader.errors import InfrastructureError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 FILENAME = "gradebook.sqlite"
 
 SCHEMA = """
@@ -125,11 +126,17 @@ CREATE TABLE IF NOT EXISTS class_rows (
     score         REAL NOT NULL DEFAULT 0,     -- (schema 2) after the late penalty
     sort_key      TEXT NOT NULL DEFAULT '',    -- (schema 2) the listing order: missing last, id
     row_key       TEXT NOT NULL DEFAULT '',    -- (schema 2) what the row is made of (book_rows)
+    feedback_key  TEXT NOT NULL DEFAULT '',    -- (schema 3) its feedback's fingerprint while
+                                               -- uncorrected (grader.classroom.feedback)
+    layouts       TEXT NOT NULL DEFAULT '',    -- (schema 3) the release layouts that name it
     PRIMARY KEY (run_id, submission_id)
 );
 CREATE INDEX IF NOT EXISTS class_rows_in_order ON class_rows (run_id, sort_key);
 CREATE INDEX IF NOT EXISTS class_rows_by_status ON class_rows (run_id, status, sort_key);
 CREATE INDEX IF NOT EXISTS class_rows_by_score ON class_rows (run_id, score, sort_key);
+-- What the release page counts is read from this index alone, never a row's stored result.
+CREATE INDEX IF NOT EXISTS class_rows_for_release
+    ON class_rows (run_id, layouts, status, feedback_key, submission_id);
 CREATE TABLE IF NOT EXISTS class_checks (
     run_id        INTEGER NOT NULL,
     submission_id TEXT NOT NULL,
@@ -186,6 +193,14 @@ CREATE TABLE IF NOT EXISTS releases (
     released_at   TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS releases_by_exercise ON releases (exercise, submission_id);
+-- Each submission's latest release and its fingerprint, from the index alone (book_releases).
+CREATE INDEX IF NOT EXISTS releases_latest ON releases (exercise, submission_id, fingerprint);
+CREATE TABLE IF NOT EXISTS file_hashes (
+    path          TEXT PRIMARY KEY,    -- absolute, as the class folder was given
+    stamp         TEXT NOT NULL,       -- device:inode:size:mtime_ns:ctime_ns when it was hashed
+    content_key   TEXT NOT NULL,       -- grader.classroom.keys.content_key of its bytes
+    sha256        TEXT NOT NULL
+);
 """
 
 SCHEMA_OBJECTS = frozenset(re.findall(r"CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+)", SCHEMA))
@@ -196,6 +211,8 @@ ADDED_COLUMNS = {
         "score REAL NOT NULL DEFAULT 0",
         "sort_key TEXT NOT NULL DEFAULT ''",
         "row_key TEXT NOT NULL DEFAULT ''",
+        "feedback_key TEXT NOT NULL DEFAULT ''",
+        "layouts TEXT NOT NULL DEFAULT ''",
     ),
 }
 

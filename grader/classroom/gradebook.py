@@ -8,6 +8,9 @@ One class over one connection, each concern in its own module:
     book_rows         the class rows, paged, filtered and counted in SQL (`class_rows`,
                       `class_checks`)
     book_corrections  overrides, comments, resolutions, releases, with their version checks
+    book_files        each class file's stat and hashes: a re-run rehashes changed files only
+    book_releases     the release page's figures in SQL (`class_rows`' feedback columns,
+                      `releases`)
 
 Written as each result completes, one transaction per result, in WAL mode with full sync: a
 grader killed with SIGKILL loses nothing it had finished, and the next run picks up from there.
@@ -26,6 +29,8 @@ from grader.classroom.book_corrections import (
     Resolution,
     StaleVersion,
 )
+from grader.classroom.book_files import FileHashes
+from grader.classroom.book_releases import ReleaseRows
 from grader.classroom.book_rows import (
     ClassCounts,
     ClassRows,
@@ -65,7 +70,7 @@ __all__ = [
 ]
 
 
-class Gradebook(Corrections, ClassRows, VerdictCache, RunHistory):
+class Gradebook(FileHashes, ReleaseRows, Corrections, ClassRows, VerdictCache, RunHistory):
     """One SQLite file; use from one thread (the batch's main loop, or one request)."""
 
     def __init__(self, path: Path) -> None:

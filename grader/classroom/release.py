@@ -18,77 +18,38 @@ participant id would hand one student's feedback to another.
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from grader.classroom.classbook import report_names
-from grader.classroom.gradebook import Comment, Release
-from grader.classroom.lms_names import LmsName, parse_lms_name
+from grader.classroom.feedback import (
+    FEEDBACK_FILE,
+    LAYOUTS,
+    feedback_fingerprint,
+    released_name,
+)
+from grader.classroom.gradebook import Comment, Gradebook, Release
+from grader.classroom.overrides import finalize
 from grader.report import render_report
 from grader.results import SubmissionResult
 from grader.spec.exercise import ExerciseSpec
 
-LAYOUTS = {
-    "moodle": "Moodle: Upload multiple feedback files in a zip (a folder per participant)",
-    "canvas": "Canvas: Re-upload submissions (a file per student, named as Canvas names them)",
-    "files": "a report per submission, named as the class folder's reports",
-}
-FEEDBACK_FILE = "feedback.html"
-
-
-def feedback_fingerprint(final: SubmissionResult, comments: Sequence[Comment]) -> str:
-    """The SHA-256 of what the student's feedback says: the final verdict and score, every
-    check's status, points, message and hint, the overrides, the late penalty and the comments.
-    A regrade that gives the same verdict keeps it; an override or a comment changes it."""
-    adj = final.adjustments
-    content = {
-        "sha256": final.sha256,
-        "status": final.status,
-        "passed": final.passed,
-        "score": [round(final.score, 6), final.max_score],
-        "checks": [[c.id, c.status, round(c.score, 6), c.message, c.hint] for c in final.checks],
-        "overrides": [
-            [o.check, round(o.score, 6), o.reason, o.user, o.applied]
-            for o in (adj.overrides if adj else [])
-        ],
-        "late": [adj.late.penalty_points, adj.late.explanation] if adj and adj.late else None,
-        "comments": [[c.text, c.user, c.at] for c in comments],
-    }
-    text = json.dumps(content, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _lms_name(result: SubmissionResult, lms: str) -> LmsName | None:
-    """The LMS name the submission came under: its id, or its file's or folder's name."""
-    path = Path(result.path) if result.path else None
-    for name in (result.id, path.name if path else "", path.parent.name if path else ""):
-        parsed = parse_lms_name(name) if name else None
-        if parsed is not None and parsed.lms == lms and parsed.number:
-            return parsed
-    return None
-
-
-def released_name(result: SubmissionResult, layout: str, report_name: str) -> tuple[str, str]:
-    """(its path in the zip, '') or ('', why it is left out)."""
-    if result.status == "missing":
-        return "", "no submission: nothing to give back"
-    if layout == "files":
-        return report_name, ""
-    parsed = _lms_name(result, layout)
-    if parsed is None:
-        return "", f"not named as {layout.capitalize()} names its downloads"
-    parts = (parsed.user, parsed.name, parsed.number)
-    if any("/" in p or "\\" in p or p.startswith(".") for p in parts):
-        return "", "its name cannot be a name in a zip"
-    if layout == "moodle":
-        return f"{parsed.user}_{parsed.number}_assignsubmission_file_/{FEEDBACK_FILE}", ""
-    late = "LATE_" if parsed.flagged_late else ""
-    return f"{parsed.name}_{late}{parsed.user}_{parsed.number}_{FEEDBACK_FILE}", ""
+__all__ = [
+    "FEEDBACK_FILE",
+    "LAYOUTS",
+    "FeedbackState",
+    "ReleasePlan",
+    "ReleaseSummary",
+    "ReleasedFile",
+    "feedback_fingerprint",
+    "feedback_states",
+    "plan_release",
+    "release_summary",
+    "released_name",
+    "zip_bytes",
+]
 
 
 @dataclass(frozen=True)
@@ -167,3 +128,35 @@ def zip_bytes(plan: ReleasePlan) -> bytes:
         for f in plan.files:
             archive.writestr(f.name, f.html.encode("utf-8", "replace"))
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class ReleaseSummary:
+    """A class's release figures: submissions, how many each layout names, how many are not
+    yet released as they stand."""
+
+    handed: int
+    counts: dict[str, int]  # layout -> submissions it names
+    pending: int
+
+
+def release_summary(book: Gradebook, run_id: int, exercise: str) -> ReleaseSummary:
+    """Counted in SQL over the class rows' feedback columns; only the submissions a human
+    corrected are decoded, their feedback computed as `feedback_states` does."""
+    counts = book.layout_counts(run_id)
+    corrected = book.corrected_rows(run_id, exercise)
+    ids = [r.id for r in corrected]
+    overrides = book.overrides(exercise) if ids else []  # human work: a few rows, read whole
+    notes: dict[str, list[Comment]] = {}
+    for c in book.comments(exercise) if ids else []:
+        notes.setdefault(c.submission_id, []).append(c)
+    releases = [  # in slices: SQLite caps the parameters of one statement
+        r
+        for start in range(0, len(ids), 500)
+        for r in book.releases_of(exercise, ids[start : start + 500])
+    ]
+    releases.sort(key=lambda r: r.id)
+    states = feedback_states([finalize(b, overrides) for b in corrected], notes, releases)
+    pending = book.pending_uncorrected(run_id, exercise)
+    pending += sum(1 for f in states.values() if not f.released)
+    return ReleaseSummary(counts.get("files", 0), {k: counts.get(k, 0) for k in LAYOUTS}, pending)

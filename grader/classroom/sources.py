@@ -23,7 +23,7 @@ import zipfile
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
@@ -54,6 +54,9 @@ class SubmissionSource:
     # late penalties. nbgrader's timestamp.txt beside it, read on demand.
     modified: tuple[float | datetime, str] | None = field(default=None, compare=False)
     timestamp_txt: Callable[[], bytes] | None = field(default=None, repr=False, compare=False)
+    # A file on disk as stat saw it: (device, inode, size, mtime_ns, ctime_ns); None in a zip.
+    # The same tuple on a later run means the same bytes (grader.classroom.file_hashes).
+    on_disk: tuple[int, int, int, int, int] | None = field(default=None, compare=False)
 
     def read(self) -> bytes:
         if self.size > READ_LIMIT_BYTES:
@@ -67,6 +70,7 @@ class _Entry:
     size: int
     reader: Callable[[], bytes] = field(repr=False, compare=False)
     modified: tuple[float | datetime, str] | None = field(default=None, compare=False)
+    on_disk: tuple[int, int, int, int, int] | None = field(default=None, compare=False)
 
 
 def _ignored(rel: PurePosixPath) -> bool:
@@ -85,18 +89,36 @@ def _refused(reason: str) -> Callable[[], bytes]:
 def _folder_entries(root: Path) -> list[_Entry]:
     entries = []
     inside = root.resolve()
+    folders: dict[Path, bool] = {}  # folder -> whether it resolves inside the class folder
+
+    def inside_root(path: Path) -> bool:
+        """Whether the file resolves inside the class folder: a plain file in a folder that
+        does (each folder resolved once, not each of its 10,000 files), else resolved whole."""
+        if not stat.S_ISLNK(path.lstat().st_mode):
+            if path.parent not in folders:
+                folders[path.parent] = path.parent.resolve().is_relative_to(inside)
+            return folders[path.parent]
+        return path.resolve().is_relative_to(inside)
+
     for path in sorted(root.rglob("*")):
         # A name that is not UTF-8 (a latin-1 `café.py` unpacked here) is kept with U+FFFD in
         # its id: the id goes into the gradebook and the reports, which only take real text.
         text = path.relative_to(root).as_posix()
         rel = PurePosixPath(text.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
-        if _ignored(rel) or not path.is_file():
+        if _ignored(rel):
             continue
-        info = path.stat()
+        try:
+            info = path.stat()
+        except OSError:  # a dangling link, or gone since the listing
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            continue
         reader: Callable[[], bytes] = path.read_bytes
-        if not path.resolve().is_relative_to(inside):  # a link, or a file in a linked folder
+        if not inside_root(path):  # a link, or a file in a linked folder
             reader = _refused("it is a link to a file outside the class folder; hand in the file")
-        entries.append(_Entry(rel, info.st_size, reader, (info.st_mtime, "file modification time")))
+        on_disk = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        modified = (info.st_mtime, "file modification time")
+        entries.append(_Entry(rel, info.st_size, reader, modified, on_disk))
     return entries
 
 
@@ -183,9 +205,7 @@ def _unwrap(entries: list[_Entry]) -> list[_Entry]:
         tops = {e.rel.parts[0] for e in entries}
         if len(tops) != 1 or any(len(e.rel.parts) == 1 for e in entries):
             return entries
-        inner = [
-            _Entry(PurePosixPath(*e.rel.parts[1:]), e.size, e.reader, e.modified) for e in entries
-        ]
+        inner = [replace(e, rel=PurePosixPath(*e.rel.parts[1:])) for e in entries]
         inner_tops = {e.rel.parts[0] for e in inner}
         # One student's folder zipped alone holds files, not a class: keep it as it is.
         if len(inner_tops) < 2 and NBGRADER_FOLDER not in inner_tops:
@@ -224,10 +244,7 @@ def _label(base: str, rel: PurePosixPath) -> str:
 def _from_folder(
     student: str, prefix: PurePosixPath, files: list[_Entry], base: str, exercise: str | None
 ) -> SubmissionSource:
-    inner = [
-        _Entry(PurePosixPath(*e.rel.parts[len(prefix.parts) :]), e.size, e.reader, e.modified)
-        for e in files
-    ]
+    inner = [replace(e, rel=PurePosixPath(*e.rel.parts[len(prefix.parts) :])) for e in files]
     chosen, problem = _pick(inner, exercise)
     stamp = next((e.reader for e in inner if str(e.rel) == "timestamp.txt"), None)
     if chosen is None:
@@ -240,6 +257,7 @@ def _from_folder(
         chosen.reader,
         modified=chosen.modified,
         timestamp_txt=stamp,
+        on_disk=chosen.on_disk,
     )
 
 
@@ -283,6 +301,7 @@ def _plain(entries: list[_Entry], base: str, exercise: str | None) -> list[Submi
             e.size,
             e.reader,
             modified=e.modified,
+            on_disk=e.on_disk,
         )
         for e in files
     ]
@@ -308,10 +327,7 @@ def find_submissions(path: Path, exercise: str | None = None) -> list[Submission
     if path.is_dir():
         entries, base = _folder_entries(path), str(path)
         if path.name == NBGRADER_FOLDER:  # pointed at nbgrader's submitted/ itself
-            entries = [
-                _Entry(PurePosixPath(NBGRADER_FOLDER, e.rel), e.size, e.reader, e.modified)
-                for e in entries
-            ]
+            entries = [replace(e, rel=PurePosixPath(NBGRADER_FOLDER, e.rel)) for e in entries]
             base = str(path.parent)
     elif path.suffix.lower() == ".zip":
         entries, base = _zip_entries(path), str(path)

@@ -5,7 +5,9 @@ one submission's feedback as released (its report with the overrides and the com
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -13,18 +15,38 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from grader.classroom.classbook import report_names
-from grader.classroom.gradebook import Gradebook, Release, now
-from grader.classroom.release import LAYOUTS, plan_release, released_name, zip_bytes
+from grader.classroom.gradebook import Comment, Gradebook, Page, Release, RowFilter, now
+from grader.classroom.overrides import finalize
+from grader.classroom.release import (
+    LAYOUTS,
+    FeedbackState,
+    ReleaseSummary,
+    feedback_states,
+    plan_release,
+    release_summary,
+    released_name,
+    zip_bytes,
+)
 from grader.report import render_report
+from grader.results import SubmissionResult
 from grader.spec.exercise import load_exercise
 from grader.web.actions import form_field, read_form
-from grader.web.classes import ClassState, read_class, read_submission
+from grader.web.classes import (
+    ServedClass,
+    exercise_title,
+    read_class,
+    read_submission,
+    state_key,
+)
 from grader.web.pages import common
 from grader.web.render import page
 from grader.web.security import FILE_CSP
 from grader.web.state import workbench
 
 WHICH = {"all": "every submission", "pending": "only those not yet released as they stand"}
+
+
+PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -37,37 +59,112 @@ class Batch:
     count: int
 
 
-def _batches(state: ClassState) -> list[Batch]:
-    found: dict[tuple[str, str, str], int] = {}
-    for r in state.releases:
-        key = (r.at, r.user, r.layout)
-        found[key] = found.get(key, 0) + 1
-    return [Batch(*key, count) for key, count in sorted(found.items(), reverse=True)]
+@dataclass(frozen=True)
+class ReleaseView:
+    """What the release page shows: the class's figures (SQL), one page of its submissions with
+    their feedback state and names in each layout, and the past releases."""
+
+    slug: str
+    title: str
+    summary: ReleaseSummary
+    page: Page
+    finals: list[SubmissionResult]  # the page's submissions, overrides applied
+    feedback: dict[str, FeedbackState]  # of the page's submissions
+    names: dict[str, dict[str, tuple[str, str]]]  # id -> layout -> (name, why left out)
+    chosen: str  # the layout the form offers first
+    batches: list[Batch]
+
+
+# Each class's report names (classbook.report_names: a name taken twice gets a number, so a
+# name depends on the whole class), by the run and row count they were computed at.
+_LINKS: dict[tuple[Path, Path], tuple[tuple[int, int], dict[str, str]]] = {}
+_LINKS_LOCK = threading.Lock()
+
+
+def _report_links(book: Gradebook, served: ServedClass, run_id: int) -> dict[str, str]:
+    key = (run_id, int(book.scalar("SELECT COUNT(*) FROM class_rows WHERE run_id = ?", (run_id,))))
+    where = (served.gradebook, served.out_dir)
+    with _LINKS_LOCK:
+        known = _LINKS.get(where)
+    if known is not None and known[0] == key:
+        return known[1]
+    links = report_names(book.handed_ids(run_id))
+    with _LINKS_LOCK:
+        _LINKS[where] = (key, links)
+    return links
+
+
+# Each class's release figures and past releases by what they were counted at (classes.state_key:
+# the run, its rows, the human changes): counted once per change of the class, not per view.
+_FIGURES: dict[tuple[Path, Path], tuple[str, tuple[ReleaseSummary, list[Batch]]]] = {}
+
+
+def _release_figures(
+    book: Gradebook, served: ServedClass, run_id: int, exercise: str
+) -> tuple[ReleaseSummary, list[Batch]]:
+    key = state_key(book, served)
+    where = (served.gradebook, served.out_dir)
+    with _LINKS_LOCK:
+        known = _FIGURES.get(where)
+    if known is not None and known[0] == key:
+        return known[1]
+    figures = (
+        release_summary(book, run_id, exercise),
+        [Batch(*row) for row in book.release_batches(exercise)],
+    )
+    with _LINKS_LOCK:
+        _FIGURES[where] = (key, figures)
+    return figures
+
+
+def read_release_view(served: ServedClass, after: str = "", before: str = "") -> ReleaseView:
+    """The release page of a class at any size: its figures counted in SQL, one page of its
+    submissions decoded (keyset, in the class's listing order)."""
+    with Gradebook(served.gradebook) as book:
+        run_id = book.latest_run(None, str(served.out_dir))
+        if run_id is None:
+            raise HTTPException(404, "the gradebook no longer has this class")
+        exercise = book.run_exercise(run_id)
+        summary, batches = _release_figures(book, served, run_id, exercise)
+        try:
+            page = book.class_page(
+                run_id, exercise, RowFilter(handed_in=True), "id", False, after, before, PAGE_SIZE
+            )
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from None
+        ids = [b.id for b in page.bases]
+        overrides = book.overrides(exercise, ids)
+        comments = book.comments_of(exercise, ids)
+        releases = book.releases_of(exercise, ids)
+        links = _report_links(book, served, run_id)
+    finals = [finalize(b, overrides) for b in page.bases]
+    notes: dict[str, list[Comment]] = {}
+    for c in comments:
+        notes.setdefault(c.submission_id, []).append(c)
+    names = {
+        r.id: {layout: released_name(r, layout, links.get(r.id, "")) for layout in LAYOUTS}
+        for r in finals
+    }
+    named = [layout for layout in LAYOUTS if layout != "files" and summary.counts[layout]]
+    chosen = max(named, key=lambda layout: summary.counts[layout]) if named else "files"
+    return ReleaseView(
+        served.slug, exercise_title(exercise), summary, page, finals,
+        feedback_states(finals, notes, releases), names, chosen, batches,
+    )  # fmt: skip
 
 
 def release_page(request: Request) -> HTMLResponse:
-    state = read_class(workbench(request).served(request.path_params["slug"]))
-    handed = [r for r in state.results if r.status != "missing"]
-    links = report_names([r.id for r in handed])
-    names = {
-        r.id: {layout: released_name(r, layout, links[r.id]) for layout in LAYOUTS} for r in handed
-    }
-    counts = {layout: sum(1 for n in names.values() if n[layout][0]) for layout in LAYOUTS}
-    pending = sum(1 for f in state.feedback.values() if not f.released)
-    named = [layout for layout in LAYOUTS if layout != "files" and counts[layout]]
-    chosen = max(named, key=lambda layout: counts[layout]) if named else "files"
+    served = workbench(request).served(request.path_params["slug"])
+    params = request.query_params
+    view = read_release_view(
+        served, params.get("after", "")[:2000], params.get("before", "")[:2000]
+    )
     return HTMLResponse(
         page(
             "wb_release.html.j2",
-            state=state,
-            handed=handed,
-            names=names,
-            counts=counts,
-            pending=pending,
+            view=view,
             layouts=LAYOUTS,
-            chosen=chosen,
             which=WHICH,
-            batches=_batches(state),
             **common(request),
         )
     )

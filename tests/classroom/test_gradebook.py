@@ -55,7 +55,7 @@ def test_schema_and_wal(tmp_path: Path) -> None:
         assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         expected = {"meta", "runs", "results", "grades", "class_rows", "overrides", "comments"}
-        expected |= {"resolutions", "releases", "class_checks"}
+        expected |= {"resolutions", "releases", "class_checks", "file_hashes"}
         assert tables == expected
         assert con.execute("SELECT value FROM meta").fetchone() == (str(SCHEMA_VERSION),)
     audit = {"user", "host", "grader_version", "tensorflow_version", "python_version",
