@@ -190,7 +190,7 @@ def unreadable_result(
         hashlib.sha256(raw).hexdigest(),
         spec,
         "none",
-        _static_failure(spec, str(error), "not_a_submission"),
+        _static_failure(spec, str(error), error.hint),
         started,
         status="error",
         error=str(error),

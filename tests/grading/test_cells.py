@@ -304,3 +304,28 @@ def test_a_recorded_runtime_error_is_reported_at_the_student_line() -> None:
     assert (failure.cell, failure.line) == (2, 4)
     (call,) = evidence.probes[0].calls  # the callback probe's error, where the student sees it
     assert (call.cell, call.line) == (2, 4)
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "hint"),
+    [
+        ("binary.py", b"import os\x00\n", "not_text"),
+        ("latin1.py", b"# caf\xe9\nprint(1)\n", "not_text"),
+        ("broken.ipynb", b'{"cells": [', "not_a_submission"),
+        ("tags.ipynb", b'{"nbformat": 4, "cells": [{"cell_type": "code", "source": null}]}',
+         "not_a_submission"),
+    ],
+)  # fmt: skip
+def test_an_unreadable_file_gets_the_hint_for_its_fault(name: str, raw: bytes, hint: str) -> None:
+    """Bytes that are not text are not a notebook saved by the wrong tool: each hint fits."""
+    import tomllib
+
+    from grader.grading.cells import SubmissionError
+    from grader.grading.cells.files import read_file
+    from grader.locations import PACKAGE_DIR
+
+    with pytest.raises(SubmissionError) as caught:
+        read_file(name, raw)
+    assert caught.value.hint == hint
+    hints = tomllib.loads((PACKAGE_DIR / "grading" / "hints.toml").read_text(encoding="utf-8"))
+    assert hint in hints

@@ -21,6 +21,10 @@ RAISES_EXCEPTION = "raises-exception"  # nbclient's tag for a cell that may rais
 class SubmissionError(Exception):
     """The file cannot be read as a submission; the message is for the student."""
 
+    def __init__(self, message: str, hint: str = "not_a_submission") -> None:
+        super().__init__(message)
+        self.hint = hint  # the hints.toml entry that fits: the file's bytes, or its shape
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -63,7 +67,8 @@ def read_file(name: str, raw: bytes) -> SourceFile:
         line = raw[: exc.start].count(b"\n") + 1
         what = "is not UTF-8 text" if suffix == MODULE_SUFFIX else "is not a text file"
         raise SubmissionError(
-            f"{name} {what} ({exc.reason}: byte 0x{raw[exc.start]:02x} on line {line})"
+            f"{name} {what} ({exc.reason}: byte 0x{raw[exc.start]:02x} on line {line})",
+            hint="not_text",
         ) from exc
     if suffix == MODULE_SUFFIX:
         source = _normal_newlines(text)
@@ -203,14 +208,16 @@ def _check_text(name: str, cell: int | None, source: str) -> None:
     if "\x00" in source:
         raise SubmissionError(
             f"{where(source.index(chr(0)))} holds a NUL character: a binary file's bytes, "
-            f"not Python text"
+            f"not Python text",
+            hint="not_text",
         )
     try:
         source.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise SubmissionError(
             f"{where(exc.start)} holds a broken character (an unpaired surrogate, "
-            f"\\u{ord(source[exc.start]):04x}) that is not text"
+            f"\\u{ord(source[exc.start]):04x}) that is not text",
+            hint="not_text",
         ) from exc
 
 
