@@ -284,11 +284,10 @@ def grade_class(
     inputs = verdict_inputs(spec, timeout, level.name)
     options = GradeOptions(timeout_s=timeout, isolation=level.name, exact_isolation=True)
     book_path = settings.gradebook or out_dir / FILENAME
+    deadline = merged(deadline_of(spec.folder), dict(settings.deadline))
+    context = class_context(sources, settings.roster, deadline)  # a bad roster: refused here
     memo = FileMemo.read(book_path, sources)  # what earlier runs hashed each file to
     problems, groups = group_sources(sources, inputs, memo)
-
-    deadline = merged(deadline_of(spec.folder), dict(settings.deadline))
-    context = class_context(sources, settings.roster, deadline)
     links = report_names([s.id for s in sources])
     out_dir.mkdir(parents=True, exist_ok=True)
     executor = make_executor(settings.executor, settings.workers, settings.scheduler)

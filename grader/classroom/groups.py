@@ -55,7 +55,10 @@ class FileMemo:
 
     @classmethod
     def read(cls, book_path: Path, sources: list[SubmissionSource]) -> FileMemo:
-        """What the gradebook at `book_path` remembers of these sources' files."""
+        """What the gradebook at `book_path` remembers of these sources' files (nothing, and no
+        file made, before a first run: an instructor's bad file is refused with no gradebook)."""
+        if not book_path.is_file():
+            return cls({})
         with Gradebook(book_path) as book:
             return cls(book.file_hashes(cls.where(s) for s in sources if s.on_disk))
 
