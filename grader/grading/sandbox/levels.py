@@ -177,9 +177,13 @@ class NamespaceLevel(RlimitLevel):
         uid, uid_lock = SANDBOX_UID, -1
         if os.geteuid() == 0:
             uid, uid_lock = claim_sandbox_uid()  # its own process budget (RLIMIT_NPROC)
-            for folder in (job.work, job.home, job.out):
-                os.chown(folder, uid, uid)
-            os.chown(job.events, uid, uid)
+            try:
+                for path in (job.work, job.home, job.out, job.events):
+                    os.chown(path, uid, uid)
+            except OSError:
+                if uid_lock >= 0:
+                    os.close(uid_lock)  # no sandbox will run: the uid is free again
+                raise
         data_fds = tuple(os.open(path, os.O_RDONLY) for path in job.data_files)
         bwrap = [
             "--unshare-all", "--die-with-parent", "--new-session",
