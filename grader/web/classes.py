@@ -16,11 +16,11 @@ import json
 import re
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from grader.classroom.gradebook import FILENAME, Comment, Gradebook, Release, Resolution
 from grader.classroom.overrides import finalize
@@ -177,8 +177,6 @@ def class_stamp(served: ServedClass) -> str:
 # The last state read of each class, by what it was read at (`state_key`): the review queue,
 # the item analysis and the release page of a class of 10,000 decode it once per change, not
 # once per view.
-_STATES: dict[tuple[Path, Path], tuple[str, ClassState]] = {}
-_STATES_LOCK = threading.Lock()
 
 
 def state_key(book: Gradebook, served: ServedClass) -> str:
@@ -192,19 +190,37 @@ def state_key(book: Gradebook, served: ServedClass) -> str:
     return f"{run_id}-{rows}-{run.get('status')}-{book.changes(str(run.get('exercise')))}"
 
 
+T = TypeVar("T")
+
+
+class PerChange(Generic[T]):
+    """Values of each served class kept by the `state_key` they were computed at: computed once
+    per change of the class (a run, its rows, a human change), not at every view."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[Path, Path], tuple[str, T]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, served: ServedClass, key: str, compute: Callable[[], T]) -> T:
+        where = (served.gradebook, served.out_dir)
+        with self._lock:
+            known = self._known.get(where)
+        if known is not None and key and known[0] == key:
+            return known[1]
+        value = compute()
+        with self._lock:
+            self._known[where] = (key, value)
+        return value
+
+
+_STATES: PerChange[ClassState] = PerChange()
+
+
 def read_class(served: ServedClass) -> ClassState:
     """The class as the gradebook holds it now (decoded once per change of the class)."""
-    where = (served.gradebook, served.out_dir)
     with Gradebook(served.gradebook) as book:
         key = state_key(book, served)
-    with _STATES_LOCK:
-        known = _STATES.get(where)
-    if known is not None and key and known[0] == key:
-        return known[1]
-    state = _read_class(served)
-    with _STATES_LOCK:
-        _STATES[where] = (key, state)
-    return state
+    return _STATES.get(served, key, lambda: _read_class(served))
 
 
 def _read_class(served: ServedClass) -> ClassState:

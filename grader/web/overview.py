@@ -12,9 +12,7 @@ cursors of the next and previous page, as the page's links carry them.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,7 +24,7 @@ from grader.classroom.overrides import finalize
 from grader.classroom.release import feedback_states
 from grader.classroom.similarity import read_similarity
 from grader.results import SubmissionResult
-from grader.web.classes import ServedClass, state_key
+from grader.web.classes import PerChange, ServedClass, state_key
 
 PAGE_SIZE = 50
 STATUSES = ("graded", "error", "timeout", "missing")
@@ -94,30 +92,23 @@ def parse_query(params: QueryParams) -> tuple[RowFilter, dict[str, str]]:
     return where, query
 
 
-# The whole class's figures by what they were counted at (classes.state_key): counted by SQL
-# once per change of the class, not at every page of it.
-_FIGURES: dict[tuple[Path, Path], tuple[str, tuple[ClassCounts, float | None, int]]] = {}
-_FIGURES_LOCK = threading.Lock()
+# The whole class's figures, counted by SQL once per change of the class, not at every page.
+_FIGURES: PerChange[tuple[ClassCounts, float | None, int]] = PerChange()
 
 
 def _figures(
     book: Gradebook, served: ServedClass, run_id: int, exercise: str
 ) -> tuple[ClassCounts, float | None, int]:
     """The class's counts, median score and overrides in force."""
-    key = state_key(book, served)
-    where = (served.gradebook, served.out_dir)
-    with _FIGURES_LOCK:
-        known = _FIGURES.get(where)
-    if known is not None and known[0] == key:
-        return known[1]
-    figures = (
-        book.class_counts(run_id, exercise),
-        book.median_score(run_id),
-        book.overrides_in_force(exercise, run_id),
+    return _FIGURES.get(
+        served,
+        state_key(book, served),
+        lambda: (
+            book.class_counts(run_id, exercise),
+            book.median_score(run_id),
+            book.overrides_in_force(exercise, run_id),
+        ),
     )
-    with _FIGURES_LOCK:
-        _FIGURES[where] = (key, figures)
-    return figures
 
 
 def read_overview(served: ServedClass, params: QueryParams) -> Overview:

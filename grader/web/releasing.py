@@ -32,6 +32,7 @@ from grader.results import SubmissionResult
 from grader.spec.exercise import load_exercise
 from grader.web.actions import form_field, read_form
 from grader.web.classes import (
+    PerChange,
     ServedClass,
     exercise_title,
     read_class,
@@ -94,27 +95,21 @@ def _report_links(book: Gradebook, served: ServedClass, run_id: int) -> dict[str
     return links
 
 
-# Each class's release figures and past releases by what they were counted at (classes.state_key:
-# the run, its rows, the human changes): counted once per change of the class, not per view.
-_FIGURES: dict[tuple[Path, Path], tuple[str, tuple[ReleaseSummary, list[Batch]]]] = {}
+# Each class's release figures and past releases: counted once per change of the class.
+_FIGURES: PerChange[tuple[ReleaseSummary, list[Batch]]] = PerChange()
 
 
 def _release_figures(
     book: Gradebook, served: ServedClass, run_id: int, exercise: str
 ) -> tuple[ReleaseSummary, list[Batch]]:
-    key = state_key(book, served)
-    where = (served.gradebook, served.out_dir)
-    with _LINKS_LOCK:
-        known = _FIGURES.get(where)
-    if known is not None and known[0] == key:
-        return known[1]
-    figures = (
-        release_summary(book, run_id, exercise),
-        [Batch(*row) for row in book.release_batches(exercise)],
+    return _FIGURES.get(
+        served,
+        state_key(book, served),
+        lambda: (
+            release_summary(book, run_id, exercise),
+            [Batch(*row) for row in book.release_batches(exercise)],
+        ),
     )
-    with _LINKS_LOCK:
-        _FIGURES[where] = (key, figures)
-    return figures
 
 
 def read_release_view(served: ServedClass, after: str = "", before: str = "") -> ReleaseView:
