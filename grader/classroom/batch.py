@@ -335,7 +335,15 @@ def grade_class(
                     if instant:
                         display.finished(None, [g.result for g in instant], graded=False)
                 by_key = {g.key: g for g in to_grade}
-                jobs = grade_jobs(to_grade, spec, options)
+
+                def unreadable(group: Group, why: str) -> None:
+                    gone = [
+                        dataclasses.replace(source, problem=f"{source.filename} {why}")
+                        for source, _ in group.members
+                    ]
+                    display.finished(None, [g.result for g in run.report_problems(gone)], False)
+
+                jobs = grade_jobs(to_grade, spec, options, unreadable)
                 on_event = functools.partial(_show_event, display, by_key)
                 for job, outcome in executor.run(jobs, on_event):
                     graded = run.settle(by_key[job.key], outcome, inputs["spec"], identity)
