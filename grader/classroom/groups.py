@@ -128,27 +128,28 @@ def grade_jobs(
     groups: list[Group],
     spec: ExerciseSpec,
     options: GradeOptions,
-    unreadable: Callable[[Group, str], None],
+    unreadable: Callable[[list[SubmissionSource]], None],
 ) -> Iterator[GradeJob]:
     """One job per group, its bytes read only when an executor is ready to send it. A file that
     can no longer be read, or whose bytes are no longer those its cache key was made of (changed
-    while the class was graded), is no job: `unreadable(group, why)` reports it, uncached
-    (`why` follows the file's name)."""
+    while the class was graded), is no job: `unreadable` gets the group's sources, each with
+    its `problem` said, to report uncached."""
     for group in groups:
         source, sha = group.members[0]
         try:
             raw = source.read()
         except (OSError, ValueError) as exc:
-            unreadable(group, f"cannot be read: {exc}")
+            unreadable(_with_problem(group, f"cannot be read: {exc}"))
             continue
         if _sha256(raw) != sha:
-            unreadable(
-                group,
-                "changed while the class was being graded; grade the class again to grade it as "
-                "it is now",
-            )
+            why = "changed while the class was being graded; grade the class again to grade it"
+            unreadable(_with_problem(group, f"{why} as it is now"))
             continue
         yield GradeJob(group.key, source.id, source.filename, raw, spec, options)
+
+
+def _with_problem(group: Group, why: str) -> list[SubmissionSource]:
+    return [replace(source, problem=f"{source.filename} {why}") for source, _ in group.members]
 
 
 def settle(group: Group, outcome: JobOutcome, spec: ExerciseSpec) -> list[Graded]:
