@@ -2,8 +2,9 @@
 with copies planted among them. Used by tests/classroom/test_similarity_scale.py and by
 benchmarks/similarity.py (imported as a top-level module, like paths.py).
 
-Each honest submission starts from one of six hand-written solutions (the reference solution and
-the five honest students of tests/submissions/similarity/mnist_callback/) and is changed as
+Each honest submission is put together from six hand-written solutions (the reference solution
+and the five honest students of tests/submissions/similarity/mnist_callback/): its loading, its
+callback class and its training function each after one of them, chosen apart; then changed as
 students differ: other names, other layer sizes, dropout rates and epochs, `relu` written as a
 string or as `tf.nn.relu`, keyword arguments in another order, independent lines swapped, a
 comment or a line of its own (a seed, a print). A planted copy is taken from one submission and
@@ -45,7 +46,7 @@ WORDS = ["epoch", "done", "acc", "training", "stop", "hello", "check", "value", 
 class GeneratedClass:
     codes: dict[str, str]  # submission id -> its code
     planted: frozenset[tuple[str, str]]  # pairs copied from each other (a < b)
-    base: dict[str, int]  # submission id -> the hand-written solution it started from
+    base: dict[str, int]  # submission id -> the hand-written solution its training follows
 
 
 def _renamer(rng: random.Random, tag: str) -> dict[str, str]:
@@ -149,7 +150,7 @@ class _Honest(_Rename):
 
     def _own_lines(self, body: list) -> list:  # type: ignore[type-arg]
         rng = self.rng
-        if rng.random() < 0.35 and body:
+        while rng.random() < 0.45 and body:
             body.insert(rng.randint(0, len(body) - 1), _own_line(rng))
         if rng.random() < 0.3 and body:
             comment = cst.EmptyLine(
@@ -242,8 +243,23 @@ class _Disguise(_Rename):
         return updated
 
 
-def honest(rng: random.Random, base: cst.Module) -> str:
-    return base.visit(_Honest(rng)).code
+def _sections(module: cst.Module) -> list[list[cst.CSTNode]]:
+    """The solution in three parts: what comes before the callback class (loading, scaling),
+    the class, and the rest (the training function and its call)."""
+    body = list(module.body)
+    first = next(i for i, s in enumerate(body) if isinstance(s, cst.ClassDef))
+    after = next(i for i, s in enumerate(body) if i > first and not isinstance(s, cst.ClassDef))
+    return [body[:first], body[first:after], body[after:]]
+
+
+def honest(rng: random.Random, bases: list[cst.Module]) -> tuple[int, str]:
+    """(the solution it mostly follows, its code): each of the three parts after one of the
+    hand-written solutions, chosen apart (students take their habits from different places),
+    then written in this student's own way."""
+    chosen = [rng.randrange(len(bases)) for _ in range(3)]
+    parts = [_sections(bases[b])[part] for part, b in enumerate(chosen)]
+    module = bases[chosen[2]].with_changes(body=[s for part in parts for s in part])
+    return chosen[2], module.visit(_Honest(rng)).code
 
 
 def disguised(rng: random.Random, code: str) -> str:
@@ -276,8 +292,7 @@ def generate_class(size: int, seed: int = 0, copied: float = 0.08) -> GeneratedC
             codes[sid] = disguised(rng, codes[source])
             base_of[sid], copy_of[sid] = base_of[source], source
         else:
-            base_of[sid] = rng.randrange(len(bases))
-            codes[sid] = honest(rng, bases[base_of[sid]])
+            base_of[sid], codes[sid] = honest(rng, bases)
     members: dict[str, list[str]] = {}  # a work's first author -> it and its copies
     for sid in codes:
         first = sid

@@ -16,6 +16,12 @@ A pair's similarity is the larger of the two shares: the fraction of one submiss
 are listed, with the matching regions marked in both. Identical files (the cache's duplicates)
 are listed apart. Nothing here is a verdict: it says where to look.
 
+A class of up to EVERY_PAIR_UP_TO submissions is compared pair by pair. A larger one is
+compared through an inverted index (grader.classroom.similarity_index): only the pairs that share
+a fingerprint (the others are at 0%), and a passage held by more than `common_cap(n)`
+submissions (about the square root of the class) is common code that brings no pair, as MOSS's
+`-m` option does. The pairs compared get the figures comparing every pair gives them.
+
 Beside the page, `similarity.json` keeps the figures (the pairs over the threshold, the identical
 groups) for tools that read them rather than a page: `grader serve`'s review queue does.
 """
@@ -158,17 +164,22 @@ def compare_class(
     duplicates: list[list[str]] | None = None,
     method: str | None = None,
     log: Callable[[str], None] | None = None,
+    common_over: int | None = None,
 ) -> SimilarityReport:
     """The pairs of `codes` (id -> code) at or over `threshold`, identical ones (`duplicates`)
     apart. `method` is EVERY_PAIR or SHARED_FINGERPRINTS; by default every pair up to
-    EVERY_PAIR_UP_TO submissions, the pairs that share a fingerprint above. `log` hears how far
-    it is, in lines for the instructor's terminal."""
+    EVERY_PAIR_UP_TO submissions, the pairs that share a fingerprint above, with passages in
+    more than `common_over` submissions (by default `common_cap` of the class) left out. `log`
+    hears how far it is, in lines for the instructor's terminal."""
     import copydetect.utils
     from copydetect.detector import CodeFingerprint, compare_files
 
     copydetect.utils.hashed_kgrams = stable_kgram_hashes  # its fingerprints call it from there
-    say = log or (lambda line: None)
-    chosen = method or (EVERY_PAIR if len(codes) <= EVERY_PAIR_UP_TO else SHARED_FINGERPRINTS)
+    large = len(codes) > EVERY_PAIR_UP_TO
+    chosen = method or (SHARED_FINGERPRINTS if large else EVERY_PAIR)
+    # A small class is compared in seconds, in silence; a large one says what it does.
+    say = log if log is not None and large else (lambda line: None)
+    heard = log or (lambda line: None)
     if chosen not in (EVERY_PAIR, SHARED_FINGERPRINTS):
         raise ValueError(f"no similarity method {chosen!r}: {EVERY_PAIR} or {SHARED_FINGERPRINTS}")
 
@@ -181,7 +192,7 @@ def compare_class(
         common |= set(fp.hashes)
     boilerplate_prints = list(common)
     say(f"similarity: fingerprinting {len(codes)} submission(s)")
-    watch = _Progress(say, len(codes), "fingerprinted")
+    watch = _Progress(heard, len(codes), "fingerprinted")
     prints, skipped = {}, []
     for sid, code in codes.items():
         fp = CodeFingerprint(
@@ -211,14 +222,14 @@ def compare_class(
     if chosen == EVERY_PAIR:
         todo = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :] if (a, b) not in same]
         say(f"similarity: comparing every pair, {len(todo)} pair(s)")
-        watch = _Progress(say, len(todo), "pairs compared")
+        watch = _Progress(heard, len(todo), "pairs compared")
         for a, b in todo:
             pair = listed(a, b)
             if pair is not None:
                 pairs.append(pair)
             watch.step()
     else:
-        cap = common_cap(len(codes))
+        cap = common_cap(len(codes)) if common_over is None else common_over
         found = [Prints.of(prints[sid]) for sid in ids]
         candidates = candidate_pairs([p.hashes for p in found], cap)
         common_prints = candidates.common
@@ -228,7 +239,7 @@ def compare_class(
             f"(those that share a fingerprint; {common_prints} passage(s) held by more than "
             f"{cap} submissions are common code, ignored)"
         )
-        watch = _Progress(say, len(todo), "pairs compared")
+        watch = _Progress(heard, len(todo), "pairs compared")
         for i, j in todo:
             share_a, share_b = shares(found[i], found[j])
             if max(share_a, share_b) >= threshold:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 COMMON_FLOOR = 10  # MOSS's default for `-m`: a passage in 10 submissions or fewer is evidence
@@ -65,7 +66,7 @@ def _overlap(positions: list[int], k: int) -> int:
     runs of positions less than k apart make one slice from the first to the last + k."""
     positions.sort()
     total, start = 0, positions[0]
-    for before, after in zip(positions, positions[1:], strict=False):
+    for before, after in pairwise(positions):
         if after - before > k - 1:
             total += before + k - start
             start = after
