@@ -49,16 +49,15 @@ def candidate_pairs(hashes: Sequence[frozenset[int]], cap: int) -> Candidates:
     for number, prints in enumerate(hashes):
         for value in prints:
             holders.setdefault(value, []).append(number)
-    found: set[tuple[int, int]] = set()
+    size = len(hashes)
+    found: set[int] = set()  # a pair (a, b) as one number, a * size + b: a third of the memory
     common = 0
     for members in holders.values():
         if len(members) > cap:
             common += 1
-        elif len(members) > 1:
-            found.update(
-                (a, b) for i, a in enumerate(members) for b in members[i + 1 :]
-            )  # members are in increasing order: a < b
-    return Candidates(sorted(found), common)
+        elif len(members) > 1:  # members are in increasing order: a < b
+            found.update(a * size + b for i, a in enumerate(members) for b in members[i + 1 :])
+    return Candidates([divmod(pair, size) for pair in sorted(found)], common)
 
 
 def _overlap(positions: list[int], k: int) -> int:
