@@ -171,54 +171,49 @@ def compare_class(
     EVERY_PAIR_UP_TO submissions, the pairs that share a fingerprint above, with passages in
     more than `common_over` submissions (by default `common_cap` of the class) left out. `log`
     hears how far it is, in lines for the instructor's terminal."""
-    import copydetect.utils
-    from copydetect.detector import CodeFingerprint, compare_files
+    from copydetect.detector import compare_files
 
-    copydetect.utils.hashed_kgrams = stable_kgram_hashes  # its fingerprints call it from there
     large = len(codes) > EVERY_PAIR_UP_TO
     chosen = method or (SHARED_FINGERPRINTS if large else EVERY_PAIR)
+    if chosen not in (EVERY_PAIR, SHARED_FINGERPRINTS):
+        raise ValueError(f"no similarity method {chosen!r}: {EVERY_PAIR} or {SHARED_FINGERPRINTS}")
     # A small class is compared in seconds, in silence; a large one says what it does.
     say = log if log is not None and large else (lambda line: None)
     heard = log or (lambda line: None)
-    if chosen not in (EVERY_PAIR, SHARED_FINGERPRINTS):
-        raise ValueError(f"no similarity method {chosen!r}: {EVERY_PAIR} or {SHARED_FINGERPRINTS}")
 
-    win = GUARANTEE_TOKENS - NOISE_TOKENS + 1
-    common: set[int] = set()
-    for number, code in enumerate(boilerplate):
-        fp = CodeFingerprint(
-            f"starter{number}.py", NOISE_TOKENS, win, language=LANGUAGE, fp=io.StringIO(code)
-        )
-        common |= set(fp.hashes)
-    boilerplate_prints = list(common)
+    fingerprint = _fingerprinter(boilerplate)
     say(f"similarity: fingerprinting {len(codes)} submission(s)")
     watch = _Progress(heard, len(codes), "fingerprinted")
-    prints, skipped = {}, []
+    # Every pair keeps copydetect's fingerprints; the index only their plain values (a third
+    # of the memory at 10,000), and fingerprints again the few pairs it shows.
+    kept: dict[str, Any] = {}
+    skipped = []
     for sid, code in codes.items():
-        fp = CodeFingerprint(
-            f"{sid}.py", NOISE_TOKENS, win, boilerplate=boilerplate_prints, language=LANGUAGE,
-            fp=io.StringIO(code),
-        )  # fmt: skip
+        fp = fingerprint(sid, code)
         if fp.token_coverage == 0:
             skipped.append(sid)
         else:
-            prints[sid] = fp
+            kept[sid] = fp if chosen == EVERY_PAIR else Prints.of(fp)
         watch.step()
-    twins = {frozenset(g) for g in duplicates or []}
-    same = {(a, b) for g in twins for a in g for b in g}
-    ids = sorted(prints, key=lambda i: (i.casefold(), i))
+    same = {(a, b) for g in duplicates or [] for a in g for b in g}
+    ids = sorted(kept, key=lambda i: (i.casefold(), i))
 
     def listed(a: str, b: str) -> Pair | None:
-        _, (share_a, share_b), (slices_a, slices_b) = compare_files(prints[a], prints[b])
+        print_a, print_b = (
+            (kept[a], kept[b])
+            if chosen == EVERY_PAIR
+            else (fingerprint(a, codes[a]), fingerprint(b, codes[b]))
+        )
+        _, (share_a, share_b), (slices_a, slices_b) = compare_files(print_a, print_b)
         similarity = float(max(share_a, share_b))
         if similarity < threshold:
             return None
-        segments_a = _segments(prints[a].raw_code, slices_a)
-        segments_b = _segments(prints[b].raw_code, slices_b)
+        segments_a = _segments(print_a.raw_code, slices_a)
+        segments_b = _segments(print_b.raw_code, slices_b)
         return Pair(a, b, similarity, float(share_a), float(share_b), segments_a, segments_b)
 
     pairs: list[Pair] = []
-    cap, common_prints = None, 0
+    cap, common_prints, compared = None, 0, 0
     if chosen == EVERY_PAIR:
         todo = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :] if (a, b) not in same]
         say(f"similarity: comparing every pair, {len(todo)} pair(s)")
@@ -228,23 +223,26 @@ def compare_class(
             if pair is not None:
                 pairs.append(pair)
             watch.step()
+        compared = len(todo)
     else:
         cap = common_cap(len(codes)) if common_over is None else common_over
-        found = [Prints.of(prints[sid]) for sid in ids]
+        found = [kept[sid] for sid in ids]
         candidates = candidate_pairs([p.hashes for p in found], cap)
         common_prints = candidates.common
-        todo = [(i, j) for i, j in candidates.pairs if (ids[i], ids[j]) not in same]
         say(
-            f"similarity: comparing {len(todo)} candidate pair(s) of {len(ids)} submissions "
-            f"(those that share a fingerprint; {common_prints} passage(s) held by more than "
-            f"{cap} submissions are common code, ignored)"
+            f"similarity: comparing {len(candidates)} candidate pair(s) of {len(ids)} "
+            f"submissions (those that share a fingerprint; {common_prints} passage(s) held by "
+            f"more than {cap} submissions are common code, ignored)"
         )
-        watch = _Progress(heard, len(todo), "pairs compared")
-        for i, j in todo:
+        watch = _Progress(heard, len(candidates), "pairs compared")
+        for i, j in candidates.pairs():
+            watch.step()
+            if (ids[i], ids[j]) in same:
+                continue
+            compared += 1
             share_a, share_b = shares(found[i], found[j])
             if max(share_a, share_b) >= threshold:
                 pairs.append(Pair(ids[i], ids[j], max(share_a, share_b), share_a, share_b, [], []))
-            watch.step()
         # The matched regions (copydetect's) only for the pairs the page shows side by side.
         pairs.sort(key=lambda p: (-p.similarity, p.a, p.b))
         pairs[:SIDE_BY_SIDE] = [listed(p.a, p.b) or p for p in pairs[:SIDE_BY_SIDE]]
@@ -254,7 +252,7 @@ def compare_class(
         exercise,
         threshold,
         len(codes),
-        len(todo),
+        compared,
         pairs,
         [sorted(g) for g in duplicates or []],
         sorted(skipped),
@@ -262,6 +260,31 @@ def compare_class(
         cap,
         common_prints,
     )
+
+
+def _fingerprinter(boilerplate: list[str]) -> Callable[[str, str], Any]:
+    """A function (id, code) -> copydetect's CodeFingerprint of that code, with the fingerprints
+    of `boilerplate` (the starter code) left out."""
+    import copydetect.utils
+    from copydetect.detector import CodeFingerprint
+
+    copydetect.utils.hashed_kgrams = stable_kgram_hashes  # its fingerprints call it from there
+    win = GUARANTEE_TOKENS - NOISE_TOKENS + 1
+    common: set[int] = set()
+    for number, code in enumerate(boilerplate):
+        fp = CodeFingerprint(
+            f"starter{number}.py", NOISE_TOKENS, win, language=LANGUAGE, fp=io.StringIO(code)
+        )
+        common |= set(fp.hashes)
+    starter = list(common)
+
+    def fingerprint(sid: str, code: str) -> Any:
+        return CodeFingerprint(
+            f"{sid}.py", NOISE_TOKENS, win, boilerplate=starter, language=LANGUAGE,
+            fp=io.StringIO(code),
+        )  # fmt: skip
+
+    return fingerprint
 
 
 class _Progress:

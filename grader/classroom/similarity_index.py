@@ -16,7 +16,7 @@ copydetect) only for the pairs that are listed.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -38,8 +38,16 @@ def common_cap(submissions: int) -> int:
 
 @dataclass(frozen=True)
 class Candidates:
-    pairs: list[tuple[int, int]]  # (i, j), i < j: indexes into the list of fingerprints given
+    encoded: list[int]  # each pair (i, j), i < j, as one number i * size + j, in order
+    size: int  # how many submissions: i and j index the list of fingerprints given
     common: int  # fingerprints held by more than the cap: left out
+
+    def __len__(self) -> int:
+        return len(self.encoded)
+
+    def pairs(self) -> Iterator[tuple[int, int]]:
+        """The pairs (i, j), decoded one at a time (a million tuples at once would weigh)."""
+        return (divmod(pair, self.size) for pair in self.encoded)
 
 
 def candidate_pairs(hashes: Sequence[frozenset[int]], cap: int) -> Candidates:
@@ -50,14 +58,14 @@ def candidate_pairs(hashes: Sequence[frozenset[int]], cap: int) -> Candidates:
         for value in prints:
             holders.setdefault(value, []).append(number)
     size = len(hashes)
-    found: set[int] = set()  # a pair (a, b) as one number, a * size + b: a third of the memory
+    found: set[int] = set()
     common = 0
     for members in holders.values():
         if len(members) > cap:
             common += 1
         elif len(members) > 1:  # members are in increasing order: a < b
             found.update(a * size + b for i, a in enumerate(members) for b in members[i + 1 :])
-    return Candidates([divmod(pair, size) for pair in sorted(found)], common)
+    return Candidates(sorted(found), size, common)
 
 
 def _overlap(positions: list[int], k: int) -> int:
