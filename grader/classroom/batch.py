@@ -369,7 +369,7 @@ def grade_class(
         try:
             write_class_files(
                 report, sources, groups, spec, out_dir, settings.roster, settings.lms_assignment,
-                settings.similarity, links, run.stamps,
+                settings.similarity, links, run.stamps, display.log,
             )  # fmt: skip
             status = "finished"
         except KeyboardInterrupt:
