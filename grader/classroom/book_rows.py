@@ -20,6 +20,8 @@ from typing import Any
 
 from grader.classroom.book_store import Connected
 from grader.classroom.feedback import row_feedback
+from grader.classroom.item_analysis import accuracy_curve
+from grader.classroom.review import KINDS, ReviewItem, row_items
 from grader.results import SubmissionResult, submission_result_from_dict
 
 # What a page can be sorted by: the column, and the order the sort starts in.
@@ -120,6 +122,85 @@ def row_key(result: SubmissionResult, cache_key: str | None, version: int | None
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+ROW_COLUMNS = (
+    "run_id, submission_id, student_id, student_name, match_rule, status, submitted_at, "
+    "time_source, late_percent, raw_score, max_score, result, passed, score, sort_key, row_key, "
+    "feedback_key, layouts, duration_s, seeds_agreed"
+)
+CHECK_COLUMNS = "run_id, submission_id, check_id, status, score, max_score, position, hint_id, hint"
+EPOCH_COLUMNS = "run_id, submission_id, epoch, accuracy"
+ITEM_COLUMNS = (
+    "run_id, submission_id, item, kind, rank, sort_key, fingerprint, reason, figures, others"
+)
+# What belongs to a class row besides itself, and which part of it goes with the row: a row's
+# similar pairs are the run's, written at its end (grader.classroom.book_review).
+_PARTS = (
+    ("class_checks", CHECK_COLUMNS, ""),
+    ("class_epochs", EPOCH_COLUMNS, ""),
+    ("class_items", ITEM_COLUMNS, " AND kind != 'similar'"),
+)
+
+
+@dataclass(frozen=True)
+class RowParts:
+    """A class row as the gradebook's tables hold it: the row, its checks, its training
+    accuracy per epoch and its review items, each a tuple in its table's column order."""
+
+    row: tuple[Any, ...]
+    checks: list[tuple[Any, ...]]
+    epochs: list[tuple[Any, ...]]
+    items: list[tuple[Any, ...]]
+
+
+def item_row(run_id: int, item: ReviewItem, order: str) -> tuple[Any, ...]:
+    """A review item as a `class_items` row (`order`: its submission's sort key)."""
+    return (
+        run_id, item.submission_id, item.key, item.kind, list(KINDS).index(item.kind), order,
+        item.fingerprint, item.reason, json.dumps(item.figures, ensure_ascii=False),
+        json.dumps(list(item.others), ensure_ascii=False),
+    )  # fmt: skip
+
+
+def row_parts(run_id: int, r: SubmissionResult, key: str) -> RowParts:
+    """Everything written for one class row (its result before overrides, `key` its row_key)."""
+    adj = r.adjustments
+    student = adj.student if adj else None
+    late = adj.late if adj else None
+    feedback_key, layouts = row_feedback(r)
+    order = sort_key(r)
+    row = (
+        run_id, r.id, student.id if student else None, student.name if student else None,
+        student.rule if student else None, r.status, late.submitted_at if late else None,
+        late.time_source if late else None, late.penalty_percent if late else None,
+        adj.raw_score if adj else r.score, r.max_score, json.dumps(r.to_dict(), ensure_ascii=False),
+        int(r.passed), r.score, order, key, feedback_key, layouts, r.duration_s,
+        int(r.robustness is not None and r.robustness.agreed),
+    )  # fmt: skip
+    checks = [
+        (run_id, r.id, c.id, c.status, c.score, c.max_score, place, c.hint_id or "", c.hint or "")
+        for place, c in enumerate(r.checks)
+    ]
+    epochs = [(run_id, r.id, epoch, value) for epoch, value in accuracy_curve(r)]
+    items = [item_row(run_id, item, order) for item in row_items(r)]
+    return RowParts(row, checks, epochs, items)
+
+
+def _write_parts(
+    db: sqlite3.Connection, run_id: int, ids: Sequence[str], written: Sequence[RowParts]
+) -> None:
+    """The rows' checks, epochs and items in place of what the rows had in this run."""
+    for (table, columns, extra), part in zip(_PARTS, ("checks", "epochs", "items"), strict=True):
+        db.executemany(
+            f"DELETE FROM {table} WHERE run_id = ? AND submission_id = ?{extra}",
+            [(run_id, sid) for sid in ids],
+        )
+        marks = ", ".join("?" * len(columns.split(", ")))
+        db.executemany(
+            f"INSERT OR REPLACE INTO {table} ({columns}) VALUES ({marks})",
+            [t for w in written for t in getattr(w, part)],
+        )
+
+
 class ClassRows(Connected):
     def record_class_rows(self, run_id: int, results: Sequence[SubmissionResult]) -> None:
         """Each submission's (or missing student's) result before overrides, one transaction."""
@@ -142,59 +223,31 @@ class ClassRows(Connected):
         chosen = "submission_id IN (SELECT value FROM json_each(?))"
         listed = json.dumps(list(ids), ensure_ascii=False)
         self.db.execute(
-            "INSERT OR REPLACE INTO class_rows SELECT ?, submission_id, student_id, student_name, "
-            "match_rule, status, submitted_at, time_source, late_percent, raw_score, max_score, "
-            "result, passed, score, sort_key, row_key, feedback_key, layouts FROM class_rows "
-            f"WHERE run_id = ? AND {chosen}",
+            f"INSERT OR REPLACE INTO class_rows ({ROW_COLUMNS}) SELECT ?, "
+            f"{ROW_COLUMNS.split(', ', 1)[1]} FROM class_rows WHERE run_id = ? AND {chosen}",
             (run_id, prior_run, listed),
         )
-        self.db.execute(f"DELETE FROM class_checks WHERE run_id = ? AND {chosen}", (run_id, listed))
-        self.db.execute(
-            "INSERT INTO class_checks SELECT ?, submission_id, check_id, status, score, max_score "
-            f"FROM class_checks WHERE run_id = ? AND {chosen}",
-            (run_id, prior_run, listed),
-        )
+        for table, columns, extra in _PARTS:
+            self.db.execute(
+                f"DELETE FROM {table} WHERE run_id = ? AND {chosen}{extra}", (run_id, listed)
+            )
+            self.db.execute(
+                f"INSERT INTO {table} ({columns}) SELECT ?, {columns.split(', ', 1)[1]} "
+                f"FROM {table} WHERE run_id = ? AND {chosen}{extra}",
+                (run_id, prior_run, listed),
+            )
 
     def _record_class_rows(
         self, run_id: int, results: Sequence[SubmissionResult], keys: Sequence[str]
     ) -> None:
         """`record_class_rows` inside a transaction the caller holds, each row with its key."""
-        rows, checks = [], []
-        for r, key in zip(results, keys, strict=True):
-            adj = r.adjustments
-            student = adj.student if adj else None
-            late = adj.late if adj else None
-            feedback_key, layouts = row_feedback(r)
-            rows.append(
-                (
-                    run_id,
-                    r.id,
-                    student.id if student else None,
-                    student.name if student else None,
-                    student.rule if student else None,
-                    r.status,
-                    late.submitted_at if late else None,
-                    late.time_source if late else None,
-                    late.penalty_percent if late else None,
-                    adj.raw_score if adj else r.score,
-                    r.max_score,
-                    json.dumps(r.to_dict(), ensure_ascii=False),
-                    int(r.passed),
-                    r.score,
-                    sort_key(r),
-                    key,
-                    feedback_key,
-                    layouts,
-                )
-            )
-            checks += [(run_id, r.id, c.id, c.status, c.score, c.max_score) for c in r.checks]
-        marks = ", ".join("?" * 18)
-        self.db.executemany(f"INSERT OR REPLACE INTO class_rows VALUES ({marks})", rows)
+        written = [row_parts(run_id, r, key) for r, key in zip(results, keys, strict=True)]
+        marks = ", ".join("?" * len(ROW_COLUMNS.split(", ")))
         self.db.executemany(
-            "DELETE FROM class_checks WHERE run_id = ? AND submission_id = ?",
-            [(run_id, r.id) for r in results],
+            f"INSERT OR REPLACE INTO class_rows ({ROW_COLUMNS}) VALUES ({marks})",
+            [w.row for w in written],
         )
-        self.db.executemany("INSERT OR REPLACE INTO class_checks VALUES (?, ?, ?, ?, ?, ?)", checks)
+        _write_parts(self.db, run_id, [r.id for r in results], written)
 
     def class_results(self, run_id: int) -> list[SubmissionResult]:
         return [
@@ -323,21 +376,20 @@ def _decode_cursor(cursor: str) -> tuple[Any, str]:
 
 
 def backfill_class_rows(db: sqlite3.Connection) -> None:
-    """Schema 1 or 2 to 3: each class row's newer columns (schema 2: passed, score, sort key;
-    schema 3: its feedback's fingerprint and layouts) and its checks, from its stored result
-    (each row decoded once, in the migration's transaction)."""
-    rows = db.execute("SELECT run_id, submission_id, result FROM class_rows").fetchall()
-    updates, checks = [], []
-    for run_id, submission_id, text in rows:
-        r = submission_result_from_dict(json.loads(text))
-        feedback_key, layouts = row_feedback(r)
-        updates.append(
-            (int(r.passed), r.score, sort_key(r), feedback_key, layouts, run_id, submission_id)
+    """Schema 1, 2 or 3 to 4: each class row's newer columns (schema 2: passed, score, sort
+    key; 3: its feedback's fingerprint and layouts; 4: its grading time, whether its seeds
+    agreed) and its checks (with their place and hint), epochs and review items, from its
+    stored result (each row decoded once, in the migration's transaction)."""
+    rows = db.execute("SELECT run_id, submission_id, row_key, result FROM class_rows").fetchall()
+    by_run: dict[int, list[tuple[str, RowParts]]] = {}
+    for run_id, submission_id, key, text in rows:
+        parts = row_parts(run_id, submission_result_from_dict(json.loads(text)), key)
+        by_run.setdefault(run_id, []).append((submission_id, parts))
+    columns = ROW_COLUMNS.split(", ")
+    for run_id, found in by_run.items():
+        db.executemany(
+            f"UPDATE class_rows SET {', '.join(f'{c} = ?' for c in columns[12:])} "
+            "WHERE run_id = ? AND submission_id = ?",
+            [(*parts.row[12:], run_id, sid) for sid, parts in found],
         )
-        checks += [(run_id, submission_id, c.id, c.status, c.score, c.max_score) for c in r.checks]
-    db.executemany(
-        "UPDATE class_rows SET passed = ?, score = ?, sort_key = ?, feedback_key = ?, "
-        "layouts = ? WHERE run_id = ? AND submission_id = ?",
-        updates,
-    )
-    db.executemany("INSERT OR REPLACE INTO class_checks VALUES (?, ?, ?, ?, ?, ?)", checks)
+        _write_parts(db, run_id, [sid for sid, _ in found], [parts for _, parts in found])

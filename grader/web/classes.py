@@ -6,6 +6,7 @@ Gradebook class asks), so a page always shows what the gradebook holds now.
     read_class       a class's latest run, every submission's automatic and final result, its
                      comments, review resolutions and feedback releases (with the queue and
                      each submission's feedback state derived from them)
+    read_head        a class's latest run and title, nothing decoded (the queue, the analysis)
     read_submission  one submission: automatic and final result, its corrections and version
     class_stamp      what a page was drawn at: the latest run and the count of human changes
 """
@@ -22,11 +23,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from starlette.exceptions import HTTPException
+
 from grader.classroom.gradebook import FILENAME, Comment, Gradebook, Release, Resolution
 from grader.classroom.overrides import finalize
 from grader.classroom.release import FeedbackState, feedback_states
-from grader.classroom.review import Queue, build_queue
-from grader.classroom.similarity import read_similarity
 from grader.errors import GraderError, UsageError
 from grader.formatting import points
 from grader.results import SubmissionResult
@@ -124,10 +125,10 @@ class ClassState:
     releases: list[Release] = field(default_factory=list)  # oldest first
 
     @cached_property
-    def queue(self) -> Queue:
-        """The review queue (grader.classroom.review), similar pairs from similarity.json."""
-        similarity = read_similarity(self.served.out_dir)
-        return build_queue(self.bases, self.results, similarity, self.resolutions)
+    def review_open(self) -> int:
+        """Open items of the review queue, counted by SQL (grader.classroom.book_review)."""
+        with Gradebook(self.served.gradebook) as book:
+            return book.open_review_items(self.run["id"], self.exercise)
 
     @cached_property
     def feedback(self) -> dict[str, FeedbackState]:
@@ -153,10 +154,37 @@ class ClassState:
 
     @property
     def downloads(self) -> list[str]:
-        """The files `grader grade` wrote beside the class that are worth a link."""
-        names = ("index.html", "similarity.html", "results.json", "grades.csv", "junit.xml")
-        extra = ("canvas.csv", "moodle.csv")
-        return [n for n in (*names, *extra) if (self.served.out_dir / n).is_file()]
+        return class_downloads(self.served.out_dir)
+
+
+def class_downloads(out_dir: Path) -> list[str]:
+    """The files `grader grade` wrote beside the class that are worth a link."""
+    names = ("index.html", "similarity.html", "results.json", "grades.csv", "junit.xml")
+    extra = ("canvas.csv", "moodle.csv")
+    return [n for n in (*names, *extra) if (out_dir / n).is_file()]
+
+
+@dataclass(frozen=True)
+class ClassHead:
+    """What a page of a class needs besides its own figures, read without decoding a row."""
+
+    served: ServedClass
+    exercise: str
+    title: str
+    run: dict[str, Any]  # the latest run's row of the `runs` table
+
+    @property
+    def downloads(self) -> list[str]:
+        return class_downloads(self.served.out_dir)
+
+
+def read_head(book: Gradebook, served: ServedClass) -> ClassHead:
+    """The class's latest run, from the open gradebook `book` (404 if it has none now)."""
+    run_id = book.latest_run(None, str(served.out_dir))
+    run = book.run(run_id) if run_id is not None else None
+    if run is None:
+        raise HTTPException(404, "the gradebook no longer has this class")
+    return ClassHead(served, run["exercise"], exercise_title(run["exercise"]), run)
 
 
 def _stamp(book: Gradebook, run_id: int, exercise: str) -> str:
