@@ -27,6 +27,10 @@ from grader.results import SubmissionResult, submission_result_from_dict
 # What a page can be sorted by: the column, and the order the sort starts in.
 SORTS = {"id": "sort_key", "score": "score", "status": "status"}
 FAILING = ("fail", "error")
+# A filtered page counts its matching rows up to this many and says "10,000+" beyond: the
+# count of a rare filter over a class of 100,000 would otherwise read every row (Datasette's
+# habit: a count that stops early on a huge table).
+COUNT_LIMIT = 10_000
 
 
 def sort_key(result: SubmissionResult) -> str:
@@ -91,9 +95,15 @@ class Page:
     """One page of a class's rows, and where the next and previous pages start."""
 
     bases: list[SubmissionResult]  # automatic (+ roster, lateness), in the page's order
-    total: int  # rows matching the filter
+    total: int  # rows matching the filter (counted up to COUNT_LIMIT, then no further)
     after: str  # the keyset cursor of the next page ('' on the last)
     before: str  # the cursor of the previous page ('' on the first)
+    more_than: bool = False  # the count stopped at COUNT_LIMIT: more rows match than `total`
+
+    @property
+    def counted(self) -> str:
+        """The count as a page says it: "10,000+" when it stopped early."""
+        return f"{self.total:,}+" if self.more_than else f"{self.total:,}"
 
 
 @dataclass(frozen=True)
@@ -275,6 +285,7 @@ class ClassRows(Connected):
         after: str = "",
         before: str = "",
         size: int = 50,
+        count_limit: int = COUNT_LIMIT,
     ) -> Page:
         """One page of the run's rows matching `where`, sorted by `sort` (then the listing
         order), starting after the cursor `after` (or ending before `before`). Keyset
@@ -282,7 +293,14 @@ class ClassRows(Connected):
         column = SORTS[sort]
         condition, params = where.where(exercise)
         base = f"FROM class_rows c WHERE c.run_id = ? AND {condition}"
-        total = int(self.scalar(f"SELECT COUNT(*) {base}", (run_id, *params)))
+        total = int(
+            self.scalar(
+                f"SELECT COUNT(*) FROM (SELECT 1 {base} LIMIT ?)",
+                (run_id, *params, count_limit + 1),
+            )
+        )
+        more_than = total > count_limit
+        total = min(total, count_limit)
         backwards = bool(before) and not after
         forward_desc = descending != backwards  # the direction this query walks in
         seek, seek_params = "", []
@@ -314,8 +332,8 @@ class ClassRows(Connected):
         first = _encode_cursor(rows[0][0], rows[0][1]) if rows else ""
         last = _encode_cursor(rows[-1][0], rows[-1][1]) if rows else ""
         if backwards:
-            return Page(bases, total, last, first if more else "")
-        return Page(bases, total, last if more else "", first if cursor else "")
+            return Page(bases, total, last, first if more else "", more_than)
+        return Page(bases, total, last if more else "", first if cursor else "", more_than)
 
     def median_score(self, run_id: int) -> float | None:
         """The median score (before overrides) of the run's submissions, the missing left out:
