@@ -165,11 +165,10 @@ def test_a_resolution_settles_its_item_and_a_regrade_reopens_it(book: Gradebook)
     errors = walk(book, 1, False, "error")
     first, second = errors[0].item, errors[1].item
     override = walk(book, 1, False, "override")[0].item
+    at = "2026-12-06T08:00:00+00:00"
     for item in (first, second, override):
-        book.add_resolution(
-            Resolution(0, EXERCISE, item.submission_id, item.key, item.fingerprint, "seen", "t",
-                       "2026-12-06T08:00:00+00:00")  # fmt: skip
-        )
+        settled = (item.submission_id, item.key, item.fingerprint, "seen", "t", at)
+        book.add_resolution(Resolution(0, EXERCISE, *settled))
     queue = book.review_queue(1, EXERCISE)
     expected = expected_items(make_class(), CHANGED)
     assert queue.counts["error"] == len(expected["error"]) - 2
