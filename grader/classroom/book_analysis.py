@@ -1,9 +1,9 @@
 """The item analysis in SQL (grader.classroom.item_analysis says what each figure is): over the
 class rows' checks, epochs and grading times, so a class of 10,000 is never decoded for it.
 
-    check_stats     per check (`class_checks`): GROUP BY for the share passed and the points
-                    lost; Pearson's r from sums of deviations (a first pass for the means);
-                    the most common hint and its most common text
+    check_stats     per check (`class_checks`), one GROUP BY over a covering index: the share
+                    passed, the points lost, the sums Pearson's r needs (each check row carries
+                    its row's total), the most common hint and its most common text
     training_band   per epoch (`class_epochs`): how many curves reach it, and each quartile
                     interpolated between the two values read at its place in the index
     accuracy_curve  one submission's epochs: one indexed query
@@ -20,36 +20,13 @@ from grader.classroom.item_analysis import (
     CheckStats,
     DurationStats,
     EpochBand,
-    Spread,
+    Sums,
     interpolate,
     pearson_of,
     quartile_places,
 )
 
 HANDED = "status != 'missing'"
-
-# Per check: (check, n, sxx, syy, sxy) where x is the check's score and y the rest of the
-# submission's score (the other checks), over the submissions handed in.
-_SPREAD = f"""
-WITH handed AS (
-    SELECT submission_id FROM class_rows WHERE run_id = :run AND {HANDED}
-),
-totals AS (
-    SELECT k.submission_id, SUM(k.score) AS total FROM class_checks k
-    JOIN handed h ON h.submission_id = k.submission_id
-    WHERE k.run_id = :run GROUP BY k.submission_id
-),
-pairs AS (
-    SELECT k.check_id, k.score AS x, t.total - k.score AS y FROM class_checks k
-    JOIN totals t ON t.submission_id = k.submission_id WHERE k.run_id = :run
-),
-means AS (
-    SELECT check_id, AVG(x) AS mx, AVG(y) AS my FROM pairs GROUP BY check_id
-)
-SELECT p.check_id, COUNT(*), SUM((x - mx) * (x - mx)), SUM((y - my) * (y - my)),
-       SUM((x - mx) * (y - my))
-FROM pairs p JOIN means m ON m.check_id = p.check_id GROUP BY p.check_id
-"""
 
 
 class ItemAnalysis(Connected):
@@ -59,21 +36,20 @@ class ItemAnalysis(Connected):
         )
 
     def check_stats(self, run_id: int) -> list[CheckStats]:
-        """Every check of the class, in the exercise's order (their place in the results)."""
+        """Every check of the class, in the exercise's order (their place in the results), in
+        one pass over the index `class_checks_for_analysis`: x is the check's score, y the rest
+        of the submission's score (its row's total less x)."""
         rows = self.db.execute(
-            "SELECT k.check_id, MIN(k.position), MAX(k.max_score), COUNT(*), "
-            "SUM(k.status = 'pass'), SUM(k.max_score - k.score) FROM class_checks k "
-            "JOIN class_rows c ON c.run_id = k.run_id AND c.submission_id = k.submission_id "
-            f"WHERE k.run_id = ? AND c.{HANDED} GROUP BY k.check_id ORDER BY 2, 1",
+            "SELECT check_id, MIN(position), MAX(max_score), COUNT(*), SUM(status = 'pass'), "
+            "SUM(max_score - score), SUM(score), SUM(row_total - score), SUM(score * score), "
+            "SUM((row_total - score) * (row_total - score)), SUM(score * (row_total - score)), "
+            "MIN(score) = MAX(score) OR MIN(row_total - score) = MAX(row_total - score) "
+            "FROM class_checks WHERE run_id = ? AND handed = 1 GROUP BY check_id ORDER BY 2, 1",
             (run_id,),
         ).fetchall()
-        spread = {
-            check: Spread(int(n), sxx or 0.0, syy or 0.0, sxy or 0.0)
-            for check, n, sxx, syy, sxy in self.db.execute(_SPREAD, {"run": run_id})
-        }
         hints = self._hints(run_id)
         stats = []
-        for check, _, top, n, passed, lost in rows:
+        for check, _, top, n, passed, lost, x, y, xx, yy, xy, constant in rows:
             hint_id, count, text = hints.get(check, ("", 0, ""))
             stats.append(
                 CheckStats(
@@ -82,7 +58,7 @@ class ItemAnalysis(Connected):
                     submissions=int(n),
                     passed=int(passed),
                     points_lost=round(lost, 6),
-                    discrimination=pearson_of(spread[check]) if check in spread else None,
+                    discrimination=pearson_of(Sums(int(n), x, y, xx, yy, xy, bool(constant))),
                     hint_id=hint_id,
                     hint=text,
                     hint_count=count,
@@ -92,27 +68,25 @@ class ItemAnalysis(Connected):
 
     def _hints(self, run_id: int) -> dict[str, tuple[str, int, str]]:
         """Per check, its most common hint (ties: the first by id), how often, and that hint's
-        most common text."""
+        most common text: one pass over the index `class_checks_by_hint`."""
         counted = self.db.execute(
-            "SELECT k.check_id, k.hint_id, COUNT(*) AS n FROM class_checks k "
-            "JOIN class_rows c ON c.run_id = k.run_id AND c.submission_id = k.submission_id "
-            f"WHERE k.run_id = ? AND k.hint_id != '' AND c.{HANDED} "
-            "GROUP BY k.check_id, k.hint_id ORDER BY k.check_id, n DESC, k.hint_id",
+            "SELECT check_id, hint_id, hint, COUNT(*) FROM class_checks "
+            "WHERE run_id = ? AND handed = 1 AND hint_id != '' GROUP BY check_id, hint_id, hint",
             (run_id,),
         ).fetchall()
+        per_hint: dict[tuple[str, str], int] = {}
+        for check, hint_id, _, n in counted:
+            per_hint[(check, hint_id)] = per_hint.get((check, hint_id), 0) + n
         best: dict[str, tuple[str, int, str]] = {}
-        for check, hint_id, n in counted:
-            if check in best:
-                continue
-            text = self.scalar(
-                "SELECT k.hint FROM class_checks k JOIN class_rows c ON c.run_id = k.run_id "
-                "AND c.submission_id = k.submission_id WHERE k.run_id = ? AND k.check_id = ? "
-                f"AND k.hint_id = ? AND k.hint != '' AND c.{HANDED} "
-                "GROUP BY k.hint ORDER BY COUNT(*) DESC, k.hint LIMIT 1",
-                (run_id, check, hint_id),
-            )
-            best[check] = (hint_id, int(n), text or "")
-        return best
+        for (check, hint_id), n in sorted(per_hint.items(), key=lambda kv: (kv[0][0], -kv[1])):
+            best.setdefault(check, (hint_id, n, ""))
+        texts: dict[str, tuple[int, str]] = {}
+        for check, hint_id, text, n in counted:
+            if text and best[check][0] == hint_id:
+                known = texts.get(check)
+                if known is None or (-n, text) < (-known[0], known[1]):
+                    texts[check] = (n, text)
+        return {c: (h, n, texts.get(c, (0, ""))[1]) for c, (h, n, _) in best.items()}
 
     def training_band(self, run_id: int) -> list[EpochBand]:
         """Quartiles of the training accuracy at each epoch, over the curves that reach it."""
@@ -150,19 +124,17 @@ class ItemAnalysis(Connected):
             )
         ]
 
-    def trained(self, run_id: int, limit: int) -> tuple[list[str], int]:
-        """The first `limit` submissions (in the listing order) that logged a training
-        accuracy, and how many did."""
-        found = "FROM class_rows c WHERE c.run_id = ? AND EXISTS (SELECT 1 FROM class_epochs e "
-        found += "WHERE e.run_id = c.run_id AND e.submission_id = c.submission_id)"
-        total = int(self.scalar(f"SELECT COUNT(*) {found}", (run_id,)))
-        ids = [
+    def trained(self, run_id: int, limit: int) -> list[str]:
+        """Up to `limit` submissions that logged a training accuracy, by id (the key's order:
+        the search stops at `limit`)."""
+        return [
             sid
             for (sid,) in self.db.execute(
-                f"SELECT c.submission_id {found} ORDER BY c.sort_key LIMIT ?", (run_id, limit)
+                "SELECT submission_id FROM class_epochs WHERE run_id = ? GROUP BY submission_id "
+                "ORDER BY submission_id LIMIT ?",
+                (run_id, limit),
             )
         ]
-        return ids, total
 
     def duration_stats(self, run_id: int, slowest: int = 5) -> DurationStats | None:
         """How long each submission's grading took (a duplicate carries the time of the

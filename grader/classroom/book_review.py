@@ -144,7 +144,7 @@ class ReviewRows(Connected):
         open_counts = {kind: n for kind, settled, n in rows if not settled}
         resolved = sum(n for _, settled, n in rows if settled)
         agreed = self.scalar(
-            "SELECT COALESCE(SUM(seeds_agreed), 0) FROM class_rows WHERE run_id = ?", (run_id,)
+            "SELECT COUNT(*) FROM class_rows WHERE run_id = ? AND seeds_agreed = 1", (run_id,)
         )
         ordered = {kind: open_counts[kind] for kind in KINDS if kind in open_counts}
         return ordered, resolved, int(agreed)

@@ -137,7 +137,10 @@ ROW_COLUMNS = (
     "time_source, late_percent, raw_score, max_score, result, passed, score, sort_key, row_key, "
     "feedback_key, layouts, duration_s, seeds_agreed"
 )
-CHECK_COLUMNS = "run_id, submission_id, check_id, status, score, max_score, position, hint_id, hint"
+CHECK_COLUMNS = (
+    "run_id, submission_id, check_id, status, score, max_score, position, hint_id, hint, "
+    "row_total, handed"
+)
 EPOCH_COLUMNS = "run_id, submission_id, epoch, accuracy"
 ITEM_COLUMNS = (
     "run_id, submission_id, item, kind, rank, sort_key, fingerprint, reason, figures, others"
@@ -186,10 +189,12 @@ def row_parts(run_id: int, r: SubmissionResult, key: str) -> RowParts:
         int(r.passed), r.score, order, key, feedback_key, layouts, r.duration_s,
         int(r.robustness is not None and r.robustness.agreed),
     )  # fmt: skip
+    total, handed = sum(c.score for c in r.checks), int(r.status != "missing")
     checks = [
-        (run_id, r.id, c.id, c.status, c.score, c.max_score, place, c.hint_id or "", c.hint or "")
+        (run_id, r.id, c.id, c.status, c.score, c.max_score, place, c.hint_id or "", c.hint or "",
+         total, handed)
         for place, c in enumerate(r.checks)
-    ]
+    ]  # fmt: skip
     epochs = [(run_id, r.id, epoch, value) for epoch, value in accuracy_curve(r)]
     items = [item_row(run_id, item, order) for item in row_items(r)]
     return RowParts(row, checks, epochs, items)

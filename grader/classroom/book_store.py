@@ -12,8 +12,9 @@ Tables (each concern's module reads and writes its own):
     class_rows  one row per submission or roster student per run: its student (and by which
                 rule), submission time, late penalty and result before overrides, with the
                 figures a page filters and sorts by in columns of their own (book_rows)
-    class_checks one row per check of each class row: its status, points, place and hint
-                (book_rows; the overview's "failing check" filter and the item analysis read it)
+    class_checks one row per check of each class row: its status, points, place and hint, its
+                row's total and whether the row was handed in (book_rows; the overview's
+                "failing check" filter and the item analysis read it)
     class_epochs one row per epoch of each class row's training history: its training accuracy
                 (schema 4; the item analysis's band and one student's curve, book_analysis)
     class_items  one row per review item of each class row (evidence, error, seeds, missing,
@@ -144,8 +145,11 @@ CREATE INDEX IF NOT EXISTS class_rows_by_score ON class_rows (run_id, score, sor
 -- What the release page counts is read from this index alone, never a row's stored result.
 CREATE INDEX IF NOT EXISTS class_rows_for_release
     ON class_rows (run_id, layouts, status, feedback_key, submission_id);
--- The item analysis's slowest submissions and grading time's quartiles, from the index alone.
-CREATE INDEX IF NOT EXISTS class_rows_by_duration ON class_rows (run_id, duration_s, status);
+-- The item analysis's grading times (quartiles, the slowest, the strip's dots), from the index.
+CREATE INDEX IF NOT EXISTS class_rows_by_duration
+    ON class_rows (run_id, duration_s, status, submission_id);
+-- The review queue's count of results whose seeds agreed.
+CREATE INDEX IF NOT EXISTS class_rows_by_seeds ON class_rows (run_id, seeds_agreed);
 -- A filtered and sorted overview page (status, result, then score) from the index alone.
 CREATE INDEX IF NOT EXISTS class_rows_filtered
     ON class_rows (run_id, status, passed, score, sort_key, late_percent);
@@ -159,11 +163,17 @@ CREATE TABLE IF NOT EXISTS class_checks (
     position      INTEGER NOT NULL DEFAULT 0,  -- (schema 4) its place in the exercise's checks
     hint_id       TEXT NOT NULL DEFAULT '',    -- (schema 4) the hint it gave ('' none)
     hint          TEXT NOT NULL DEFAULT '',    -- (schema 4) the hint's text
+    row_total     REAL NOT NULL DEFAULT 0,     -- (schema 4) its row's checks' scores added up
+    handed        INTEGER NOT NULL DEFAULT 1,  -- (schema 4) 0: a missing student's (skipped)
     PRIMARY KEY (run_id, submission_id, check_id)
 );
 CREATE INDEX IF NOT EXISTS class_checks_by_check ON class_checks (run_id, check_id, status);
--- The item analysis: each check's figures over the class (grader.classroom.book_analysis).
-CREATE INDEX IF NOT EXISTS class_checks_by_hint ON class_checks (run_id, check_id, hint_id);
+-- The item analysis: each check's figures, and its hints, over the class from the index alone
+-- (grader.classroom.book_analysis).
+CREATE INDEX IF NOT EXISTS class_checks_for_analysis
+    ON class_checks (run_id, handed, check_id, position, status, score, max_score, row_total);
+CREATE INDEX IF NOT EXISTS class_checks_by_hint
+    ON class_checks (run_id, handed, check_id, hint_id, hint);
 CREATE TABLE IF NOT EXISTS class_epochs (
     run_id        INTEGER NOT NULL,
     submission_id TEXT NOT NULL,
@@ -264,6 +274,8 @@ ADDED_COLUMNS = {
         "position INTEGER NOT NULL DEFAULT 0",
         "hint_id TEXT NOT NULL DEFAULT ''",
         "hint TEXT NOT NULL DEFAULT ''",
+        "row_total REAL NOT NULL DEFAULT 0",
+        "handed INTEGER NOT NULL DEFAULT 1",
     ),
 }
 

@@ -26,39 +26,43 @@ from grader.results import SubmissionResult
 
 
 @dataclass(frozen=True)
-class Spread:
-    """What Pearson's r needs of n pairs (x, y): the sums of the products of their deviations
-    from the means (added up by SQL for a class, after a first pass for the means)."""
+class Sums:
+    """What Pearson's r needs of n pairs (x, y), added up in one pass (by SQL for a class):
+    the sums of x, y, their squares and products, and whether either side is constant (told
+    exactly, not from sums that rounding leaves a hair above zero)."""
 
     n: int
+    x: float
+    y: float
     xx: float
     yy: float
     xy: float
+    constant: bool
 
 
-def pearson_of(s: Spread) -> float | None:
+def pearson_of(s: Sums) -> float | None:
     """Pearson's correlation coefficient; None when it is undefined (fewer than two pairs, or
     either side constant)."""
-    if s.n < 2 or s.xx <= 1e-12 or s.yy <= 1e-12:
+    if s.n < 2 or s.constant:
         return None
-    return max(-1.0, min(1.0, s.xy / math.sqrt(s.xx * s.yy)))
+    sxx = s.xx - s.x * s.x / s.n
+    syy = s.yy - s.y * s.y / s.n
+    if sxx <= 0 or syy <= 0:
+        return None
+    return max(-1.0, min(1.0, (s.xy - s.x * s.y / s.n) / math.sqrt(sxx * syy)))
 
 
 def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     """Pearson's r of two lists, by the same arithmetic as the class's figures."""
-    n = len(xs)
-    if n < 1 or n != len(ys):
+    if len(xs) != len(ys):
         return None
-    mx, my = sum(xs) / n, sum(ys) / n
-    pairs = [(x - mx, y - my) for x, y in zip(xs, ys, strict=True)]
     return pearson_of(
-        Spread(
-            n,
-            sum(dx * dx for dx, _ in pairs),
-            sum(dy * dy for _, dy in pairs),
-            sum(dx * dy for dx, dy in pairs),
+        Sums(
+            len(xs), sum(xs), sum(ys), sum(x * x for x in xs), sum(y * y for y in ys),
+            sum(x * y for x, y in zip(xs, ys, strict=True)),
+            len(set(xs)) < 2 or len(set(ys)) < 2,
         )
-    )
+    )  # fmt: skip
 
 
 def quartile_places(n: int) -> list[tuple[int, int]]:

@@ -40,8 +40,8 @@ class ClassFigures:
     """The analysis of the whole class (the same for every student chosen)."""
 
     handed: int
-    trained: list[str]  # the first LISTED submissions that logged a training accuracy
-    trained_total: int
+    trained: list[str]  # the first LISTED submissions (by id) that logged a training accuracy
+    many: bool  # more than LISTED did: a search box suggests the first ones
     bands: list[EpochBand]
     durations: DurationStats | None
     strip: StripChart | None
@@ -60,9 +60,10 @@ def class_figures(book: Gradebook, served: ServedClass, run_id: int) -> ClassFig
             dots = dict(book.durations(run_id, DOTS)) | dict(durations.slowest)
             quartiles = (durations.q1, durations.median, durations.q3)
             strip = duration_strip(list(dots.items()), quartiles)
-        trained, total = book.trained(run_id, LISTED)
+        trained = book.trained(run_id, LISTED + 1)
         return ClassFigures(
-            book.handed_in(run_id), trained, total, book.training_band(run_id), durations,
+            book.handed_in(run_id), trained[:LISTED], len(trained) > LISTED,
+            book.training_band(run_id), durations,
             strip, book.check_stats(run_id),
         )  # fmt: skip
 
@@ -101,7 +102,7 @@ def analysis_page(request: Request) -> HTMLResponse:
             chosen=chosen,
             chosen_untrained=bool(chosen) and not curve,
             trained=f.trained,
-            trained_total=f.trained_total,
+            many=f.many,
             durations=f.durations,
             strip=f.strip,
             handed=f.handed,
