@@ -3,9 +3,9 @@ reads what it needs, and closes it again (one connection per request and thread,
 Gradebook class asks), so a page always shows what the gradebook holds now.
 
     find_classes     the --out folders given (or found), each checked to have a graded class
-    read_class       a class's latest run, every submission's automatic and final result, its
-                     comments, review resolutions and feedback releases (with the queue and
-                     each submission's feedback state derived from them)
+    read_class       a class's latest run, every submission's final result, its comments and
+                     feedback releases (with each submission's feedback state derived from
+                     them) and the review queue's open items (counted by SQL)
     read_head        a class's latest run and title, nothing decoded (the queue, the analysis)
     read_submission  one submission: automatic and final result, its corrections and version
     class_stamp      what a page was drawn at: the latest run and the count of human changes
@@ -25,7 +25,7 @@ from typing import Any, Generic, TypeVar
 
 from starlette.exceptions import HTTPException
 
-from grader.classroom.gradebook import FILENAME, Comment, Gradebook, Release, Resolution
+from grader.classroom.gradebook import FILENAME, Comment, Gradebook, Release
 from grader.classroom.overrides import finalize
 from grader.classroom.release import FeedbackState, feedback_states
 from grader.errors import GraderError, UsageError
@@ -119,9 +119,7 @@ class ClassState:
     comments: Counter[str]  # comments per submission id
     overrides: int  # overrides in force in this class
     stamp: str  # what the state was read at (class_stamp)
-    bases: list[SubmissionResult] = field(default_factory=list)  # automatic, before overrides
     notes: dict[str, list[Comment]] = field(default_factory=dict)  # comments by submission id
-    resolutions: list[Resolution] = field(default_factory=list)  # oldest first
     releases: list[Release] = field(default_factory=list)  # oldest first
 
     @cached_property
@@ -202,9 +200,8 @@ def class_stamp(served: ServedClass) -> str:
         return _stamp(book, run_id, book.run_exercise(run_id))
 
 
-# The last state read of each class, by what it was read at (`state_key`): the review queue,
-# the item analysis and the release page of a class of 10,000 decode it once per change, not
-# once per view.
+# The last state read of each class, by what it was read at (`state_key`): the home and class
+# pages of a class of 10,000 decode it once per change, not once per view.
 
 
 def state_key(book: Gradebook, served: ServedClass) -> str:
@@ -262,7 +259,6 @@ def _read_class(served: ServedClass) -> ClassState:
         bases = _order(book.class_results(run_id))
         overrides = book.overrides()
         comments = book.comments(run["exercise"])
-        resolutions = book.resolutions(run["exercise"])
         releases = book.releases(run["exercise"])
     final = [finalize(b, overrides) for b in bases]
     ids = {r.id for r in final}
@@ -279,9 +275,7 @@ def _read_class(served: ServedClass) -> ClassState:
         Counter(c.submission_id for c in comments),
         in_force,
         stamp,
-        bases,
         notes,
-        resolutions,
         releases,
     )
 
