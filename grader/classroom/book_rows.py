@@ -52,8 +52,8 @@ class RowFilter:
     similar: frozenset[str] | None = None  # only these ids (the similar pairs' submissions)
     handed_in: bool = False  # only submissions (the roster's missing students left out)
 
-    def where(self, exercise: str) -> tuple[str, list[Any]]:
-        """The SQL condition over `class_rows c` and its parameters."""
+    def where(self, exercise: str, run_id: int) -> tuple[str, list[Any]]:
+        """The SQL condition over `class_rows c` (of the run `run_id`) and its parameters."""
         parts: list[str] = []
         params: list[Any] = []
         if self.status:
@@ -64,11 +64,13 @@ class RowFilter:
             params.append(int(self.passed))
         if self.failing:
             marks = ", ".join("?" * len(FAILING))
+            # The check's failing rows found first (class_checks_by_check), then looked up by
+            # key: a rare check over a class of 100,000 reads its few rows, not every row.
             parts.append(
-                "EXISTS (SELECT 1 FROM class_checks k WHERE k.run_id = c.run_id AND "
-                f"k.submission_id = c.submission_id AND k.check_id = ? AND k.status IN ({marks}))"
+                "c.submission_id IN (SELECT k.submission_id FROM class_checks k WHERE "
+                f"k.run_id = ? AND k.check_id = ? AND k.status IN ({marks}))"
             )
-            params += [self.failing, *FAILING]
+            params += [run_id, self.failing, *FAILING]
         if self.late is not None:
             parts.append("COALESCE(c.late_percent, 0) " + ("> 0" if self.late else "= 0"))
         for flag, table, extra in (
@@ -296,7 +298,7 @@ class ClassRows(Connected):
         order), starting after the cursor `after` (or ending before `before`). Keyset
         pagination: the cost of a page does not depend on how deep it is."""
         column = SORTS[sort]
-        condition, params = where.where(exercise)
+        condition, params = where.where(exercise, run_id)
         base = f"FROM class_rows c WHERE c.run_id = ? AND {condition}"
         total = int(
             self.scalar(
@@ -357,7 +359,7 @@ class ClassRows(Connected):
         self, run_id: int, exercise: str, where: RowFilter = RowFilter()
     ) -> ClassCounts:
         """The run's figures (of the rows matching `where`), computed by SQL."""
-        condition, params = where.where(exercise)
+        condition, params = where.where(exercise, run_id)
         base = f"FROM class_rows c WHERE c.run_id = ? AND {condition}"
         by_status = dict(
             self.db.execute(

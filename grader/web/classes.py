@@ -27,7 +27,7 @@ from starlette.exceptions import HTTPException
 
 from grader.classroom.gradebook import FILENAME, Comment, Gradebook, Release
 from grader.classroom.overrides import finalize
-from grader.classroom.release import FeedbackState, feedback_states
+from grader.classroom.release import FeedbackState, feedback_states, release_summary
 from grader.errors import GraderError, UsageError
 from grader.formatting import points
 from grader.results import SubmissionResult
@@ -121,6 +121,13 @@ class ClassState:
     stamp: str  # what the state was read at (class_stamp)
     notes: dict[str, list[Comment]] = field(default_factory=dict)  # comments by submission id
     releases: list[Release] = field(default_factory=list)  # oldest first
+
+    @cached_property
+    def pending_releases(self) -> int:
+        """Submissions whose feedback is not yet released as it stands: the release page's
+        figure, counted by SQL (grader.classroom.release.release_summary)."""
+        with Gradebook(self.served.gradebook) as book:
+            return release_summary(book, self.run["id"], self.exercise).pending
 
     @cached_property
     def review_open(self) -> int:
