@@ -11,9 +11,10 @@ of 10,000 reads the items it shows, and the counts and the join with the resolut
                            fingerprint (the index `resolutions_latest` answers that)
 
     review_queue   one page of the open items and one of the resolved, of one kind or all,
-                   by keyset (kind, then the class's listing order, then the item's key), with
-                   the counts
-    review_counts  the open items per kind, the resolved ones, the seeds that agreed
+                   by keyset (kind, then the class's listing order, then the item's key): the
+                   index `class_items_in_order` walked until the page is full
+    review_tally   the open items per kind, the resolved ones, the seeds that agreed (one
+                   pass; a page keeps it until the class changes)
     review_entry   one item of one submission, with its resolution (a POST resolving it)
 """
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,32 +43,35 @@ from grader.classroom.review import (
 from grader.classroom.similarity import SimilarityFigures, read_similarity
 from grader.results import submission_result_from_dict
 
-ITEM_FIELDS = "submission_id, item, kind, rank, sort_key, fingerprint, reason, figures, others"
-
-# Every item of a run (its own rows' and the overrides to review, the latter passed as one JSON
-# array), each with the id of its latest resolution and whether that one settles it. Parameters:
-# the overrides' items (JSON), the run, the exercise.
-_JUDGED = f"""
-WITH extra AS (
-    SELECT json_extract(value, '$[1]') AS submission_id, json_extract(value, '$[2]') AS item,
-           json_extract(value, '$[3]') AS kind, json_extract(value, '$[4]') AS rank,
-           json_extract(value, '$[5]') AS sort_key, json_extract(value, '$[6]') AS fingerprint,
-           json_extract(value, '$[7]') AS reason, json_extract(value, '$[8]') AS figures,
-           json_extract(value, '$[9]') AS others
-    FROM json_each(?)
-),
-items AS (
-    SELECT {ITEM_FIELDS} FROM class_items WHERE run_id = ?
-    UNION ALL SELECT {ITEM_FIELDS} FROM extra
-),
-judged AS (
-    SELECT i.*, r.id AS latest, COALESCE(r.fingerprint = i.fingerprint, 0) AS settled
-    FROM items i LEFT JOIN resolutions r ON r.id = (
-        SELECT MAX(l.id) FROM resolutions l
-        WHERE l.exercise = ? AND l.submission_id = i.submission_id AND l.item = i.item
-    )
+# The items of a run (`class_items`), or the overrides to review (passed as one JSON array of
+# `class_items` rows), each with the id of its latest resolution and whether that one settles it
+# (carries its fingerprint). Named parameters: run, extra, exercise.
+_SOURCES = {
+    "rows": "class_items i",
+    "extra": """(
+        SELECT json_extract(value, '$[1]') AS submission_id, json_extract(value, '$[2]') AS item,
+               json_extract(value, '$[3]') AS kind, json_extract(value, '$[4]') AS rank,
+               json_extract(value, '$[5]') AS sort_key, json_extract(value, '$[6]') AS fingerprint,
+               json_extract(value, '$[7]') AS reason, json_extract(value, '$[8]') AS figures,
+               json_extract(value, '$[9]') AS others
+        FROM json_each(:extra)
+    ) i""",
+}
+_JUDGED = """
+SELECT i.submission_id, i.item, i.kind, i.rank, i.sort_key, i.fingerprint, i.reason, i.figures,
+       i.others, r.id AS latest, COALESCE(r.fingerprint = i.fingerprint, 0) AS settled
+FROM {source} LEFT JOIN resolutions r ON r.id = (
+    SELECT MAX(l.id) FROM resolutions l
+    WHERE l.exercise = :exercise AND l.submission_id = i.submission_id AND l.item = i.item
 )
+WHERE {where}
 """
+
+
+def _judged(source: str, where: str) -> str:
+    """The judged items of `source` ('rows' or 'extra') that meet `where`."""
+    run = "i.run_id = :run AND " if source == "rows" else ""
+    return _JUDGED.format(source=_SOURCES[source], where=run + where)
 
 
 def _encode_cursor(rank: int, order: str, item: str) -> str:
@@ -90,6 +95,16 @@ def _item(row: Sequence[Any]) -> ReviewItem:
     return ReviewItem(
         kind, submission_id, subject, reason, json.loads(figures), tuple(json.loads(others))
     )
+
+
+@dataclass(frozen=True)
+class ReviewTally:
+    """A run's review items counted: per kind, open and resolved; and the results decided on
+    seeds that agreed (counted, not listed)."""
+
+    open: dict[str, int]  # in the queue's order of kinds
+    resolved: dict[str, int]
+    agreed: int
 
 
 class ReviewRows(Connected):
@@ -131,27 +146,27 @@ class ReviewRows(Connected):
             rows.append(item_row(run_id, item, order or ""))
         return json.dumps(rows, ensure_ascii=False)
 
-    def review_counts(
-        self, run_id: int, exercise: str, extra: str | None = None
-    ) -> tuple[dict[str, int], int, int]:
-        """(open items per kind, in the queue's order; resolved items; results decided on
-        seeds that agreed, counted, not listed)."""
+    def review_tally(self, run_id: int, exercise: str, extra: str | None = None) -> ReviewTally:
+        """The items per kind, open and resolved, and the results whose seeds agreed: one pass
+        over the run's items (and the overrides to review)."""
         extra = self._extra(run_id, exercise) if extra is None else extra
-        rows = self.db.execute(
-            f"{_JUDGED} SELECT kind, settled, COUNT(*) FROM judged GROUP BY kind, settled",
-            (extra, run_id, exercise),
-        ).fetchall()
-        open_counts = {kind: n for kind, settled, n in rows if not settled}
-        resolved = sum(n for _, settled, n in rows if settled)
+        tally = ReviewTally({}, {}, 0)
+        for source in _SOURCES:
+            for kind, settled, n in self.db.execute(
+                f"SELECT kind, settled, COUNT(*) FROM ({_judged(source, '1')}) GROUP BY 1, 2",
+                {"run": run_id, "extra": extra, "exercise": exercise},
+            ):
+                counts = tally.resolved if settled else tally.open
+                counts[kind] = counts.get(kind, 0) + n
         agreed = self.scalar(
             "SELECT COUNT(*) FROM class_rows WHERE run_id = ? AND seeds_agreed = 1", (run_id,)
         )
-        ordered = {kind: open_counts[kind] for kind in KINDS if kind in open_counts}
-        return ordered, resolved, int(agreed)
+        in_order = {kind: tally.open[kind] for kind in KINDS if kind in tally.open}
+        return ReviewTally(in_order, tally.resolved, int(agreed))
 
     def open_review_items(self, run_id: int, exercise: str) -> int:
         """How many items of the run's class are open (the home and class pages' figure)."""
-        return sum(self.review_counts(run_id, exercise)[0].values())
+        return sum(self.review_tally(run_id, exercise).open.values())
 
     def review_queue(
         self,
@@ -162,17 +177,19 @@ class ReviewRows(Connected):
         resolved_after: str = "",
         size: int = 50,
         similarity_read: bool = True,
+        tally: ReviewTally | None = None,
     ) -> Queue:
         """The queue as one page shows it: a page of the open items and one of the resolved
-        (of `kind`, '' any; each after its own cursor), and the counts of every kind."""
+        (of `kind`, '' any; each after its own cursor), and the counts of every kind (from
+        `tally`, the run's as a page kept it, or counted now)."""
         extra = self._extra(run_id, exercise)
-        counts, resolved, agreed = self.review_counts(run_id, exercise, extra)
+        tally = tally or self.review_tally(run_id, exercise, extra)
         return Queue(
-            self.review_page(run_id, exercise, False, kind, after, size, extra),
-            self.review_page(run_id, exercise, True, kind, resolved_after, size, extra),
-            counts,
-            resolved,
-            agreed,
+            self.review_page(run_id, exercise, False, kind, after, size, extra, tally),
+            self.review_page(run_id, exercise, True, kind, resolved_after, size, extra, tally),
+            tally.open,
+            sum(tally.resolved.values()),
+            tally.agreed,
             similarity_read,
             kind,
         )
@@ -186,21 +203,34 @@ class ReviewRows(Connected):
         after: str = "",
         size: int = 50,
         extra: str | None = None,
+        tally: ReviewTally | None = None,
     ) -> QueuePage:
-        """One page of the open (or resolved) items of `kind` ('' any), after the cursor."""
+        """One page of the open (or resolved) items of `kind` ('' any), after the cursor: the
+        run's items walked in the index's order until the page is full, merged with the
+        overrides to review (a few)."""
         extra = self._extra(run_id, exercise) if extra is None else extra
-        where = "settled = ?" + (" AND kind = ?" if kind else "")
-        params: list[Any] = [extra, run_id, exercise, int(settled), *([kind] if kind else [])]
-        total = int(self.scalar(f"{_JUDGED} SELECT COUNT(*) FROM judged WHERE {where}", params))
-        seek: list[Any] = []
+        tally = tally or self.review_tally(run_id, exercise, extra)
+        counts = tally.resolved if settled else tally.open
+        total = counts.get(kind, 0) if kind else sum(counts.values())
+        where = "COALESCE(r.fingerprint = i.fingerprint, 0) = :settled"
+        params: dict[str, Any] = {"run": run_id, "extra": extra, "exercise": exercise}
+        params |= {"settled": int(settled), "kind": kind, "limit": size + 1}
+        if kind:
+            where += " AND i.kind = :kind"
         if after:
-            seek = list(_decode_cursor(after))
-            where += " AND (rank, sort_key, item) > (?, ?, ?)"
-        rows = self.db.execute(
-            f"{_JUDGED} SELECT {ITEM_FIELDS}, latest FROM judged WHERE {where} "
-            "ORDER BY rank, sort_key, item LIMIT ?",
-            (*params, *seek, size + 1),
-        ).fetchall()
+            params["rank"], params["order"], params["key"] = _decode_cursor(after)
+            where += " AND (i.rank, i.sort_key, i.item) > (:rank, :order, :key)"
+        rows = sorted(
+            (
+                row
+                for source in _SOURCES
+                for row in self.db.execute(
+                    f"{_judged(source, where)} ORDER BY i.rank, i.sort_key, i.item LIMIT :limit",
+                    params,
+                )
+            ),
+            key=lambda row: (row[3], row[4], row[1]),
+        )[: size + 1]
         more = len(rows) > size
         rows = rows[:size]
         latest = self._resolutions([row[9] for row in rows if row[9] is not None])
@@ -216,12 +246,17 @@ class ReviewRows(Connected):
         self, run_id: int, exercise: str, submission_id: str, key: str
     ) -> QueueEntry | None:
         """One item of one submission as the queue holds it now; None if it has no such item."""
-        extra = self._extra(run_id, exercise)
-        row = self.db.execute(
-            f"{_JUDGED} SELECT {ITEM_FIELDS}, latest, settled FROM judged "
-            "WHERE submission_id = ? AND item = ?",
-            (extra, run_id, exercise, submission_id, key),
-        ).fetchone()
+        params = {"run": run_id, "extra": self._extra(run_id, exercise), "exercise": exercise}
+        params |= {"sid": submission_id, "key": key}
+        where = "i.submission_id = :sid AND i.item = :key"
+        row = next(
+            (
+                row
+                for source in _SOURCES
+                for row in self.db.execute(_judged(source, where), params).fetchall()
+            ),
+            None,
+        )
         if row is None:
             return None
         found = self._resolutions([row[9]] if row[9] is not None else []).get(row[9])

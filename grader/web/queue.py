@@ -24,11 +24,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from grader.classroom.book_review import ReviewTally
 from grader.classroom.gradebook import Gradebook, Resolution, now
 from grader.classroom.review import KINDS, Queue, QueueEntry
 from grader.classroom.similarity import SIMILARITY_JSON
 from grader.web.actions import form_field, form_text, read_form
-from grader.web.classes import ClassHead, ServedClass, read_head
+from grader.web.classes import ClassHead, PerChange, ServedClass, read_head, state_key
 from grader.web.pages import common
 from grader.web.render import page
 from grader.web.state import workbench
@@ -38,6 +39,9 @@ _HEX = re.compile(r"[0-9a-f]{64}")
 
 
 PAGE_SIZE = 50
+# Each class's items counted, kept until the class changes (a run, its rows, a human change: a
+# resolution among them); a page then reads only the items it shows.
+_TALLIES: PerChange[ReviewTally] = PerChange()
 
 
 def _page(
@@ -65,10 +69,14 @@ def read_queue(served: ServedClass, params: QueryParams) -> tuple[ClassHead, Que
     similarity_read = (served.out_dir / SIMILARITY_JSON).is_file()
     with Gradebook(served.gradebook) as book:
         head = read_head(book, served)
+        run_id = head.run["id"]
+        tally = _TALLIES.get(
+            served, state_key(book, served), lambda: book.review_tally(run_id, head.exercise)
+        )
         try:
             queue = book.review_queue(
-                head.run["id"], head.exercise, kind, params.get("after", "")[:2000],
-                params.get("rafter", "")[:2000], PAGE_SIZE, similarity_read,
+                run_id, head.exercise, kind, params.get("after", "")[:2000],
+                params.get("rafter", "")[:2000], PAGE_SIZE, similarity_read, tally,
             )  # fmt: skip
         except ValueError as exc:
             raise HTTPException(400, str(exc)) from None
