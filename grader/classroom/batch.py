@@ -41,7 +41,6 @@ from grader.classroom.late import deadline_of, merged
 from grader.classroom.live import LiveBoard
 from grader.classroom.overrides import finalize
 from grader.classroom.progress import BatchProgress
-from grader.classroom.similarity import read_similarity
 from grader.classroom.sources import SubmissionSource, find_submissions
 from grader.classroom.stamps import Stamps, stamp
 from grader.classroom.verdicts import as_submission, problem_result
@@ -376,8 +375,7 @@ def grade_class(
                 report, sources, groups, spec, out_dir, settings.roster, settings.lms_assignment,
                 settings.similarity, links, run.stamps,
             )  # fmt: skip
-            # The review queue's similar pairs: the run's, from the similarity.json beside it.
-            book.record_similar_items(run.run_id, read_similarity(out_dir))
+            book.record_similar_items(run.run_id, out_dir)  # the review queue's similar pairs
             status = "finished"
         except KeyboardInterrupt:
             status = "interrupted"

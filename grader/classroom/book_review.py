@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.classroom.book_corrections import Resolution
-from grader.classroom.book_rows import ITEM_COLUMNS, item_row
+from grader.classroom.book_parts import ITEM_COLUMNS, item_row
 from grader.classroom.book_store import Connected
 from grader.classroom.overrides import finalize
 from grader.classroom.review import (
@@ -108,9 +108,11 @@ class ReviewTally:
 
 
 class ReviewRows(Connected):
-    def record_similar_items(self, run_id: int, similarity: SimilarityFigures | None) -> None:
-        """The run's similar pairs and identical files (similarity.json's figures) as review
-        items, in place of any it had (one transaction, at the end of the run)."""
+    def record_similar_items(self, run_id: int, out_dir: Path) -> None:
+        """The run's similar pairs and identical files, from the similarity.json `grader grade`
+        wrote beside the class in `out_dir`, as review items in place of any it had (one
+        transaction, at the end of the run; none when there is no such file)."""
+        similarity = read_similarity(out_dir)
         ids = {
             sid
             for (sid,) in self.db.execute(

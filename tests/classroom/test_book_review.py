@@ -8,6 +8,7 @@ against it."""
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from paths import FIXTURES
 from grader.classroom.gradebook import Gradebook, Resolution, RunInfo
 from grader.classroom.overrides import Override, with_context
 from grader.classroom.review import KINDS
-from grader.classroom.similarity import SimilarityFigures
+from grader.classroom.similarity import SIMILARITY_JSON
 from grader.results import Robustness, SeedRun, SubmissionResult, read_results
 from grader.results.adjustments import LateNote
 
@@ -104,7 +105,12 @@ def expected_items(rows: list[SubmissionResult], overridden: set[str]) -> dict[s
     return {kind: ids for kind, ids in found.items() if ids}
 
 
-SIMILARITY = SimilarityFigures(0.8, [(sid(1), sid(3), 0.91)], [[sid(6), sid(2), sid(4)]])
+# similarity.json as `grader grade` writes it beside the class: one pair, one identical group
+SIMILARITY = {
+    "threshold": 0.8,
+    "pairs": [{"a": sid(1), "b": sid(3), "similarity": 0.91}],
+    "duplicates": [[sid(6), sid(2), sid(4)]],
+}
 # an override of runs made when its automatic score was 0.25 (it is 1 now: flagged), and one
 # made on the current automatic verdict (not flagged)
 CHANGED = {sid(7), sid(8)}
@@ -115,7 +121,8 @@ def book(tmp_path: Path) -> Gradebook:
     book = Gradebook(tmp_path / "book.sqlite")
     run_id = book.start_run(INFO)
     book.record_class_rows(run_id, make_class())
-    book.record_similar_items(run_id, SIMILARITY)
+    (tmp_path / SIMILARITY_JSON).write_text(json.dumps(SIMILARITY), encoding="utf-8")
+    book.record_similar_items(run_id, tmp_path)
     for who in sorted(CHANGED):
         book.add_override(Override(0, EXERCISE, who, "runs", 1.0, 0.25, "fail", "ok", "t", "n"))
     book.add_override(Override(0, EXERCISE, sid(9), "runs", 1.0, 1.0, "pass", "ok", "t", "n"))
