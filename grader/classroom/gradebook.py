@@ -7,6 +7,7 @@ One class over one connection, each concern in its own module:
     book_cache        the verdict cache and each run's grades (`results`, `grades`)
     book_rows         the class rows, paged, filtered and counted in SQL (`class_rows`,
                       `class_checks`)
+    book_parts        what is written for one class row (its row, checks, epochs and items)
     book_corrections  overrides, comments, resolutions, releases, with their version checks
     book_files        each class file's stat and hashes: a re-run rehashes changed files only
     book_releases     the release page's figures in SQL (`class_rows`' feedback columns,
