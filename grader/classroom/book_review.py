@@ -27,9 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.classroom.book_corrections import Resolution
+from grader.classroom.book_corrections import Corrections, Resolution
 from grader.classroom.book_parts import ITEM_COLUMNS, item_row
-from grader.classroom.book_store import Connected
 from grader.classroom.overrides import finalize
 from grader.classroom.review import (
     KINDS,
@@ -107,7 +106,7 @@ class ReviewTally:
     agreed: int
 
 
-class ReviewRows(Connected):
+class ReviewRows(Corrections):  # the overrides in force are part of the queue
     def record_similar_items(self, run_id: int, out_dir: Path) -> None:
         """The run's similar pairs and identical files, from the similarity.json `grader grade`
         wrote beside the class in `out_dir`, as review items in place of any it had (one
@@ -125,7 +124,7 @@ class ReviewRows(Connected):
     def override_review_items(self, run_id: int, exercise: str) -> list[ReviewItem]:
         """The overrides in force on the run's class whose automatic verdict changed since they
         were made: the submissions with one decoded, nothing else."""
-        overrides = self.overrides(exercise)  # type: ignore[attr-defined]
+        overrides = self.overrides(exercise)
         found: list[ReviewItem] = []
         for sid in sorted({o.submission_id for o in overrides}):
             text = self.scalar(
