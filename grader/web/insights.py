@@ -25,7 +25,7 @@ from grader.web.render import page
 from grader.web.state import workbench
 
 LISTED = 500  # submissions offered in the select box; beyond, a search box suggests these
-DOTS = 2_000  # the grading-time strip draws at most this many dots (evenly over the class)
+DOTS = 2_000  # the grading-time strip draws about this many dots at most (a sample beyond)
 
 
 def _threshold(exercise: str) -> float | None:
