@@ -231,13 +231,6 @@ def _run_info(
     )
 
 
-def _show_event(
-    display: BatchProgress, by_key: Mapping[str, Group], key: str, event: dict[str, Any]
-) -> None:
-    """A job's live event (an epoch), shown under its first submission's name."""
-    display.event(key, by_key[key].members[0][0].id, event)
-
-
 def _reusable(
     book: Gradebook, groups: Mapping[str, Group], settings: BatchSettings
 ) -> dict[str, SubmissionResult]:
@@ -335,11 +328,14 @@ def grade_class(
                     if instant:
                         display.finished(None, [g.result for g in instant], graded=False)
                 by_key = {g.key: g for g in to_grade}
-                jobs = grade_jobs(to_grade, spec, options)
-                on_event = functools.partial(_show_event, display, by_key)
-                for job, outcome in executor.run(jobs, on_event):
+                names = {key: g.members[0][0].id for key, g in by_key.items()}  # live epochs
+                gone: list[SubmissionSource] = []  # unreadable, or changed, when its job came
+                jobs = grade_jobs(to_grade, spec, options, gone.extend)
+                for job, outcome in executor.run(jobs, lambda k, e: display.event(k, names[k], e)):
                     graded = run.settle(by_key[job.key], outcome, inputs["spec"], identity)
                     display.finished(job.key, [g.result for g in graded], graded=True)
+                if gone:
+                    display.finished(None, [g.result for g in run.report_problems(gone)], False)
                 if run.waiting:
                     work = SeedWork(spec, options, timeout, level.name, identity, settings.regrade)
                     _confirm_seeds(run, work, executor, display)
@@ -373,7 +369,7 @@ def grade_class(
         try:
             write_class_files(
                 report, sources, groups, spec, out_dir, settings.roster, settings.lms_assignment,
-                settings.similarity, links, run.stamps,
+                settings.similarity, links, run.stamps, display.log,
             )  # fmt: skip
             book.record_similar_items(run.run_id, out_dir)  # the review queue's similar pairs
             status = "finished"

@@ -4,7 +4,7 @@ an unchanged re-run of a class of 10,000 writes none of them."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from grader.classroom.classbook import publish
@@ -19,16 +19,17 @@ def write_class_files(
     report: GradeReport, sources: list[SubmissionSource], groups: Mapping[str, Group],
     spec: ExerciseSpec, out_dir: Path, roster: Path | None, lms_assignment: str,
     similarity: bool, links: Mapping[str, str], stamps: Stamps,
+    log: Callable[[str], None] | None = None,
 ) -> None:  # fmt: skip
     """similarity.json (if asked), the exports and the index, each one only when what it is
-    drawn from changed since it was written (`stamps`)."""
+    drawn from changed since it was written (`stamps`). `log` hears the similarity's progress."""
     if similarity:
         from grader.classroom.similarity import SIMILARITY_JSON, write_similarity
 
         members = sorted((s.id, sha) for g in groups.values() for s, sha in g.members)
         drawn_from = stamp("similarity", members, sorted(s.id for s in sources), spec.spec_hash)
         if not stamps.current(SIMILARITY_JSON, drawn_from):
-            write_similarity(sources, groups_of(groups), spec, out_dir)
+            write_similarity(sources, groups_of(groups), spec, out_dir, log=log)
             stamps.wrote(SIMILARITY_JSON, drawn_from)
     run_args = {"roster": str(roster or ""), "lms_assignment": lms_assignment}
     ids = [r.id for r in report.submissions]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -125,12 +125,31 @@ def groups_of(groups: Mapping[str, Group]) -> list[list[str]]:
 
 
 def grade_jobs(
-    groups: list[Group], spec: ExerciseSpec, options: GradeOptions
+    groups: list[Group],
+    spec: ExerciseSpec,
+    options: GradeOptions,
+    unreadable: Callable[[list[SubmissionSource]], None],
 ) -> Iterator[GradeJob]:
-    """One job per group, its bytes read only when an executor is ready to send it."""
+    """One job per group, its bytes read only when an executor is ready to send it. A file that
+    can no longer be read, or whose bytes are no longer those its cache key was made of (changed
+    while the class was graded), is no job: `unreadable` gets the group's sources, each with
+    its `problem` said, to report uncached."""
     for group in groups:
-        source, _ = group.members[0]
-        yield GradeJob(group.key, source.id, source.filename, source.read(), spec, options)
+        source, sha = group.members[0]
+        try:
+            raw = source.read()
+        except (OSError, ValueError) as exc:
+            unreadable(_with_problem(group, f"cannot be read: {exc}"))
+            continue
+        if _sha256(raw) != sha:
+            why = "changed while the class was being graded; grade the class again to grade it"
+            unreadable(_with_problem(group, f"{why} as it is now"))
+            continue
+        yield GradeJob(group.key, source.id, source.filename, raw, spec, options)
+
+
+def _with_problem(group: Group, why: str) -> list[SubmissionSource]:
+    return [replace(source, problem=f"{source.filename} {why}") for source, _ in group.members]
 
 
 def settle(group: Group, outcome: JobOutcome, spec: ExerciseSpec) -> list[Graded]:

@@ -86,6 +86,29 @@ def _refused(reason: str) -> Callable[[], bytes]:
     return read
 
 
+def _walk(root: Path) -> list[Path]:
+    """Every path under `root`, sorted, linked folders followed (a class folder made of links to
+    each student's clone is common): `Path.rglob` would skip them and their students silently.
+    A link to a folder already on the way down (a loop) is not entered again."""
+    found: list[Path] = []
+    to_visit: list[tuple[Path, frozenset[tuple[int, int]]]] = [(root, frozenset())]
+    while to_visit:
+        folder, above = to_visit.pop()
+        try:
+            info = folder.stat()
+            children = list(folder.iterdir())
+        except OSError:  # unreadable, or gone since the listing
+            continue
+        here = above | {(info.st_dev, info.st_ino)}
+        for child in children:
+            found.append(child)
+            with contextlib.suppress(OSError):
+                inner = child.stat()
+                if stat.S_ISDIR(inner.st_mode) and (inner.st_dev, inner.st_ino) not in here:
+                    to_visit.append((child, here))
+    return sorted(found)
+
+
 def _folder_entries(root: Path) -> list[_Entry]:
     entries = []
     inside = root.resolve()
@@ -100,7 +123,7 @@ def _folder_entries(root: Path) -> list[_Entry]:
             return folders[path.parent]
         return path.resolve().is_relative_to(inside)
 
-    for path in sorted(root.rglob("*")):
+    for path in _walk(root):
         # A name that is not UTF-8 (a latin-1 `café.py` unpacked here) is kept with U+FFFD in
         # its id: the id goes into the gradebook and the reports, which only take real text.
         text = path.relative_to(root).as_posix()
@@ -115,7 +138,11 @@ def _folder_entries(root: Path) -> list[_Entry]:
             continue
         reader: Callable[[], bytes] = path.read_bytes
         if not inside_root(path):  # a link, or a file in a linked folder
-            reader = _refused("it is a link to a file outside the class folder; hand in the file")
+            reader = _refused(
+                "it is a link to a file outside the class folder; hand in the file"
+                if stat.S_ISLNK(path.lstat().st_mode)
+                else "it is in a linked folder outside the class folder; copy the folder in"
+            )
         on_disk = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
         modified = (info.st_mtime, "file modification time")
         entries.append(_Entry(rel, info.st_size, reader, modified, on_disk))

@@ -59,6 +59,9 @@ class Operator:
     static: bool  # a static rule must see it: judged without training by `--quick`
     needs: str  # what the reference must contain for it to apply
     apply: Apply
+    # docs/mistakes.md accepts it with a note (design/mistakes.md: "Accept, but note"): the
+    # grader must not fail it but must name it; a passing check carrying its hint is `noted`.
+    accepted: bool = False
 
 
 OPERATORS: tuple[Operator, ...] = (
@@ -79,7 +82,8 @@ OPERATORS: tuple[Operator, ...] = (
     Operator("threshold_lowered", 21, "the threshold lowered", ("early_stop", "train_accuracy"),
              ("stop_condition",), True, "a comparison with the threshold", threshold_lowered),
     Operator("comparison_turned", 3, "`>=` turned into `>`", ("early_stop", "callback_probe"),
-             ("greater_than",), False, "a `>=` comparison with the threshold", comparison_turned),
+             ("greater_than",), False, "a `>=` comparison with the threshold", comparison_turned,
+             accepted=True),
     Operator("metric_key", 1, "the metric read under its Keras 2 name", ("runs", "early_stop"),
              ("acc_key",), True, "the callback reading 'accuracy'", metric_key),
     Operator("history_key", 2, "the history read under its Keras 2 name", ("runs",),

@@ -2,7 +2,11 @@
 
 A mutant is `caught` when a check it was expected to fail failed with a hint that names the
 mistake; `no_hint` when an expected check failed with another hint; `caught_other` when only
-other checks failed; `survived` when every check passed.
+other checks failed; `survived` when every check passed. A mistake the catalogue accepts with a
+note (`>` where the task says "or greater": a run almost never lands on the threshold exactly)
+is `noted` when every check passed and an expected one carries the hint that names it: the
+student is told, not failed, as designed. Only such a mutant can be `noted`, and it counts as
+caught.
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ from grader.grading.rules import Finding
 from grader.results import CheckResult, SubmissionResult
 from grader.selftest.mutants import Mutant, NotApplied
 
-Outcome = Literal["caught", "caught_other", "no_hint", "survived"]
-OUTCOMES: tuple[Outcome, ...] = ("caught", "caught_other", "no_hint", "survived")
+Outcome = Literal["caught", "noted", "caught_other", "no_hint", "survived"]
+OUTCOMES: tuple[Outcome, ...] = ("caught", "noted", "caught_other", "no_hint", "survived")
+AS_EXPECTED: tuple[Outcome, ...] = ("caught", "noted")
 FAILED = ("fail", "error")
 
 
@@ -50,6 +55,14 @@ def judge_run(mutant: Mutant, result: SubmissionResult) -> tuple[Outcome, CheckR
     """The mutant's outcome from its verdict, and the check whose hint the row shows."""
     failed = [c for c in result.checks if c.status in FAILED]
     if not failed:
+        if mutant.accepted:
+            noted = [
+                c
+                for c in result.checks
+                if c.id in mutant.expected_checks and c.hint_id in mutant.hints
+            ]
+            if noted:
+                return "noted", noted[0]
         return "survived", None
     expected = [c for c in failed if c.id in mutant.expected_checks]
     fitting = [c for c in expected if c.hint_id in mutant.hints]
@@ -165,7 +178,7 @@ class SelftestResult:
     def passed(self) -> bool:
         return (
             self.reference.passed
-            and all(r.outcome == "caught" for r in self.mutants)
+            and all(r.outcome in AS_EXPECTED for r in self.mutants)
             and all(s.agrees for s in self.samples)
             and not self.sample_problems
             and not self.spec_problems

@@ -12,8 +12,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from grader.classroom.gradebook import Gradebook
-from grader.classroom.groups import SETTLE_NS, FileMemo, group_sources
+from grader.classroom.groups import SETTLE_NS, FileMemo, grade_jobs, group_sources
 from grader.classroom.sources import SubmissionSource, find_submissions
+from grader.grading.pipeline import GradeOptions
+from grader.spec.exercise import load_exercise
 
 INPUTS = {"spec": "x", "grader": "y"}
 LATER = 60 * 10**9  # the run's clock a minute on: the files have settled
@@ -111,3 +113,24 @@ def test_a_file_in_a_zip_is_always_read(tmp_path: Path) -> None:
     for _ in range(2):
         group_sources(counted(archive, reads), INPUTS, memo)
     assert reads == ["alice", "alice"] and memo.learned == []
+
+
+def test_a_file_changed_or_gone_before_its_job_is_reported_never_graded(tmp_path: Path) -> None:
+    """Between the grouping (which hashed the bytes into the cache key) and the job, a file that
+    changes would be graded under the old bytes' key, and one that vanishes stopped the class."""
+    folder = tmp_path / "class"
+    write_class(folder)
+    problems, groups = group_sources(find_submissions(folder), INPUTS)
+    assert problems == []
+    (folder / "alice.py").write_text("# alice, edited\nx = 2\n", encoding="utf-8")
+    (folder / "bob.py").unlink()
+    reported: dict[str, str] = {}
+    jobs = grade_jobs(
+        list(groups.values()),
+        load_exercise("fashion_mnist"),
+        GradeOptions(),
+        lambda gone: reported.update({s.id: s.problem for s in gone}),
+    )
+    assert [job.submission_id for job in jobs] == ["carol"]
+    assert reported["alice"].startswith("alice.py changed while the class was being graded")
+    assert reported["bob"].startswith("bob.py cannot be read: ")

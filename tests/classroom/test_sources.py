@@ -170,3 +170,24 @@ def test_a_file_name_that_is_not_utf8_gets_an_id_of_real_text(tmp_path: Path) ->
     assert sorted(found) == ["bob", "caf\ufffd"]
     assert found["caf\ufffd"].id.encode("utf-8")  # no lone surrogate: SQLite and JSON take it
     assert found["caf\ufffd"].read() == b""  # still read from the file's real name
+
+
+def test_a_linked_student_folder_is_found_never_skipped(tmp_path: Path) -> None:
+    """A class folder made of links to each student's folder: a link inside the class folder is
+    graded like the folder; one that leads outside is that student's verdict, never a silence."""
+    folder = tmp_path / "class"
+    (folder / "real" / "dana").mkdir(parents=True)
+    (folder / "real" / "dana" / "lab.py").write_bytes(GOOD)
+    outside = tmp_path / "elsewhere" / "erin"
+    outside.mkdir(parents=True)
+    (outside / "lab.py").write_bytes(GOOD)
+    (folder / "bob.py").write_bytes(GOOD)
+    os.symlink(folder / "real" / "dana", folder / "dana")
+    os.symlink(outside, folder / "erin")
+    os.symlink(folder, folder / "real" / "loop")  # a link back up the tree ends the descent
+    os.symlink(folder / "real", outside / "back")  # and so does a loop through two links
+    found = {s.id: s for s in find_submissions(folder)}
+    assert {"bob", "dana", "erin"} <= set(found)
+    assert found["dana"].reader() == GOOD
+    why = "cannot be read: it is in a linked folder outside the class folder; copy the folder in"
+    assert problems_of(folder) == {"erin": f"lab.py {why}"}

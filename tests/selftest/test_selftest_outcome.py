@@ -68,6 +68,27 @@ def test_only_another_check_failing_is_caught_other() -> None:
 
 def test_every_check_passing_is_survived() -> None:
     assert judge_run(MUTANTS["comparison_turned"], verdict()) == ("survived", None)
+    assert judge_run(MUTANTS["message_case"], verdict()) == ("survived", None)
+
+
+def test_an_accepted_mistake_is_noted_only_when_the_grader_names_it() -> None:
+    """`>` for `>=` is accepted with a note by design: every check passing is `noted` only when the
+    expected check carries the hint that names it, and a note is never enough for a mistake the
+    grader must fail."""
+    accepted = MUTANTS["comparison_turned"]
+    assert accepted.accepted and "accepted by design" in accepted.expected_check
+    outcome, shown = judge_run(accepted, verdict(early_stop=("pass", "greater_than")))
+    assert outcome == "noted" and shown is not None and shown.id == "early_stop"
+    assert judge_run(accepted, verdict(early_stop=("pass", "stopped_late")))[0] == "survived"
+    assert judge_run(accepted, verdict(early_stop=("fail", "greater_than")))[0] == "caught"
+    must_fail = MUTANTS["message_case"]
+    assert judge_run(must_fail, verdict(stop_message=("pass", "message_text")))[0] == "survived"
+    noted = run_row(accepted, verdict(early_stop=("pass", "greater_than")), "", "")
+    result = SelftestResult(
+        SPEC.id, ReferenceVerdict("reference.py", True, []), [noted], [], False, 1.0, 0.0, 0.0, 0
+    )
+    assert result.passed and result.counts["noted"] == 1
+    assert "1/1 mutants caught as expected (1 noted, as designed)" in terminal_lines(result)[-1]
 
 
 def test_a_row_carries_the_hint_its_line_and_the_failed_checks() -> None:
