@@ -5,6 +5,7 @@ rows it shows and counts the rest in SQL.
 
     record_class_rows  written as each verdict lands (one transaction)
     class_results      every row decoded (exports, `grader report`): the whole class
+    class_results_of   the rows of a few ids decoded (those a human corrected)
     class_page         one page of rows, filtered and sorted, by keyset (no OFFSET)
     class_counts       the figures over the whole class or a filter: GROUP BY, nothing decoded
 """
@@ -188,6 +189,30 @@ class ClassRows(Connected):
             )
         ]
 
+    def class_results_of(self, run_id: int, ids: Sequence[str]) -> list[SubmissionResult]:
+        """These rows of a run decoded (a few: those a human corrected), in no set order."""
+        return decode_rows(self.db, run_id, ids)
+
+    def has_class_row(self, run_id: int, submission_id: str) -> bool:
+        """Whether the run has a row of this id (nothing decoded)."""
+        return (
+            self.scalar(
+                "SELECT 1 FROM class_rows WHERE run_id = ? AND submission_id = ?",
+                (run_id, submission_id),
+            )
+            is not None
+        )
+
+    def handed_and_passed(self, run_id: int) -> tuple[int, int]:
+        """The run's submissions (the roster's missing students left out) and how many of them
+        passed before overrides: read from the index `class_rows_filtered` alone."""
+        handed, passed = self.db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(passed), 0) FROM class_rows "
+            "WHERE run_id = ? AND status != 'missing'",
+            (run_id,),
+        ).fetchone()
+        return int(handed), int(passed)
+
     def class_result(self, run_id: int, submission_id: str) -> SubmissionResult | None:
         """One row of `class_results`, read alone (a workbench page of one submission)."""
         text = self.scalar(
@@ -297,6 +322,20 @@ class ClassRows(Connected):
             ).fetchall()
         )
         return ClassCounts(int(rows), by_status, int(passed), int(late), mean, top, failing)
+
+
+def decode_rows(db: sqlite3.Connection, run_id: int, ids: Sequence[str]) -> list[SubmissionResult]:
+    """The rows of these ids decoded, the ids passed as JSON arrays of 500 (SQLite caps the
+    parameters of one statement; json_each does not, but a slice keeps each query short)."""
+    return [
+        submission_result_from_dict(json.loads(text))
+        for start in range(0, len(ids), 500)
+        for (text,) in db.execute(
+            "SELECT result FROM class_rows WHERE run_id = ? AND submission_id IN "
+            "(SELECT value FROM json_each(?))",
+            (run_id, json.dumps(list(ids[start : start + 500]), ensure_ascii=False)),
+        )
+    ]
 
 
 def _encode_cursor(value: Any, key: str) -> str:
