@@ -12,8 +12,8 @@ Gradebook class asks), so a page always shows what the gradebook holds now.
                         class decoded, for the one action that needs it (the release zip)
     read_head           a class's latest run and title, nothing decoded (the queue, the analysis)
     has_submission      whether the latest run has a submission of this id (nothing decoded)
-    read_submission  one submission: automatic and final result, its corrections and version
-    class_stamp      what a page was drawn at: the latest run and the count of human changes
+    read_submission     one submission: automatic and final result, its corrections, version
+    class_stamp         what a page was drawn at: the latest run and the count of human changes
 """
 
 from __future__ import annotations
