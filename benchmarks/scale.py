@@ -7,7 +7,8 @@ module with a syntax error: nothing trains, the grading child stops at once) and
 `grader grade` over it (`--isolation process -j 2 --no-similarity`: similarity compares every
 pair, a cost of its own), then the same command again with nothing changed. A class of WRITTEN
 submissions is not graded (hours on two cores): it is written directly into a gradebook through
-the library, its rows copied from the largest graded class under new ids, and only served.
+the library, its rows copied from the largest graded class and the exercise's recorded real
+gradings (with training curves) under new ids, every tenth a day late, and only served.
 Then starts one real `grader serve` over every class (loopback, a free port) and times each page,
 WARMUP requests first, then REQUESTS sequential ones: median and p95 in ms. Prints the growth of
 each figure from one size to the next (10,000 vs 2,000 is 5x the class).
@@ -33,6 +34,9 @@ import workbench
 from workbench import get, p95, serve
 
 from grader.classroom.gradebook import FILENAME, Gradebook, RunInfo
+from grader.classroom.overrides import with_context
+from grader.results import read_results
+from grader.results.adjustments import LateNote
 
 GRADER = [str(Path(sys.executable).parent / "grader")]  # --grader: another command
 EXERCISE = "mnist_callback"
@@ -41,8 +45,11 @@ PAGES = {
     "overview": "/c/{slug}/",
     "overview, filtered and sorted": "/c/{slug}/?status=graded&result=failed&sort=score&order=desc",
     "overview, a later page": "/c/{slug}/?after={cursor}",
+    "overview, failing a check": "/c/{slug}/?failing=stop_message&sort=score&order=desc",
     "review queue": "/c/{slug}/review",
+    "review queue, one kind": "/c/{slug}/review?kind=late",
     "item analysis": "/c/{slug}/analysis",
+    "item analysis, one curve": "/c/{slug}/analysis?student=student_00201",
     "feedback release": "/c/{slug}/release",
     "one submission": "/c/{slug}/s/student_00001",
     "live view": "/c/{slug}/live",
@@ -72,15 +79,25 @@ def grade(folder: Path, out: Path) -> float:
     return seconds
 
 
+RECORDED = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "reports"
+# A day late (every tenth row of a written class): a review item each.
+LATE = LateNote("2026-03-02T10:00:00+00:00", "file modification time", "x.py",
+                "2026-03-01T23:59:00+00:00", 36000.0, 1, "day", 10.0, 1.0, True,
+                "Handed in one day late: 10% of the points taken off.")  # fmt: skip
+
+
 def write_directly(source: Path, out: Path, size: int) -> float:
     """A class of `size` written into a new gradebook through the library (no grading): the
-    rows of the graded class at `source`, repeated under new ids."""
+    rows of the graded class at `source` and the recorded real gradings of the exercise
+    (tests/fixtures/reports: training curves, hints, grading times), repeated under new ids,
+    every tenth row a day late (an item of the review queue each)."""
     started = time.perf_counter()
     out.mkdir(parents=True)
+    recorded = [read_results(p).submissions[0] for p in sorted(RECORDED.glob(f"{EXERCISE}-*"))]
     with Gradebook(source / FILENAME) as book:
         run_id = book.latest_run(EXERCISE)
         assert run_id is not None
-        rows = book.class_results(run_id)
+        rows = book.class_results(run_id) + recorded
         run = book.run(run_id)
     assert run is not None
     with Gradebook(out / FILENAME) as book:
@@ -93,11 +110,13 @@ def write_directly(source: Path, out: Path, size: int) -> float:
         new_run = book.start_run(info)
         for start in range(0, size, 5000):
             batch = [
-                replace(
-                    rows[n % len(rows)], id=f"student_{n:05d}", path=f"class/student_{n:05d}.py"
+                with_context(
+                    replace(rows[n % len(rows)], id=f"student_{n:05d}",
+                            path=f"class/student_{n:05d}.py", adjustments=None),
+                    None, LATE if n % 10 == 0 else None,
                 )
                 for n in range(start, min(size, start + 5000))
-            ]
+            ]  # fmt: skip
             book.record_class_rows(new_run, batch)
         book.finish_run(new_run, "finished", {"submissions": size})
     return time.perf_counter() - started

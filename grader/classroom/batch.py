@@ -371,6 +371,7 @@ def grade_class(
                 report, sources, groups, spec, out_dir, settings.roster, settings.lms_assignment,
                 settings.similarity, links, run.stamps, display.log,
             )  # fmt: skip
+            book.record_similar_items(run.run_id, out_dir)  # the review queue's similar pairs
             status = "finished"
         except KeyboardInterrupt:
             status = "interrupted"

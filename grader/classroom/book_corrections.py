@@ -184,6 +184,30 @@ class Corrections(Connected):
             )
         )
 
+    def overridden_ids(self, exercise: str, run_id: int) -> list[str]:
+        """The run's submissions (the missing left out) with an override in force: the few
+        rows whose final result is not their stored one."""
+        return [
+            sid
+            for (sid,) in self.db.execute(
+                "SELECT DISTINCT o.submission_id FROM overrides o JOIN class_rows c "
+                "ON c.run_id = ? AND c.submission_id = o.submission_id "
+                "WHERE o.exercise = ? AND o.removed_at IS NULL AND c.status != 'missing' "
+                "ORDER BY o.submission_id",
+                (run_id, exercise),
+            )
+        ]
+
+    def comment_counts(self, exercise: str) -> dict[str, int]:
+        """How many comments each submission of the exercise has (a GROUP BY, no text read)."""
+        return dict(
+            self.db.execute(
+                "SELECT submission_id, COUNT(*) FROM comments WHERE exercise = ? "
+                "GROUP BY submission_id ORDER BY submission_id",
+                (exercise,),
+            ).fetchall()
+        )
+
     def add_resolution(self, resolution: Resolution) -> int:
         """Record that a human settled a review item (one transaction); the latest counts."""
         r = resolution

@@ -6,11 +6,11 @@ a human corrected (an override in force or a comment: their feedback is not the 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
+from grader.classroom.book_rows import decode_rows
 from grader.classroom.book_store import Connected
-from grader.results import SubmissionResult, submission_result_from_dict
+from grader.results import SubmissionResult
 
 HANDED = "c.run_id = ? AND c.status != 'missing'"
 # A row whose feedback is its own (`feedback_key`): no override in force, no comment. The two
@@ -61,15 +61,7 @@ class ReleaseRows(Connected):
                 (run_id, exercise, exercise),
             )
         ]
-        return [
-            submission_result_from_dict(json.loads(text))
-            for start in range(0, len(ids), 500)
-            for (text,) in self.db.execute(
-                "SELECT result FROM class_rows WHERE run_id = ? AND submission_id IN "
-                "(SELECT value FROM json_each(?))",
-                (run_id, json.dumps(ids[start : start + 500], ensure_ascii=False)),
-            )
-        ]
+        return decode_rows(self.db, run_id, ids)
 
     def handed_ids(self, run_id: int) -> list[str]:
         """The run's submission ids in the class's listing order (nothing decoded)."""

@@ -5,6 +5,7 @@ rows it shows and counts the rest in SQL.
 
     record_class_rows  written as each verdict lands (one transaction)
     class_results      every row decoded (exports, `grader report`): the whole class
+    class_results_of   the rows of a few ids decoded (those a human corrected)
     class_page         one page of rows, filtered and sorted, by keyset (no OFFSET)
     class_counts       the figures over the whole class or a filter: GROUP BY, nothing decoded
 """
@@ -18,19 +19,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from grader.classroom.book_parts import (
+    PARTS,
+    ROW_COLUMNS,
+    RowParts,
+    row_parts,
+    write_parts,
+)
 from grader.classroom.book_store import Connected
-from grader.classroom.feedback import row_feedback
 from grader.results import SubmissionResult, submission_result_from_dict
 
 # What a page can be sorted by: the column, and the order the sort starts in.
 SORTS = {"id": "sort_key", "score": "score", "status": "status"}
 FAILING = ("fail", "error")
-
-
-def sort_key(result: SubmissionResult) -> str:
-    """The class's listing order as one text: submissions by id (case folded), then the roster's
-    missing students; the id itself breaks ties and makes every key distinct."""
-    return f"{int(result.status == 'missing')}{result.id.casefold()}\0{result.id}"
+# A filtered page counts its matching rows up to this many and says "10,000+" beyond: the
+# count of a rare filter over a class of 100,000 would otherwise read every row (Datasette's
+# habit: a count that stops early on a huge table).
+COUNT_LIMIT = 10_000
 
 
 @dataclass(frozen=True)
@@ -46,8 +51,8 @@ class RowFilter:
     similar: frozenset[str] | None = None  # only these ids (the similar pairs' submissions)
     handed_in: bool = False  # only submissions (the roster's missing students left out)
 
-    def where(self, exercise: str) -> tuple[str, list[Any]]:
-        """The SQL condition over `class_rows c` and its parameters."""
+    def where(self, exercise: str, run_id: int) -> tuple[str, list[Any]]:
+        """The SQL condition over `class_rows c` (of the run `run_id`) and its parameters."""
         parts: list[str] = []
         params: list[Any] = []
         if self.status:
@@ -58,11 +63,13 @@ class RowFilter:
             params.append(int(self.passed))
         if self.failing:
             marks = ", ".join("?" * len(FAILING))
+            # The check's failing rows found first (class_checks_by_check), then looked up by
+            # key: a rare check over a class of 100,000 reads its few rows, not every row.
             parts.append(
-                "EXISTS (SELECT 1 FROM class_checks k WHERE k.run_id = c.run_id AND "
-                f"k.submission_id = c.submission_id AND k.check_id = ? AND k.status IN ({marks}))"
+                "c.submission_id IN (SELECT k.submission_id FROM class_checks k WHERE "
+                f"k.run_id = ? AND k.check_id = ? AND k.status IN ({marks}))"
             )
-            params += [self.failing, *FAILING]
+            params += [run_id, self.failing, *FAILING]
         if self.late is not None:
             parts.append("COALESCE(c.late_percent, 0) " + ("> 0" if self.late else "= 0"))
         for flag, table, extra in (
@@ -89,9 +96,15 @@ class Page:
     """One page of a class's rows, and where the next and previous pages start."""
 
     bases: list[SubmissionResult]  # automatic (+ roster, lateness), in the page's order
-    total: int  # rows matching the filter
+    total: int  # rows matching the filter (counted up to COUNT_LIMIT, then no further)
     after: str  # the keyset cursor of the next page ('' on the last)
     before: str  # the cursor of the previous page ('' on the first)
+    more_than: bool = False  # the count stopped at COUNT_LIMIT: more rows match than `total`
+
+    @property
+    def counted(self) -> str:
+        """The count as a page says it: "10,000+" when it stopped early."""
+        return f"{self.total:,}+" if self.more_than else f"{self.total:,}"
 
 
 @dataclass(frozen=True)
@@ -103,7 +116,6 @@ class ClassCounts:
     passed: int
     late: int
     mean_score: float | None  # over submissions (the missing left out), before overrides
-    max_score: float | None
     failing: dict[str, int]  # check id -> submissions where it failed or erred
 
 
@@ -142,59 +154,31 @@ class ClassRows(Connected):
         chosen = "submission_id IN (SELECT value FROM json_each(?))"
         listed = json.dumps(list(ids), ensure_ascii=False)
         self.db.execute(
-            "INSERT OR REPLACE INTO class_rows SELECT ?, submission_id, student_id, student_name, "
-            "match_rule, status, submitted_at, time_source, late_percent, raw_score, max_score, "
-            "result, passed, score, sort_key, row_key, feedback_key, layouts FROM class_rows "
-            f"WHERE run_id = ? AND {chosen}",
+            f"INSERT OR REPLACE INTO class_rows ({ROW_COLUMNS}) SELECT ?, "
+            f"{ROW_COLUMNS.split(', ', 1)[1]} FROM class_rows WHERE run_id = ? AND {chosen}",
             (run_id, prior_run, listed),
         )
-        self.db.execute(f"DELETE FROM class_checks WHERE run_id = ? AND {chosen}", (run_id, listed))
-        self.db.execute(
-            "INSERT INTO class_checks SELECT ?, submission_id, check_id, status, score, max_score "
-            f"FROM class_checks WHERE run_id = ? AND {chosen}",
-            (run_id, prior_run, listed),
-        )
+        for table, columns, extra in PARTS:
+            self.db.execute(
+                f"DELETE FROM {table} WHERE run_id = ? AND {chosen}{extra}", (run_id, listed)
+            )
+            self.db.execute(
+                f"INSERT INTO {table} ({columns}) SELECT ?, {columns.split(', ', 1)[1]} "
+                f"FROM {table} WHERE run_id = ? AND {chosen}{extra}",
+                (run_id, prior_run, listed),
+            )
 
     def _record_class_rows(
         self, run_id: int, results: Sequence[SubmissionResult], keys: Sequence[str]
     ) -> None:
         """`record_class_rows` inside a transaction the caller holds, each row with its key."""
-        rows, checks = [], []
-        for r, key in zip(results, keys, strict=True):
-            adj = r.adjustments
-            student = adj.student if adj else None
-            late = adj.late if adj else None
-            feedback_key, layouts = row_feedback(r)
-            rows.append(
-                (
-                    run_id,
-                    r.id,
-                    student.id if student else None,
-                    student.name if student else None,
-                    student.rule if student else None,
-                    r.status,
-                    late.submitted_at if late else None,
-                    late.time_source if late else None,
-                    late.penalty_percent if late else None,
-                    adj.raw_score if adj else r.score,
-                    r.max_score,
-                    json.dumps(r.to_dict(), ensure_ascii=False),
-                    int(r.passed),
-                    r.score,
-                    sort_key(r),
-                    key,
-                    feedback_key,
-                    layouts,
-                )
-            )
-            checks += [(run_id, r.id, c.id, c.status, c.score, c.max_score) for c in r.checks]
-        marks = ", ".join("?" * 18)
-        self.db.executemany(f"INSERT OR REPLACE INTO class_rows VALUES ({marks})", rows)
+        written = [row_parts(run_id, r, key) for r, key in zip(results, keys, strict=True)]
+        marks = ", ".join("?" * len(ROW_COLUMNS.split(", ")))
         self.db.executemany(
-            "DELETE FROM class_checks WHERE run_id = ? AND submission_id = ?",
-            [(run_id, r.id) for r in results],
+            f"INSERT OR REPLACE INTO class_rows ({ROW_COLUMNS}) VALUES ({marks})",
+            [w.row for w in written],
         )
-        self.db.executemany("INSERT OR REPLACE INTO class_checks VALUES (?, ?, ?, ?, ?, ?)", checks)
+        write_parts(self.db, run_id, [r.id for r in results], written)
 
     def class_results(self, run_id: int) -> list[SubmissionResult]:
         return [
@@ -203,6 +187,30 @@ class ClassRows(Connected):
                 "SELECT result FROM class_rows WHERE run_id = ? ORDER BY submission_id", (run_id,)
             )
         ]
+
+    def class_results_of(self, run_id: int, ids: Sequence[str]) -> list[SubmissionResult]:
+        """These rows of a run decoded (a few: those a human corrected), in no set order."""
+        return decode_rows(self.db, run_id, ids)
+
+    def has_class_row(self, run_id: int, submission_id: str) -> bool:
+        """Whether the run has a row of this id (nothing decoded)."""
+        return (
+            self.scalar(
+                "SELECT 1 FROM class_rows WHERE run_id = ? AND submission_id = ?",
+                (run_id, submission_id),
+            )
+            is not None
+        )
+
+    def handed_and_passed(self, run_id: int) -> tuple[int, int]:
+        """The run's submissions (the roster's missing students left out) and how many of them
+        passed before overrides: read from the index `class_rows_filtered` alone."""
+        handed, passed = self.db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(passed), 0) FROM class_rows "
+            "WHERE run_id = ? AND status != 'missing'",
+            (run_id,),
+        ).fetchone()
+        return int(handed), int(passed)
 
     def class_result(self, run_id: int, submission_id: str) -> SubmissionResult | None:
         """One row of `class_results`, read alone (a workbench page of one submission)."""
@@ -222,14 +230,22 @@ class ClassRows(Connected):
         after: str = "",
         before: str = "",
         size: int = 50,
+        count_limit: int = COUNT_LIMIT,
     ) -> Page:
         """One page of the run's rows matching `where`, sorted by `sort` (then the listing
         order), starting after the cursor `after` (or ending before `before`). Keyset
         pagination: the cost of a page does not depend on how deep it is."""
         column = SORTS[sort]
-        condition, params = where.where(exercise)
+        condition, params = where.where(exercise, run_id)
         base = f"FROM class_rows c WHERE c.run_id = ? AND {condition}"
-        total = int(self.scalar(f"SELECT COUNT(*) {base}", (run_id, *params)))
+        total = int(
+            self.scalar(
+                f"SELECT COUNT(*) FROM (SELECT 1 {base} LIMIT ?)",
+                (run_id, *params, count_limit + 1),
+            )
+        )
+        more_than = total > count_limit
+        total = min(total, count_limit)
         backwards = bool(before) and not after
         forward_desc = descending != backwards  # the direction this query walks in
         seek, seek_params = "", []
@@ -261,13 +277,17 @@ class ClassRows(Connected):
         first = _encode_cursor(rows[0][0], rows[0][1]) if rows else ""
         last = _encode_cursor(rows[-1][0], rows[-1][1]) if rows else ""
         if backwards:
-            return Page(bases, total, last, first if more else "")
-        return Page(bases, total, last if more else "", first if cursor else "")
+            return Page(bases, total, last, first if more else "", more_than)
+        return Page(bases, total, last if more else "", first if cursor else "", more_than)
 
     def median_score(self, run_id: int) -> float | None:
         """The median score (before overrides) of the run's submissions, the missing left out:
-        read at the middle of the score index, nothing sorted in Python."""
-        handed = "FROM class_rows WHERE run_id = ? AND status != 'missing'"
+        the scores sorted by SQLite from the index `class_rows_filtered` alone (walking the score
+        index instead reads each row for its status: 3x slower at 100,000), none in Python."""
+        handed = (
+            "FROM class_rows INDEXED BY class_rows_filtered "
+            "WHERE run_id = ? AND status != 'missing'"
+        )
         count = int(self.scalar(f"SELECT COUNT(*) {handed}", (run_id,)))
         if not count:
             return None
@@ -281,30 +301,52 @@ class ClassRows(Connected):
         self, run_id: int, exercise: str, where: RowFilter = RowFilter()
     ) -> ClassCounts:
         """The run's figures (of the rows matching `where`), computed by SQL."""
-        condition, params = where.where(exercise)
+        condition, params = where.where(exercise, run_id)
         base = f"FROM class_rows c WHERE c.run_id = ? AND {condition}"
         by_status = dict(
             self.db.execute(
                 f"SELECT c.status, COUNT(*) {base} GROUP BY c.status", (run_id, *params)
             ).fetchall()
         )
-        rows, passed, late, mean, top = self.db.execute(
+        # Every column here is in the index `class_rows_filtered`: a row's own columns after
+        # its stored result would be read past that result, 100 KB for a trained one.
+        rows, passed, late, mean = self.db.execute(
             f"SELECT COUNT(*), COALESCE(SUM(c.passed), 0), "
             f"COALESCE(SUM(COALESCE(c.late_percent, 0) > 0), 0), "
-            f"AVG(CASE WHEN c.status != 'missing' THEN c.score END), MAX(c.max_score) {base}",
+            f"AVG(CASE WHEN c.status != 'missing' THEN c.score END) {base}",
             (run_id, *params),
         ).fetchone()
         marks = ", ".join("?" * len(FAILING))
+        # The rows are joined only to filter them: the whole class's counts read the checks'
+        # index alone.
+        join = (
+            ""
+            if condition == "1"
+            else "JOIN class_rows c ON c.run_id = k.run_id AND c.submission_id = k.submission_id "
+        )
         failing = dict(
             self.db.execute(
-                f"SELECT k.check_id, COUNT(*) FROM class_checks k JOIN class_rows c "
-                f"ON c.run_id = k.run_id AND c.submission_id = k.submission_id "
+                f"SELECT k.check_id, COUNT(*) FROM class_checks k {join}"
                 f"WHERE k.run_id = ? AND k.status IN ({marks}) AND {condition} "
                 f"GROUP BY k.check_id ORDER BY COUNT(*) DESC, k.check_id",
                 (run_id, *FAILING, *params),
             ).fetchall()
         )
-        return ClassCounts(int(rows), by_status, int(passed), int(late), mean, top, failing)
+        return ClassCounts(int(rows), by_status, int(passed), int(late), mean, failing)
+
+
+def decode_rows(db: sqlite3.Connection, run_id: int, ids: Sequence[str]) -> list[SubmissionResult]:
+    """The rows of these ids decoded, the ids passed as JSON arrays of 500 (SQLite caps the
+    parameters of one statement; json_each does not, but a slice keeps each query short)."""
+    return [
+        submission_result_from_dict(json.loads(text))
+        for start in range(0, len(ids), 500)
+        for (text,) in db.execute(
+            "SELECT result FROM class_rows WHERE run_id = ? AND submission_id IN "
+            "(SELECT value FROM json_each(?))",
+            (run_id, json.dumps(list(ids[start : start + 500]), ensure_ascii=False)),
+        )
+    ]
 
 
 def _encode_cursor(value: Any, key: str) -> str:
@@ -323,21 +365,20 @@ def _decode_cursor(cursor: str) -> tuple[Any, str]:
 
 
 def backfill_class_rows(db: sqlite3.Connection) -> None:
-    """Schema 1 or 2 to 3: each class row's newer columns (schema 2: passed, score, sort key;
-    schema 3: its feedback's fingerprint and layouts) and its checks, from its stored result
-    (each row decoded once, in the migration's transaction)."""
-    rows = db.execute("SELECT run_id, submission_id, result FROM class_rows").fetchall()
-    updates, checks = [], []
-    for run_id, submission_id, text in rows:
-        r = submission_result_from_dict(json.loads(text))
-        feedback_key, layouts = row_feedback(r)
-        updates.append(
-            (int(r.passed), r.score, sort_key(r), feedback_key, layouts, run_id, submission_id)
+    """Schema 1, 2 or 3 to 4: each class row's newer columns (schema 2: passed, score, sort
+    key; 3: its feedback's fingerprint and layouts; 4: its grading time, whether its seeds
+    agreed) and its checks (with their place and hint), epochs and review items, from its
+    stored result (each row decoded once, in the migration's transaction)."""
+    rows = db.execute("SELECT run_id, submission_id, row_key, result FROM class_rows").fetchall()
+    by_run: dict[int, list[tuple[str, RowParts]]] = {}
+    for run_id, submission_id, key, text in rows:
+        parts = row_parts(run_id, submission_result_from_dict(json.loads(text)), key)
+        by_run.setdefault(run_id, []).append((submission_id, parts))
+    columns = ROW_COLUMNS.split(", ")
+    for run_id, found in by_run.items():
+        db.executemany(
+            f"UPDATE class_rows SET {', '.join(f'{c} = ?' for c in columns[12:])} "
+            "WHERE run_id = ? AND submission_id = ?",
+            [(*parts.row[12:], run_id, sid) for sid, parts in found],
         )
-        checks += [(run_id, submission_id, c.id, c.status, c.score, c.max_score) for c in r.checks]
-    db.executemany(
-        "UPDATE class_rows SET passed = ?, score = ?, sort_key = ?, feedback_key = ?, "
-        "layouts = ? WHERE run_id = ? AND submission_id = ?",
-        updates,
-    )
-    db.executemany("INSERT OR REPLACE INTO class_checks VALUES (?, ?, ?, ?, ?, ?)", checks)
+        write_parts(db, run_id, [sid for sid, _ in found], [parts for _, parts in found])

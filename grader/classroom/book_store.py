@@ -12,8 +12,14 @@ Tables (each concern's module reads and writes its own):
     class_rows  one row per submission or roster student per run: its student (and by which
                 rule), submission time, late penalty and result before overrides, with the
                 figures a page filters and sorts by in columns of their own (book_rows)
-    class_checks one row per check of each class row: its status and points (book_rows; the
-                overview's "failing check" filter and the item analysis read it)
+    class_checks one row per check of each class row: its status, points, place and hint, its
+                row's total and whether the row was handed in (book_rows; the overview's
+                "failing check" filter and the item analysis read it)
+    class_epochs one row per epoch of each class row's training history: its training accuracy
+                (schema 4; the item analysis's band and one student's curve, book_analysis)
+    class_items  one row per review item of each class row (evidence, error, seeds, missing,
+                late), written with it, and the run's similar pairs, written at its end
+                (schema 4; the review queue, book_review)
     overrides, comments, resolutions, releases: human corrections (book_corrections)
     file_hashes  each class file's stat when it was last hashed, and its hashes (book_files)
 
@@ -37,7 +43,7 @@ from typing import Any
 
 from grader.errors import InfrastructureError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 FILENAME = "gradebook.sqlite"
 
 SCHEMA = """
@@ -129,6 +135,8 @@ CREATE TABLE IF NOT EXISTS class_rows (
     feedback_key  TEXT NOT NULL DEFAULT '',    -- (schema 3) its feedback's fingerprint while
                                                -- uncorrected (grader.classroom.feedback)
     layouts       TEXT NOT NULL DEFAULT '',    -- (schema 3) the release layouts that name it
+    duration_s    REAL NOT NULL DEFAULT 0,     -- (schema 4) how long its grading took
+    seeds_agreed  INTEGER NOT NULL DEFAULT 0,  -- (schema 4) decided on seeds that all agreed
     PRIMARY KEY (run_id, submission_id)
 );
 CREATE INDEX IF NOT EXISTS class_rows_in_order ON class_rows (run_id, sort_key);
@@ -137,6 +145,14 @@ CREATE INDEX IF NOT EXISTS class_rows_by_score ON class_rows (run_id, score, sor
 -- What the release page counts is read from this index alone, never a row's stored result.
 CREATE INDEX IF NOT EXISTS class_rows_for_release
     ON class_rows (run_id, layouts, status, feedback_key, submission_id);
+-- The item analysis's grading times (quartiles, the slowest, the strip's dots), from the index.
+CREATE INDEX IF NOT EXISTS class_rows_by_duration
+    ON class_rows (run_id, duration_s, status, submission_id);
+-- The review queue's count of results whose seeds agreed.
+CREATE INDEX IF NOT EXISTS class_rows_by_seeds ON class_rows (run_id, seeds_agreed);
+-- A filtered and sorted overview page (status, result, then score) from the index alone.
+CREATE INDEX IF NOT EXISTS class_rows_filtered
+    ON class_rows (run_id, status, passed, score, sort_key, late_percent);
 CREATE TABLE IF NOT EXISTS class_checks (
     run_id        INTEGER NOT NULL,
     submission_id TEXT NOT NULL,
@@ -144,9 +160,44 @@ CREATE TABLE IF NOT EXISTS class_checks (
     status        TEXT NOT NULL,       -- pass, fail, error, skip
     score         REAL NOT NULL,
     max_score     REAL NOT NULL,
+    position      INTEGER NOT NULL DEFAULT 0,  -- (schema 4) its place in the exercise's checks
+    hint_id       TEXT NOT NULL DEFAULT '',    -- (schema 4) the hint it gave ('' none)
+    hint          TEXT NOT NULL DEFAULT '',    -- (schema 4) the hint's text
+    row_total     REAL NOT NULL DEFAULT 0,     -- (schema 4) its row's checks' scores added up
+    handed        INTEGER NOT NULL DEFAULT 1,  -- (schema 4) 0: a missing student's (skipped)
     PRIMARY KEY (run_id, submission_id, check_id)
 );
 CREATE INDEX IF NOT EXISTS class_checks_by_check ON class_checks (run_id, check_id, status);
+-- The item analysis: each check's figures, and its hints, over the class from the index alone
+-- (grader.classroom.book_analysis).
+CREATE INDEX IF NOT EXISTS class_checks_for_analysis
+    ON class_checks (run_id, handed, check_id, position, status, score, max_score, row_total);
+CREATE INDEX IF NOT EXISTS class_checks_by_hint
+    ON class_checks (run_id, handed, check_id, hint_id, hint);
+CREATE TABLE IF NOT EXISTS class_epochs (
+    run_id        INTEGER NOT NULL,
+    submission_id TEXT NOT NULL,
+    epoch         INTEGER NOT NULL,    -- as its training history numbers it
+    accuracy      REAL NOT NULL,       -- the training accuracy it logged (finite)
+    PRIMARY KEY (run_id, submission_id, epoch)
+);
+-- The training band's quartiles: per epoch, the accuracies in order, from the index alone.
+CREATE INDEX IF NOT EXISTS class_epochs_in_order ON class_epochs (run_id, epoch, accuracy);
+CREATE TABLE IF NOT EXISTS class_items (
+    run_id        INTEGER NOT NULL,
+    submission_id TEXT NOT NULL,
+    item          TEXT NOT NULL,       -- its key: kind, or kind:subject (the resolutions' item)
+    kind          TEXT NOT NULL,       -- grader.classroom.review.KINDS
+    rank          INTEGER NOT NULL,    -- the kind's place in the queue's order
+    sort_key      TEXT NOT NULL,       -- its submission's listing order (class_rows.sort_key)
+    fingerprint   TEXT NOT NULL,       -- sha256 of the figures that raised it
+    reason        TEXT NOT NULL,
+    figures       TEXT NOT NULL,       -- JSON: what raised it
+    others        TEXT NOT NULL,       -- JSON: the other submissions it concerns (a pair)
+    PRIMARY KEY (run_id, submission_id, item)
+);
+-- The review queue's pages: by kind, then as the class is listed (keyset).
+CREATE INDEX IF NOT EXISTS class_items_in_order ON class_items (run_id, rank, sort_key, item);
 CREATE TABLE IF NOT EXISTS overrides (
     id            INTEGER PRIMARY KEY,
     exercise      TEXT NOT NULL,
@@ -182,6 +233,9 @@ CREATE TABLE IF NOT EXISTS resolutions (
     created_at    TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS resolutions_by_exercise ON resolutions (exercise, submission_id);
+-- The latest resolution of one review item, and its fingerprint, from the index alone.
+CREATE INDEX IF NOT EXISTS resolutions_latest
+    ON resolutions (exercise, submission_id, item, id, fingerprint);
 CREATE TABLE IF NOT EXISTS releases (
     id            INTEGER PRIMARY KEY,
     exercise      TEXT NOT NULL,
@@ -213,6 +267,15 @@ ADDED_COLUMNS = {
         "row_key TEXT NOT NULL DEFAULT ''",
         "feedback_key TEXT NOT NULL DEFAULT ''",
         "layouts TEXT NOT NULL DEFAULT ''",
+        "duration_s REAL NOT NULL DEFAULT 0",
+        "seeds_agreed INTEGER NOT NULL DEFAULT 0",
+    ),
+    "class_checks": (
+        "position INTEGER NOT NULL DEFAULT 0",
+        "hint_id TEXT NOT NULL DEFAULT ''",
+        "hint TEXT NOT NULL DEFAULT ''",
+        "row_total REAL NOT NULL DEFAULT 0",
+        "handed INTEGER NOT NULL DEFAULT 1",
     ),
 }
 

@@ -7,10 +7,13 @@ One class over one connection, each concern in its own module:
     book_cache        the verdict cache and each run's grades (`results`, `grades`)
     book_rows         the class rows, paged, filtered and counted in SQL (`class_rows`,
                       `class_checks`)
+    book_parts        what is written for one class row (its row, checks, epochs and items)
     book_corrections  overrides, comments, resolutions, releases, with their version checks
     book_files        each class file's stat and hashes: a re-run rehashes changed files only
     book_releases     the release page's figures in SQL (`class_rows`' feedback columns,
                       `releases`)
+    book_review       the review queue in SQL (`class_items`, `resolutions`)
+    book_analysis     the item analysis in SQL (`class_checks`, `class_epochs`, `class_rows`)
 
 Written as each result completes, one transaction per result, in WAL mode with full sync: a
 grader killed with SIGKILL loses nothing it had finished, and the next run picks up from there.
@@ -18,9 +21,11 @@ grader killed with SIGKILL loses nothing it had finished, and the next run picks
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from grader.classroom.book_analysis import ItemAnalysis
 from grader.classroom.book_cache import CachedVerdict, Graded, VerdictCache
 from grader.classroom.book_corrections import (
     Comment,
@@ -31,6 +36,7 @@ from grader.classroom.book_corrections import (
 )
 from grader.classroom.book_files import FileHashes
 from grader.classroom.book_releases import ReleaseRows
+from grader.classroom.book_review import ReviewRows, backfill_similar_items
 from grader.classroom.book_rows import (
     ClassCounts,
     ClassRows,
@@ -70,12 +76,15 @@ __all__ = [
 ]
 
 
-class Gradebook(FileHashes, ReleaseRows, Corrections, ClassRows, VerdictCache, RunHistory):
+class Gradebook(
+    ItemAnalysis, ReviewRows, FileHashes, ReleaseRows, Corrections, ClassRows, VerdictCache,
+    RunHistory,
+):  # fmt: skip
     """One SQLite file; use from one thread (the batch's main loop, or one request)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.db = open_connection(path, backfill_class_rows)
+        self.db = open_connection(path, _backfill)
 
     def close(self) -> None:
         self.db.close()
@@ -115,3 +124,10 @@ class Gradebook(FileHashes, ReleaseRows, Corrections, ClassRows, VerdictCache, R
             fresh = [(b, k) for b, k in zip(bases, keys, strict=True) if b.id not in known]
             self._record_class_rows(run_id, [b for b, _ in fresh], [k for _, k in fresh])
         return keys
+
+
+def _backfill(db: sqlite3.Connection) -> None:
+    """What an older gradebook lacks, filled in the migration's transaction: the class rows'
+    newer columns and parts from their stored results, the similar pairs from similarity.json."""
+    backfill_class_rows(db)
+    backfill_similar_items(db)

@@ -2,55 +2,93 @@
 curves, and how long each grading took. Figures only; the workbench draws them.
 
 Computed on the automatic verdicts (before overrides and late penalties: what the checks
-measured) of every submission handed in (a roster student without one is left out).
+measured) of every submission handed in (a roster student without one is left out). The
+figures are computed by SQL over the gradebook's class rows (grader.classroom.book_analysis);
+this module holds what they are and the arithmetic SQL does not have:
 
-    check_stats     per check: the share that passed, the points lost in total, its
+    CheckStats      per check: the share that passed, the points lost in total, its
                     discrimination (Pearson's r between the check's score and the rest of the
-                    score; None when undefined), the most common hint
-    training_band   per epoch: how many curves reach it, quartiles of the training accuracy
-    duration_stats  grading time: quartiles and the slowest submissions
+                    score, from the sums SQL adds up; None when undefined), the most common hint
+    EpochBand       per epoch: how many curves reach it, quartiles of the training accuracy
+                    (interpolated between the two values SQL reads at each quartile's place)
+    DurationStats   grading time: quartiles and the slowest submissions
+    accuracy_curve  a result's (epoch, training accuracy): what a class row's epochs hold
 """
 
 from __future__ import annotations
 
 import math
-import statistics
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from grader.grading.evidence import ACCURACY_KEYS
+from grader.grading.fit_evidence import row_accuracy
 from grader.results import SubmissionResult
 
 
-def handed_in(results: Sequence[SubmissionResult]) -> list[SubmissionResult]:
-    return [r for r in results if r.status != "missing"]
+@dataclass(frozen=True)
+class Sums:
+    """What Pearson's r needs of n pairs (x, y), added up in one pass (by SQL for a class):
+    the sums of x, y, their squares and products, and whether either side is constant (told
+    exactly, not from sums that rounding leaves a hair above zero)."""
+
+    n: int
+    x: float
+    y: float
+    xx: float
+    yy: float
+    xy: float
+    constant: bool
+
+
+def pearson_of(s: Sums) -> float | None:
+    """Pearson's correlation coefficient; None when it is undefined (fewer than two pairs, or
+    either side constant)."""
+    if s.n < 2 or s.constant:
+        return None
+    sxx = s.xx - s.x * s.x / s.n
+    syy = s.yy - s.y * s.y / s.n
+    if sxx <= 0 or syy <= 0:
+        return None
+    return max(-1.0, min(1.0, (s.xy - s.x * s.y / s.n) / math.sqrt(sxx * syy)))
 
 
 def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
-    """Pearson's correlation coefficient; None when it is undefined (fewer than two pairs, or
-    either side constant)."""
-    n = len(xs)
-    if n < 2 or n != len(ys):
+    """Pearson's r of two lists, by the same arithmetic as the class's figures."""
+    if len(xs) != len(ys):
         return None
-    mx, my = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mx) ** 2 for x in xs)
-    syy = sum((y - my) ** 2 for y in ys)
-    if sxx <= 1e-12 or syy <= 1e-12:
-        return None
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
-    return max(-1.0, min(1.0, sxy / math.sqrt(sxx * syy)))
+    return pearson_of(
+        Sums(
+            len(xs), sum(xs), sum(ys), sum(x * x for x in xs), sum(y * y for y in ys),
+            sum(x * y for x, y in zip(xs, ys, strict=True)),
+            len(set(xs)) < 2 or len(set(ys)) < 2,
+        )
+    )  # fmt: skip
+
+
+def quartile_places(n: int) -> list[tuple[int, int]]:
+    """For n sorted values, where each quartile lies: (index j, weight d in quarters), the
+    quartile being (value[j] * (4 - d) + value[j + 1] * d) / 4 (the 'inclusive' method:
+    numpy's default percentile, `statistics.quantiles(method="inclusive")`)."""
+    if n < 1:
+        raise ValueError("no values")
+    places = []
+    for i in (1, 2, 3):
+        j, d = divmod(i * (n - 1), 4)
+        places.append((j, d))
+    return places
+
+
+def interpolate(pair: Sequence[float], d: int) -> float:
+    """The quartile between the two neighbouring values (one when d is 0)."""
+    if d == 0:
+        return pair[0]
+    return (pair[0] * (4 - d) + pair[1] * d) / 4
 
 
 def quartiles(values: Sequence[float]) -> tuple[float, float, float]:
-    """(first quartile, median, third quartile), interpolated between the sorted values
-    (the 'inclusive' method: numpy's default percentile)."""
-    if not values:
-        raise ValueError("no values")
-    if len(values) == 1:
-        return values[0], values[0], values[0]
-    q1, q2, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    """(first quartile, median, third quartile) of `values`, as the SQL figures compute them."""
+    ordered = sorted(values)
+    q1, q2, q3 = (interpolate(ordered[j : j + 2], d) for j, d in quartile_places(len(ordered)))
     return q1, q2, q3
 
 
@@ -71,57 +109,21 @@ class CheckStats:
         return self.passed / self.submissions if self.submissions else None
 
 
-def check_stats(results: Sequence[SubmissionResult]) -> list[CheckStats]:
-    """Every check of the class, in the exercise's order."""
-    handed = handed_in(results)
-    order: list[str] = []
-    for r in handed:
-        order += [c.id for c in r.checks if c.id not in order]
-    totals = {r.id: sum(c.score for c in r.checks) for r in handed}
-    stats = []
-    for check_id in order:
-        rows = [(r, c) for r in handed for c in r.checks if c.id == check_id]
-        scores = [c.score for _, c in rows]
-        rest = [totals[r.id] - c.score for r, c in rows]
-        hints = Counter(c.hint_id for _, c in rows if c.hint_id)
-        hint_id, count = hints.most_common(1)[0] if hints else ("", 0)
-        texts = Counter(c.hint for _, c in rows if c.hint_id == hint_id and c.hint)
-        text = texts.most_common(1)[0][0] if texts else ""
-        stats.append(
-            CheckStats(
-                id=check_id,
-                max_score=max((c.max_score for _, c in rows), default=0.0),
-                submissions=len(rows),
-                passed=sum(1 for _, c in rows if c.status == "pass"),
-                points_lost=round(sum(c.max_score - c.score for _, c in rows), 6),
-                discrimination=pearson(scores, rest),
-                hint_id=hint_id,
-                hint=text,
-                hint_count=count,
-            )
-        )
-    return stats
-
-
 def accuracy_curve(result: SubmissionResult) -> list[tuple[int, float]]:
-    """(epoch, training accuracy) of each epoch the run logged (`training.history`)."""
+    """(epoch, training accuracy) of each epoch the run logged (`training.history`), finite
+    values only, each epoch once (the first row that numbers it)."""
     history = (result.training or {}).get("history") or []
-    curve = []
+    curve: dict[int, float] = {}
     for i, row in enumerate(history):
         if not isinstance(row, dict):
             continue
-        value = _accuracy(row)
-        if value is not None:
-            curve.append((int(row.get("epoch", i + 1)), value))
-    return curve
-
-
-def _accuracy(row: dict[str, Any]) -> float | None:
-    for key in ACCURACY_KEYS:
-        value = row.get(key)
-        if isinstance(value, int | float) and math.isfinite(value):
-            return float(value)
-    return None
+        value = row_accuracy(row)
+        epoch = row.get("epoch", i + 1)
+        if value is None or not math.isfinite(value) or isinstance(epoch, bool):
+            continue
+        if isinstance(epoch, int | float) and math.isfinite(epoch):
+            curve.setdefault(int(epoch), value)
+    return sorted(curve.items())
 
 
 @dataclass(frozen=True)
@@ -133,15 +135,6 @@ class EpochBand:
     q3: float
 
 
-def training_band(results: Sequence[SubmissionResult]) -> list[EpochBand]:
-    """Quartiles of the training accuracy at each epoch, over the curves that reach it."""
-    by_epoch: dict[int, list[float]] = {}
-    for r in handed_in(results):
-        for epoch, value in accuracy_curve(r):
-            by_epoch.setdefault(epoch, []).append(value)
-    return [EpochBand(e, len(v), *quartiles(v)) for e, v in sorted(by_epoch.items())]
-
-
 @dataclass(frozen=True)
 class DurationStats:
     submissions: int
@@ -149,14 +142,3 @@ class DurationStats:
     median: float
     q3: float
     slowest: list[tuple[str, float]]  # (submission id, seconds), slowest first
-
-
-def duration_stats(results: Sequence[SubmissionResult], slowest: int = 5) -> DurationStats | None:
-    """How long each submission's grading took (`duration_s`; a duplicate carries the time of
-    the grading it shares)."""
-    handed = handed_in(results)
-    if not handed:
-        return None
-    q1, median, q3 = quartiles([r.duration_s for r in handed])
-    ranked = sorted(handed, key=lambda r: (-r.duration_s, r.id))[:slowest]
-    return DurationStats(len(handed), q1, median, q3, [(r.id, r.duration_s) for r in ranked])

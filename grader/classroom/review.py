@@ -17,17 +17,21 @@ Each item has a key (its kind, and a subject when one submission can have severa
 of an override, the other submission of a pair) and a fingerprint: the SHA-256 of the figures
 that raised it. A resolution (gradebook `resolutions`) settles the item with that fingerprint;
 a regrade that gives the same figures keeps it settled, new figures reopen it.
+
+Where the items live: a class row's own items (evidence, error, seeds, missing, late) are
+written with the row and the run's similar pairs at its end (gradebook `class_items`); the
+overrides to review are found when the queue is read. The queue's pages, its counts and the
+join with the resolutions are SQL (grader.classroom.book_review).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from grader.classroom.gradebook import Resolution
+from grader.classroom.book_corrections import Resolution
 from grader.classroom.overrides import automatic
 from grader.classroom.similarity import SimilarityFigures
 from grader.formatting import fixed_percent, percent, points
@@ -82,12 +86,30 @@ class QueueEntry:
 
 
 @dataclass(frozen=True)
+class QueuePage:
+    """One page of the open or the resolved items, and where the next and previous start."""
+
+    entries: list[QueueEntry]
+    total: int  # items in this state (of the kind asked for)
+    after: str  # the keyset cursor of the next page ('' on the last)
+    before: str  # the cursor of the previous page ('' on the first)
+
+
+@dataclass(frozen=True)
 class Queue:
-    open: list[QueueEntry]
-    resolved: list[QueueEntry]
+    """The review queue of a class as one page shows it (grader.classroom.book_review)."""
+
+    open: QueuePage
+    resolved: QueuePage
+    counts: dict[str, int]  # open items per kind (every kind), in the queue's order
+    resolved_count: int  # resolved items (every kind)
     seeds_agreed: int  # verdicts confirmed on several seeds that agreed: counted, not listed
     similarity_read: bool  # False: no similarity.json beside the class
-    counts: dict[str, int] = field(default_factory=dict)  # open items per kind
+    kind: str = ""  # the kind the page lists ('' every kind)
+
+    @property
+    def open_count(self) -> int:
+        return sum(self.counts.values())
 
 
 def _overrides(base: SubmissionResult, final: SubmissionResult) -> list[ReviewItem]:
@@ -214,44 +236,19 @@ def _similar(similarity: SimilarityFigures | None, ids: set[str]) -> list[Review
     return items
 
 
-def review_items(
-    bases: Sequence[SubmissionResult],
-    finals: Sequence[SubmissionResult],
-    similarity: SimilarityFigures | None,
-) -> list[ReviewItem]:
-    """Every item of a class, in the queue's order (kind, then submission as listed)."""
-    final_of = {r.id: r for r in finals}
-    items: list[ReviewItem] = []
-    for base in bases:
-        final = final_of.get(base.id, base)
-        items += _overrides(base, final) + _evidence(base) + _error(base) + _seeds(base)
-        items += _missing(base) + _late(base)
-    items += _similar(similarity, {b.id for b in bases})
-    order = {sid: i for i, sid in enumerate(b.id for b in bases)}
-    kinds = list(KINDS)
-    return sorted(items, key=lambda i: (kinds.index(i.kind), order.get(i.submission_id, 0)))
+def row_items(base: SubmissionResult) -> list[ReviewItem]:
+    """The items one class row raises by itself (before overrides): written with the row
+    (grader.classroom.book_rows), so the queue is read, never computed, at every view."""
+    return _evidence(base) + _error(base) + _seeds(base) + _missing(base) + _late(base)
 
 
-def build_queue(
-    bases: Sequence[SubmissionResult],
-    finals: Sequence[SubmissionResult],
-    similarity: SimilarityFigures | None,
-    resolutions: Sequence[Resolution],
-) -> Queue:
-    """The class's items split into open and resolved: an item is resolved when the latest
-    resolution of its key carries its current fingerprint."""
-    latest: dict[tuple[str, str], Resolution] = {}
-    for r in resolutions:  # oldest first: the last one wins
-        latest[(r.submission_id, r.item)] = r
-    open_items, resolved = [], []
-    for item in review_items(bases, finals, similarity):
-        found = latest.get((item.submission_id, item.key))
-        if found is not None and found.fingerprint == item.fingerprint:
-            resolved.append(QueueEntry(item, found))
-        else:
-            open_items.append(QueueEntry(item, None, found))
-    counts: dict[str, int] = {}
-    for entry in open_items:
-        counts[entry.item.kind] = counts.get(entry.item.kind, 0) + 1
-    agreed = sum(1 for b in bases if b.robustness is not None and b.robustness.agreed)
-    return Queue(open_items, resolved, agreed, similarity is not None, counts)
+def similar_items(similarity: SimilarityFigures | None, ids: set[str]) -> list[ReviewItem]:
+    """The similar pairs and identical files among `ids` (written at the end of a run)."""
+    return _similar(similarity, ids)
+
+
+def override_items(base: SubmissionResult, final: SubmissionResult) -> list[ReviewItem]:
+    """The overrides of one submission whose automatic verdict changed since they were made:
+    they depend on the human corrections as well as the row, so they are found when the queue
+    is read, over the few submissions with an override in force."""
+    return _overrides(base, final)

@@ -209,7 +209,7 @@ def _data(raw: dict[str, Any] | None) -> DataInfo | None:
 def _as_int(value: Any) -> int | None:
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: `Infinity` in the stream
         return None
 
 
@@ -324,7 +324,7 @@ def parse_events(events: list[dict[str, Any]]) -> Evidence:
                 fields["graded_model"] = _as_int(event.get("number"))
                 fields["graded_identity"] = _as_int(event.get("identity"))
                 fields["models_trained"] = _as_int(event.get("trained")) or 0
-        except (KeyError, TypeError, ValueError, AttributeError):
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
             continue
         fields["last_event_t"] = float(event.get("t", 0.0) or 0.0)
     fits = [

@@ -4,10 +4,11 @@ own History said ran."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+T = TypeVar("T")
 ACCURACY_KEYS = ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy")
 
 
@@ -16,16 +17,34 @@ def accuracy_key(row: Mapping[str, Any]) -> str | None:
     return next((k for k in ACCURACY_KEYS if isinstance(row.get(k), int | float)), None)
 
 
+def row_accuracy(row: Mapping[str, Any]) -> float | None:
+    """A history row's (or an epoch's logs') training accuracy; None if it logged none."""
+    key = accuracy_key(row)
+    return None if key is None else float(row[key])
+
+
+def first_reaching(
+    rows: Iterable[T], accuracy: Callable[[T], float | None], threshold: float
+) -> T | None:
+    """The first of `rows` whose training accuracy is at or over `threshold`; a row without an
+    accuracy is passed over. The one home of the rule: the checks (over the epochs the recorder
+    saw), the charts, the report's marker and the robustness figures (over history rows) all
+    ask it, through the two adapters below."""
+    return next((r for r in rows if (a := accuracy(r)) is not None and a >= threshold), None)
+
+
+def first_epoch_reaching(epochs: Iterable[EpochRecord], threshold: float) -> EpochRecord | None:
+    """The first epoch the recorder saw at or over `threshold` (its `epoch` is 0-based)."""
+    return first_reaching(epochs, EpochRecord.accuracy, threshold)
+
+
 def first_epoch_reaching_in(history: Sequence[Mapping[str, Any]], threshold: float) -> int | None:
-    """The epoch number of the first history row whose training accuracy is at or over
-    `threshold` (its own `epoch`, else its 1-based place): a row without an accuracy is passed
-    over, never renumbers the rows after it. One home for the charts, the report's marker and
-    the robustness figures."""
-    for place, row in enumerate(history, start=1):
-        key = accuracy_key(row)
-        if key is not None and float(row[key]) >= threshold:
-            return int(row.get("epoch", place))
-    return None
+    """The epoch number of the first history row at or over `threshold` (its own `epoch`, else
+    its 1-based place): a row without an accuracy never renumbers the rows after it."""
+    found = first_reaching(
+        enumerate(history, start=1), lambda numbered: row_accuracy(numbered[1]), threshold
+    )
+    return None if found is None else int(found[1].get("epoch", found[0]))
 
 
 @dataclass(frozen=True)
@@ -56,10 +75,7 @@ class EpochRecord:
     weights: str = ""  # fingerprint of the model's weights at this epoch's end
 
     def accuracy(self) -> float | None:
-        for key in ACCURACY_KEYS:
-            if key in self.logs:
-                return self.logs[key]
-        return None
+        return row_accuracy(self.logs)
 
 
 @dataclass(frozen=True)

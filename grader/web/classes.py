@@ -2,12 +2,18 @@
 reads what it needs, and closes it again (one connection per request and thread, as the
 Gradebook class asks), so a page always shows what the gradebook holds now.
 
-    find_classes     the --out folders given (or found), each checked to have a graded class
-    read_class       a class's latest run, every submission's automatic and final result, its
-                     comments, review resolutions and feedback releases (with the queue and
-                     each submission's feedback state derived from them)
-    read_submission  one submission: automatic and final result, its corrections and version
-    class_stamp      what a page was drawn at: the latest run and the count of human changes
+    find_classes        the --out folders given (or found), each checked to have a graded
+                        class
+    read_class          a class's latest run and its summary, counted by SQL (the home page,
+                        the class page): submissions, passed after overrides, overrides,
+                        comments, pending releases, open review items; nothing decoded but
+                        the few submissions with an override in force
+    read_class_results  every submission's final result, its comments and releases: the whole
+                        class decoded, for the one action that needs it (the release zip)
+    read_head           a class's latest run and title, nothing decoded (the queue, the analysis)
+    has_submission      whether the latest run has a submission of this id (nothing decoded)
+    read_submission     one submission: automatic and final result, its corrections, version
+    class_stamp         what a page was drawn at: the latest run and the count of human changes
 """
 
 from __future__ import annotations
@@ -15,18 +21,18 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from grader.classroom.gradebook import FILENAME, Comment, Gradebook, Release, Resolution
+from starlette.exceptions import HTTPException
+
+from grader.classroom.class_summary import ClassSummary, class_summary
+from grader.classroom.gradebook import FILENAME, Comment, Gradebook, Release
 from grader.classroom.overrides import finalize
-from grader.classroom.release import FeedbackState, feedback_states
-from grader.classroom.review import Queue, build_queue
-from grader.classroom.similarity import read_similarity
+from grader.classroom.release import FeedbackState, feedback_states, release_summary
 from grader.errors import GraderError, UsageError
 from grader.formatting import points
 from grader.results import SubmissionResult
@@ -108,55 +114,101 @@ def _order(results: list[SubmissionResult]) -> list[SubmissionResult]:
 
 @dataclass(frozen=True)
 class ClassState:
-    """A class as the gradebook holds it now."""
+    """A class as the gradebook holds it now, in figures counted by SQL (nothing decoded but
+    the submissions with an override in force)."""
 
     served: ServedClass
     exercise: str
     title: str
     run: dict[str, Any]  # the latest run's row of the `runs` table
-    results: list[SubmissionResult]  # final: overrides and late penalty applied
-    comments: Counter[str]  # comments per submission id
-    overrides: int  # overrides in force in this class
+    summary: ClassSummary
     stamp: str  # what the state was read at (class_stamp)
-    bases: list[SubmissionResult] = field(default_factory=list)  # automatic, before overrides
-    notes: dict[str, list[Comment]] = field(default_factory=dict)  # comments by submission id
-    resolutions: list[Resolution] = field(default_factory=list)  # oldest first
-    releases: list[Release] = field(default_factory=list)  # oldest first
+
+    @property
+    def handed_in(self) -> int:
+        """Submissions (the roster's missing students left out)."""
+        return self.summary.handed_in
+
+    @property
+    def passed(self) -> int:
+        """Submissions passed after overrides (the home page's figure)."""
+        return self.summary.passed
+
+    @property
+    def overrides(self) -> int:
+        """Overrides in force in this class."""
+        return self.summary.overrides
+
+    @property
+    def comments(self) -> dict[str, int]:
+        """Comments per submission id."""
+        return self.summary.comments
+
+    @property
+    def comment_total(self) -> int:
+        return sum(self.summary.comments.values())
 
     @cached_property
-    def queue(self) -> Queue:
-        """The review queue (grader.classroom.review), similar pairs from similarity.json."""
-        similarity = read_similarity(self.served.out_dir)
-        return build_queue(self.bases, self.results, similarity, self.resolutions)
+    def pending_releases(self) -> int:
+        """Submissions whose feedback is not yet released as it stands: the release page's
+        figure, counted by SQL (grader.classroom.release.release_summary)."""
+        with Gradebook(self.served.gradebook) as book:
+            return release_summary(book, self.run["id"], self.exercise).pending
+
+    @cached_property
+    def review_open(self) -> int:
+        """Open items of the review queue, counted by SQL (grader.classroom.book_review)."""
+        with Gradebook(self.served.gradebook) as book:
+            return book.open_review_items(self.run["id"], self.exercise)
+
+    @property
+    def downloads(self) -> list[str]:
+        return class_downloads(self.served.out_dir)
+
+
+@dataclass(frozen=True)
+class ClassResults:
+    """Every submission of a class decoded, final: what the release zip is made of."""
+
+    exercise: str
+    results: list[SubmissionResult]  # final: overrides and late penalty applied, listed order
+    notes: dict[str, list[Comment]]  # comments by submission id
+    releases: list[Release]  # oldest first
 
     @cached_property
     def feedback(self) -> dict[str, FeedbackState]:
         """Each submission's feedback: released as it stands, or changed since (or never)."""
         return feedback_states(self.results, self.notes, self.releases)
 
-    @cached_property
-    def handed_in(self) -> int:
-        """Submissions (the roster's missing students left out): counted once per state."""
-        return sum(1 for r in self.results if r.status != "missing")
 
-    @cached_property
-    def comment_total(self) -> int:
-        return sum(self.comments.values())
+def class_downloads(out_dir: Path) -> list[str]:
+    """The files `grader grade` wrote beside the class that are worth a link."""
+    names = ("index.html", "similarity.html", "results.json", "grades.csv", "junit.xml")
+    extra = ("canvas.csv", "moodle.csv")
+    return [n for n in (*names, *extra) if (out_dir / n).is_file()]
 
-    @cached_property
-    def passed(self) -> int:
-        """Submissions passed after overrides (the home page's figure), counted once."""
-        return sum(1 for r in self.results if r.status != "missing" and r.passed)
 
-    def result(self, submission_id: str) -> SubmissionResult | None:
-        return next((r for r in self.results if r.id == submission_id), None)
+@dataclass(frozen=True)
+class ClassHead:
+    """What a page of a class needs besides its own figures, read without decoding a row."""
+
+    served: ServedClass
+    exercise: str
+    title: str
+    run: dict[str, Any]  # the latest run's row of the `runs` table
 
     @property
     def downloads(self) -> list[str]:
-        """The files `grader grade` wrote beside the class that are worth a link."""
-        names = ("index.html", "similarity.html", "results.json", "grades.csv", "junit.xml")
-        extra = ("canvas.csv", "moodle.csv")
-        return [n for n in (*names, *extra) if (self.served.out_dir / n).is_file()]
+        return class_downloads(self.served.out_dir)
+
+
+def read_head(book: Gradebook, served: ServedClass) -> ClassHead:
+    """The class's latest run, from the open gradebook `book` (404 if it has none now)."""
+    run_id = book.latest_run(None, str(served.out_dir))
+    run = book.run(run_id) if run_id is not None else None
+    if run is None:
+        raise HTTPException(404, "the gradebook no longer has this class")
+    return ClassHead(served, run["exercise"], exercise_title(run["exercise"]), run)
 
 
 def _stamp(book: Gradebook, run_id: int, exercise: str) -> str:
@@ -174,9 +226,9 @@ def class_stamp(served: ServedClass) -> str:
         return _stamp(book, run_id, book.run_exercise(run_id))
 
 
-# The last state read of each class, by what it was read at (`state_key`): the review queue,
-# the item analysis and the release page of a class of 10,000 decode it once per change, not
-# once per view.
+# The last state read of each class, by what it was read at (`state_key`): SQL figures, cheap
+# to count again, but a home page of many classes, or a class page polled during a grading,
+# counts each once per change, not once per view.
 
 
 def state_key(book: Gradebook, served: ServedClass) -> str:
@@ -217,7 +269,7 @@ _STATES: PerChange[ClassState] = PerChange()
 
 
 def read_class(served: ServedClass) -> ClassState:
-    """The class as the gradebook holds it now (decoded once per change of the class)."""
+    """The class as the gradebook holds it now (counted once per change of the class)."""
     with Gradebook(served.gradebook) as book:
         key = state_key(book, served)
     return _STATES.get(served, key, lambda: _read_class(served))
@@ -231,31 +283,34 @@ def _read_class(served: ServedClass) -> ClassState:
         run = book.run(run_id)
         assert run is not None
         stamp = _stamp(book, run_id, run["exercise"])
+        summary = class_summary(book, run_id, run["exercise"])
+    return ClassState(served, run["exercise"], exercise_title(run["exercise"]), run, summary, stamp)
+
+
+def read_class_results(served: ServedClass) -> ClassResults:
+    """Every submission of the class's latest run decoded and finalized, with the comments and
+    releases: seconds at 10,000, so only for an action that needs the whole class (a release),
+    never for a page."""
+    with Gradebook(served.gradebook) as book:
+        run_id = book.latest_run(None, str(served.out_dir))
+        if run_id is None:
+            raise HTTPException(404, "the gradebook no longer has this class")
+        exercise = book.run_exercise(run_id)
         bases = _order(book.class_results(run_id))
-        overrides = book.overrides()
-        comments = book.comments(run["exercise"])
-        resolutions = book.resolutions(run["exercise"])
-        releases = book.releases(run["exercise"])
-    final = [finalize(b, overrides) for b in bases]
-    ids = {r.id for r in final}
-    in_force = sum(1 for o in overrides if o.exercise == run["exercise"] and o.submission_id in ids)
+        overrides = book.overrides(exercise)
+        comments = book.comments(exercise)
+        releases = book.releases(exercise)
     notes: dict[str, list[Comment]] = {}
     for c in comments:
         notes.setdefault(c.submission_id, []).append(c)
-    return ClassState(
-        served,
-        run["exercise"],
-        exercise_title(run["exercise"]),
-        run,
-        final,
-        Counter(c.submission_id for c in comments),
-        in_force,
-        stamp,
-        bases,
-        notes,
-        resolutions,
-        releases,
-    )
+    return ClassResults(exercise, [finalize(b, overrides) for b in bases], notes, releases)
+
+
+def has_submission(served: ServedClass, submission_id: str) -> bool:
+    """Whether the class's latest run has a submission (or missing student) of this id."""
+    with Gradebook(served.gradebook) as book:
+        run_id = book.latest_run(None, str(served.out_dir))
+        return run_id is not None and book.has_class_row(run_id, submission_id)
 
 
 @dataclass(frozen=True)

@@ -1,34 +1,31 @@
 """Item analysis of a class (GET): each check across the submissions, the class's training
-curves as a band with one student's curve over it (chosen with a select box: a GET parameter,
-no script), and how long each grading took. The figures are grader.classroom.item_analysis's;
-the charts are inline SVG from grader.report.band_chart's geometry.
+curves as a band with one student's curve over it (chosen with a select box, or a search box
+with suggestions in a large class: a GET parameter, no script), and how long each grading took.
+The figures are computed by SQL (grader.classroom.book_analysis), once per change of the class;
+the chosen student's curve by one indexed query; the charts are inline SVG from
+grader.report.band_chart's geometry.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from grader.classroom.item_analysis import (
-    accuracy_curve,
-    check_stats,
-    duration_stats,
-    handed_in,
-    training_band,
-)
+from grader.classroom.gradebook import Gradebook
+from grader.classroom.item_analysis import CheckStats, DurationStats, EpochBand
 from grader.errors import GraderError
-from grader.report.band_chart import band_chart, duration_strip
+from grader.report.band_chart import StripChart, band_chart, duration_strip
 from grader.spec.exercise import load_exercise
-from grader.web.classes import ClassState, read_class
+from grader.web.classes import PerChange, ServedClass, read_head, state_key
 from grader.web.pages import common
 from grader.web.render import page
 from grader.web.state import workbench
+
+LISTED = 500  # submissions offered in the select box; beyond, a search box suggests these
+DOTS = 2_000  # the grading-time strip draws about this many dots at most (a sample beyond)
 
 
 def _threshold(exercise: str) -> float | None:
@@ -43,66 +40,69 @@ class ClassFigures:
     """The analysis of the whole class (the same for every student chosen)."""
 
     handed: int
-    curves: dict[str, Any]  # id -> its accuracy curve
-    trained: list[str]
-    bands: list[Any]
-    durations: Any
-    strip: Any
-    stats: Any
+    trained: list[str]  # the first LISTED submissions (by id) that logged a training accuracy
+    many: bool  # more than LISTED did: a search box suggests the first ones
+    bands: list[EpochBand]
+    durations: DurationStats | None
+    strip: StripChart | None
+    stats: list[CheckStats]
 
 
-# The figures of each class's current state (read_class returns the same object until the class
-# changes): a class of 10,000 is analysed once per change, not at every view.
-_FIGURES: dict[Path, tuple[ClassState, ClassFigures]] = {}
-_FIGURES_LOCK = threading.Lock()
+# The figures of each class, kept until the class changes (a run, its rows, a human change).
+_FIGURES: PerChange[ClassFigures] = PerChange()
 
 
-def class_figures(state: ClassState) -> ClassFigures:
-    with _FIGURES_LOCK:
-        known = _FIGURES.get(state.served.out_dir)
-    if known is not None and known[0] is state:
-        return known[1]
-    handed = handed_in(state.bases)
-    curves = {r.id: accuracy_curve(r) for r in handed}
-    durations = duration_stats(state.bases)
-    strip = None
-    if durations is not None:
-        quartiles = (durations.q1, durations.median, durations.q3)
-        strip = duration_strip([(r.id, r.duration_s) for r in handed], quartiles)
-    figures = ClassFigures(
-        len(handed), curves, [sid for sid, curve in curves.items() if curve],
-        training_band(state.bases), durations, strip, check_stats(state.bases),
-    )  # fmt: skip
-    with _FIGURES_LOCK:
-        _FIGURES[state.served.out_dir] = (state, figures)
-    return figures
+def class_figures(book: Gradebook, served: ServedClass, run_id: int) -> ClassFigures:
+    def compute() -> ClassFigures:
+        durations = book.duration_stats(run_id)
+        strip = None
+        if durations is not None:
+            dots = dict(book.durations(run_id, DOTS)) | dict(durations.slowest)
+            quartiles = (durations.q1, durations.median, durations.q3)
+            strip = duration_strip(list(dots.items()), quartiles)
+        trained = book.trained(run_id, LISTED + 1)
+        return ClassFigures(
+            book.handed_in(run_id), trained[:LISTED], len(trained) > LISTED,
+            book.training_band(run_id), durations,
+            strip, book.check_stats(run_id),
+        )  # fmt: skip
+
+    return _FIGURES.get(served, state_key(book, served), compute)
 
 
 def analysis_page(request: Request) -> HTMLResponse:
-    state = read_class(workbench(request).served(request.path_params["slug"]))
+    served = workbench(request).served(request.path_params["slug"])
     asked = request.query_params.getlist("student")
     if len(asked) > 1:
         raise HTTPException(400, "the parameter 'student' was sent more than once")
-    chosen = asked[0] if asked else ""
-    f = class_figures(state)
-    if chosen and chosen not in f.curves:
-        raise HTTPException(404, "no such submission in this class's latest run")
+    chosen = asked[0][:400] if asked else ""
+    with Gradebook(served.gradebook) as book:
+        head = read_head(book, served)
+        run_id = head.run["id"]
+        f = class_figures(book, served, run_id)
+        curve: list[tuple[int, float]] = []
+        if chosen:
+            status = book.scalar(
+                "SELECT status FROM class_rows WHERE run_id = ? AND submission_id = ?",
+                (run_id, chosen),
+            )
+            if status is None or status == "missing":
+                raise HTTPException(404, "no such submission in this class's latest run")
+            curve = book.accuracy_curve(run_id, chosen)
     chart = band_chart(
-        [(b.epoch, b.q1, b.median, b.q3) for b in f.bands],
-        f.curves.get(chosen, []),
-        _threshold(state.exercise),
-        chosen,
+        [(b.epoch, b.q1, b.median, b.q3) for b in f.bands], curve, _threshold(head.exercise), chosen
     )
     return HTMLResponse(
         page(
             "wb_analysis.html.j2",
-            state=state,
+            state=head,
             stats=f.stats,
             bands=f.bands,
             chart=chart,
             chosen=chosen,
-            chosen_untrained=bool(chosen) and not f.curves.get(chosen),
+            chosen_untrained=bool(chosen) and not curve,
             trained=f.trained,
+            many=f.many,
             durations=f.durations,
             strip=f.strip,
             handed=f.handed,

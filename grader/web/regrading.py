@@ -21,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 
 from grader.classroom.gradebook import Gradebook
 from grader.web.actions import form_field, read_form
-from grader.web.classes import ServedClass, read_class
+from grader.web.classes import ServedClass, has_submission
 from grader.web.live import live_view
 from grader.web.state import workbench
 
@@ -79,10 +79,8 @@ async def regrade(request: Request) -> Response:
     form = await read_form(request)
     served = workbench(request).served(request.path_params["slug"])
     which = form_field(form, "which", limit=300).strip()
-    if which != "stale":
-        known = {r.id for r in read_class(served).results}
-        if which not in known:
-            raise HTTPException(404, f"no submission {which[:80]!r} in this class")
+    if which != "stale" and not has_submission(served, which):
+        raise HTTPException(404, f"no submission {which[:80]!r} in this class")
     if live_view(served).running:
         raise HTTPException(409, "a grading of this class is running: wait for it to finish")
     start_regrade(served, which, workbench(request).who(request))

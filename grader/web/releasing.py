@@ -35,7 +35,7 @@ from grader.web.classes import (
     PerChange,
     ServedClass,
     exercise_title,
-    read_class,
+    read_class_results,
     read_submission,
     state_key,
 )
@@ -181,7 +181,7 @@ async def release(request: Request) -> Response:
         """The zip, and the release recorded: what is in it is what the gradebook says was
         released (one transaction, under the class's lock)."""
         with wb.locks[served.slug]:
-            state = read_class(served)
+            state = read_class_results(served)  # the whole class: what the zip is made of
             only = None
             if which == "pending":
                 only = {sid for sid, f in state.feedback.items() if not f.released}

@@ -171,3 +171,16 @@ def test_a_cursor_not_written_by_the_page_is_refused(book: Gradebook, tmp_path: 
     with pytest.raises(ValueError, match="not a page cursor"):
         book.class_page(1, EXERCISE, after="'; DROP TABLE class_rows; --")
     assert book.class_counts(1, EXERCISE).rows == SIZE
+
+
+def test_a_count_stops_at_its_limit_and_says_so(book: Gradebook) -> None:
+    """A page counts the rows its filter keeps up to a limit (10,000 on the workbench), then
+    says "N+"; paging is not affected."""
+    handed = sum(r.status != "missing" for r in make_class())
+    where = RowFilter(handed_in=True)
+    page = book.class_page(1, EXERCISE, where, size=50, count_limit=100)
+    assert (page.total, page.more_than, page.counted) == (100, True, "100+")
+    assert len(page.bases) == 50 and page.after
+    exact = book.class_page(1, EXERCISE, where, size=50, count_limit=handed)
+    assert (exact.total, exact.more_than, exact.counted) == (handed, False, f"{handed:,}")
+    assert [r.id for r in exact.bases] == [r.id for r in page.bases]

@@ -56,6 +56,7 @@ def test_schema_and_wal(tmp_path: Path) -> None:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         expected = {"meta", "runs", "results", "grades", "class_rows", "overrides", "comments"}
         expected |= {"resolutions", "releases", "class_checks", "file_hashes"}
+        expected |= {"class_epochs", "class_items"}  # schema 4
         assert tables == expected
         assert con.execute("SELECT value FROM meta").fetchone() == (str(SCHEMA_VERSION),)
     audit = {"user", "host", "grader_version", "tensorflow_version", "python_version",
@@ -277,10 +278,34 @@ def test_a_schema_1_gradebook_is_migrated_in_place(tmp_path: Path) -> None:
     with sqlite3.connect(path) as con:
         assert con.execute("SELECT value FROM meta").fetchone() == ("1",)
         assert "sort_key" not in columns(path, "class_rows")
+        # one row made a grading that failed, by hand: the queue must list it after the move
+        con.execute(
+            "UPDATE class_rows SET result = json_set(result, '$.status', 'error', '$.error', "
+            "'it broke') WHERE submission_id = 'syntax_error'"
+        )
     with Gradebook(path) as book:
         assert book.scalar("SELECT value FROM meta") == str(SCHEMA_VERSION)
         run_id = book.latest_run("mnist_callback")
         assert run_id == 1
+        # schema 4's tables, filled from the stored results: each logged epoch (two rows
+        # trained 4 epochs), each check's hint, each row's grading time, its review items
+        epochs = book.db.execute(
+            "SELECT submission_id, COUNT(*) FROM class_epochs GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        assert epochs == [("gt_threshold", 4), ("wrong_message", 4)]
+        assert [b.curves for b in book.training_band(run_id)] == [2, 2, 2, 2]
+        hints = {s.id: s.hint_id for s in book.check_stats(run_id)}
+        assert hints["runs"] in ("syntax_error", "missing_flatten")
+        assert hints["stop_message"] == "message_text"
+        durations = book.duration_stats(run_id)
+        assert durations is not None
+        assert durations.slowest[:2] == [("wrong_message", 37.291), ("gt_threshold", 36.359)]
+        queue = book.review_queue(run_id, "mnist_callback")
+        assert queue.counts == {"error": 1} and queue.resolved_count == 0
+        (entry,) = queue.open.entries
+        assert entry.item.submission_id == "syntax_error" and "it broke" in entry.item.reason
+        # the resolution the file holds was made on other figures: the item shows it reopened
+        assert entry.earlier is not None and entry.earlier.note == "seen"
         results = {r.id: r for r in book.class_results(run_id)}
         assert sorted(results) == ["gt_threshold", "no_flatten", "syntax_error", "wrong_message"]
         counts = book.class_counts(run_id, "mnist_callback")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from grader.grading.checks import CHECKS, CheckContext, RunSummary
@@ -65,6 +65,15 @@ MEASURED = Measurement(
 )
 
 
+INFINITE_FIT = [
+    {"type": "start", "versions": {}, "seed": 1, "t": 0.0},
+    {"type": "fit_start", "fit": float("inf"), "epochs": float("-inf"), "identity": float("nan")},
+    {"type": "epoch", "fit": 0, "epoch": float("inf"), "logs": {"accuracy": 0.5}},
+    {"type": "fit_end", "fit": 0, "epochs_run": float("inf")},
+]
+
+
+@example(INFINITE_FIT)  # `Infinity` in a stream the child wrote: int() raised OverflowError
 @given(events())
 def test_fit_evidence_from_any_stream_is_read_without_raising(stream: list[dict]) -> None:
     evidence = parse_events(stream)

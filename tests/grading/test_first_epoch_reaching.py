@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from paths import FIXTURES
 
-from grader.grading.fit_evidence import first_epoch_reaching_in
+from grader.grading.fit_evidence import EpochRecord, first_epoch_reaching, first_epoch_reaching_in
 from grader.grading.robustness import reached_epoch
 from grader.report.submission_view import chart_view
 from grader.results import read_results
@@ -41,3 +41,18 @@ def test_robustness_and_the_chart_agree_on_the_epoch() -> None:
     chart = chart_view(result, spec)
     assert chart is not None and chart.first_point is not None
     assert reached_epoch(result, spec.accuracy_threshold) == chart.first_point.epoch == 3
+
+
+def test_the_checks_and_the_history_ask_the_same_rule() -> None:
+    """The checks read the recorder's epochs (0-based), the report and robustness read the
+    history rows (1-based): one rule, so an epoch without accuracy is passed over by both."""
+    epochs = tuple(
+        EpochRecord(epoch=n, logs={k: v for k, v in row.items() if k != "epoch"},
+                    stop_training=False, callback_stop_flag=False, t=float(n))
+        for n, row in enumerate(HISTORY)
+    )  # fmt: skip
+    for threshold in (0.5, 0.95, 0.98, 0.999):
+        found = first_epoch_reaching(epochs, threshold)
+        in_history = first_epoch_reaching_in(HISTORY, threshold)
+        assert (found.epoch + 1 if found else None) == in_history, threshold
+    assert first_epoch_reaching(epochs, 0.95) == epochs[2]

@@ -177,3 +177,27 @@ def test_refusals_in_process(out: Path) -> None:
     assert resolutions(out) == []
     assert client.post(url, data={**form, "note": "agreed extension"}).status_code == 303
     assert [r[:4] for r in resolutions(out)] == [("late_one", "late", "agreed extension", "ta")]
+
+
+def test_one_kind_a_page_at_a_time_in_process(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kind links list one kind; with pages of 2 the next-page links walk every open item
+    once, in the queue's order; a kind or cursor the page never offers is refused."""
+    app = create_app(find_classes([out]), GuardConfig(port=8000, token=None, loopback=True), "ta")
+    client = TestClient(app, base_url="http://127.0.0.1:8000", follow_redirects=False)
+    every = list(items(client.get(QUEUE).text, "open"))
+    assert set(every) == FIRST
+    late = client.get(QUEUE + "?kind=late").text
+    assert list(items(late, "open")) == [("late_one", "late")] and 'id="kind-shown"' in late
+    assert 'href="?kind=error" class="kind-filter"' in late
+    monkeypatch.setattr("grader.web.queue.PAGE_SIZE", 2)
+    walked, url = [], QUEUE
+    while True:
+        html = client.get(url).text
+        walked += list(items(html, "open"))
+        found = re.search(r'<a href="\?([^"]+)" id="open-next"', html)
+        if not found:
+            break
+        url = QUEUE + "?" + found[1].replace("&amp;", "&")
+    assert walked == every and len(walked) > 2
+    assert client.get(QUEUE + "?kind=nope").status_code == 400
+    assert client.get(QUEUE + "?after=nope").status_code == 400

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from grader.grading.evaluate import Measurement
-from grader.grading.evidence import EpochRecord, Evidence, FitCall
+from grader.grading.evidence import Evidence, FitCall
 from grader.grading.hints import hint_text
 from grader.results import CheckStatus
 
@@ -108,10 +108,6 @@ def blind_spot(epochs: int) -> Verdict:
 
 def training_accuracies(fit: FitCall) -> list[float | None]:
     return [epoch.accuracy() for epoch in fit.epochs]
-
-
-def first_epoch_reaching(epochs: tuple[EpochRecord, ...], threshold: float) -> EpochRecord | None:
-    return next((e for e in epochs if (acc := e.accuracy()) is not None and acc >= threshold), None)
 
 
 def visible(text: str) -> str:

@@ -9,11 +9,11 @@ from grader.grading.checks.base import (
     Verdict,
     char_diff,
     failed,
-    first_epoch_reaching,
     no_training,
     passed,
     visible,
 )
+from grader.grading.fit_evidence import first_epoch_reaching
 
 
 def _closest(expected: str, lines: list[str]) -> str | None:

@@ -7,13 +7,13 @@ from grader.grading.checks.base import (
     CheckContext,
     Verdict,
     failed,
-    first_epoch_reaching,
     no_training,
     passed,
     skipped,
 )
 from grader.grading.checks.probe import with_probe
 from grader.grading.evidence import Evidence, FitCall
+from grader.grading.fit_evidence import first_epoch_reaching
 from grader.spec.exercise import ExerciseSpec
 
 
