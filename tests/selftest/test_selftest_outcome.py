@@ -89,6 +89,7 @@ def test_an_accepted_mistake_is_noted_only_when_the_grader_names_it() -> None:
     )
     assert result.passed and result.counts["noted"] == 1
     assert "1/1 mutants caught as expected (1 noted, as designed)" in terminal_lines(result)[-1]
+    assert "1 of 1 mutants caught as expected (1 noted, as designed)" in render_page(result)
 
 
 def test_a_row_carries_the_hint_its_line_and_the_failed_checks() -> None:
