@@ -43,6 +43,10 @@ class MutantRow:
     report: str = ""  # the mutant's own report, relative to the selftest page
     diff: str = ""  # against the reference
 
+    @property
+    def as_expected(self) -> bool:
+        return self.outcome in AS_EXPECTED
+
 
 def _line(check: CheckResult | None, result: SubmissionResult) -> int | None:
     source = check.details.get("source") if check is not None else None
@@ -175,10 +179,15 @@ class SelftestResult:
         return {o: sum(1 for r in self.mutants if r.outcome == o) for o in OUTCOMES}
 
     @property
+    def as_expected(self) -> int:
+        """The mutants caught as expected (the noted ones included)."""
+        return sum(1 for r in self.mutants if r.as_expected)
+
+    @property
     def passed(self) -> bool:
         return (
             self.reference.passed
-            and all(r.outcome in AS_EXPECTED for r in self.mutants)
+            and all(r.as_expected for r in self.mutants)
             and all(s.agrees for s in self.samples)
             and not self.sample_problems
             and not self.spec_problems

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from grader.report import template_environment
-from grader.selftest.outcome import AS_EXPECTED, SelftestResult
+from grader.selftest.outcome import SelftestResult
 
 _env = template_environment("selftest/templates")
 
@@ -25,7 +25,7 @@ def terminal_lines(result: SelftestResult) -> list[str]:
         lines.append(f"reference: FAILS {ref.path}: {ref.message}")
     lines += [f"spec: {p}" for p in result.spec_problems]
     for row in result.mutants:
-        mark = "✓" if row.outcome in AS_EXPECTED else "✗"
+        mark = "✓" if row.as_expected else "✗"
         line = f" at line {row.line}" if row.line is not None else ""
         failed = ", ".join(row.failed_checks) or "nothing failed"
         lines.append(
@@ -41,7 +41,7 @@ def terminal_lines(result: SelftestResult) -> list[str]:
     lines += [f"samples: {p}" for p in result.sample_problems]
     counts = result.counts
     lines.append(
-        f"{result.exercise}: {counts['caught'] + counts['noted']}/{len(result.mutants)} mutants "
+        f"{result.exercise}: {result.as_expected}/{len(result.mutants)} mutants "
         f"caught as expected"
         + (f" ({counts['noted']} noted, as designed)" if counts["noted"] else "")
         + f", {counts['caught_other']} by another check, "
