@@ -108,7 +108,7 @@ def group_sources(
             try:
                 raw = source.read()
             except (OSError, ValueError) as exc:
-                problems.append(replace(source, problem=f"{source.filename} cannot be read: {exc}"))
+                problems.append(_with_problem(source, f"cannot be read: {exc}"))
                 continue
             content, sha = content_key(source.filename, raw), _sha256(raw)
             if memo is not None:
@@ -139,17 +139,18 @@ def grade_jobs(
         try:
             raw = source.read()
         except (OSError, ValueError) as exc:
-            unreadable(_with_problem(group, f"cannot be read: {exc}"))
+            unreadable([_with_problem(s, f"cannot be read: {exc}") for s, _ in group.members])
             continue
         if _sha256(raw) != sha:
             why = "changed while the class was being graded; grade the class again to grade it"
-            unreadable(_with_problem(group, f"{why} as it is now"))
+            unreadable([_with_problem(s, f"{why} as it is now") for s, _ in group.members])
             continue
         yield GradeJob(group.key, source.id, source.filename, raw, spec, options)
 
 
-def _with_problem(group: Group, why: str) -> list[SubmissionSource]:
-    return [replace(source, problem=f"{source.filename} {why}") for source, _ in group.members]
+def _with_problem(source: SubmissionSource, why: str) -> SubmissionSource:
+    """The source as a problem to report: `why` follows the file's name."""
+    return replace(source, problem=f"{source.filename} {why}")
 
 
 def settle(group: Group, outcome: JobOutcome, spec: ExerciseSpec) -> list[Graded]:

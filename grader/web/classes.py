@@ -226,11 +226,6 @@ def class_stamp(served: ServedClass) -> str:
         return _stamp(book, run_id, book.run_exercise(run_id))
 
 
-# The last state read of each class, by what it was read at (`state_key`): SQL figures, cheap
-# to count again, but a home page of many classes, or a class page polled during a grading,
-# counts each once per change, not once per view.
-
-
 def state_key(book: Gradebook, served: ServedClass) -> str:
     """What a class's state depends on, read cheaply: its latest run (and how far and how it
     went: rows land during a grading) and the count of human changes."""
@@ -265,6 +260,9 @@ class PerChange(Generic[T]):
         return value
 
 
+# The last state read of each class, by what it was read at (`state_key`): SQL figures, cheap
+# to count again, but a home page of many classes, or a class page polled during a grading,
+# counts each once per change, not once per view.
 _STATES: PerChange[ClassState] = PerChange()
 
 
@@ -292,11 +290,9 @@ def read_class_results(served: ServedClass) -> ClassResults:
     releases: seconds at 10,000, so only for an action that needs the whole class (a release),
     never for a page."""
     with Gradebook(served.gradebook) as book:
-        run_id = book.latest_run(None, str(served.out_dir))
-        if run_id is None:
-            raise HTTPException(404, "the gradebook no longer has this class")
-        exercise = book.run_exercise(run_id)
-        bases = _order(book.class_results(run_id))
+        head = read_head(book, served)
+        exercise = head.exercise
+        bases = _order(book.class_results(head.run["id"]))
         overrides = book.overrides(exercise)
         comments = book.comments(exercise)
         releases = book.releases(exercise)
