@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from late_notes import late_note
 from paths import FIXTURES
 
 from grader.classroom.gradebook import Gradebook, Resolution, RunInfo
@@ -20,20 +21,12 @@ from grader.classroom.overrides import Override, with_context
 from grader.classroom.review import KINDS
 from grader.classroom.similarity import SIMILARITY_JSON
 from grader.results import Robustness, SeedRun, SubmissionResult, read_results
-from grader.results.adjustments import LateNote
 
 EXERCISE = "mnist_callback"
 SIZE = 300
 INFO = RunInfo(EXERCISE, "a" * 64, "b" * 64, "class/", {}, "local", "process", 60.0,
                {"grader": "g", "tensorflow": "t", "keras": "k", "python": "p",
                 "platform": "x"})  # fmt: skip
-
-
-def late_note() -> LateNote:
-    return LateNote(
-        "2026-03-02T10:00:00+00:00", "file modification time", "x.py", "2026-03-01T23:59:00+00:00",
-        36000.0, 1, "day", 10.0, 1.0, True, "one day late",
-    )  # fmt: skip
 
 
 def seeds(agreed: bool) -> Robustness:

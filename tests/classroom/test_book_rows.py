@@ -10,22 +10,15 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from late_notes import late_note
 from paths import FIXTURES
 
 from grader.classroom.gradebook import Gradebook, Release, RowFilter, RunInfo
 from grader.classroom.overrides import Override, with_context
 from grader.results import SubmissionResult, read_results
-from grader.results.adjustments import LateNote
 
 EXERCISE = "mnist_callback"
 SIZE = 360
-
-
-def late_note(percent: float) -> LateNote:
-    return LateNote(
-        "2026-03-02T10:00:00+00:00", "file modification time", "x.py", "2026-03-01T23:59:00+00:00",
-        36000.0, 1, "day", percent, 1.0, True, "one day late",
-    )  # fmt: skip
 
 
 def make_class() -> list[SubmissionResult]:

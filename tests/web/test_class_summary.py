@@ -14,13 +14,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from late_notes import late_note
 from paths import FIXTURES
 from starlette.testclient import TestClient
 
 from grader.classroom.gradebook import Comment, Gradebook, RunInfo
 from grader.classroom.overrides import Override, with_context
 from grader.results import SubmissionResult, read_results
-from grader.results.adjustments import LateNote
 from grader.web.app import create_app
 from grader.web.classes import ServedClass, read_class, read_class_results
 from grader.web.overview import PAGE_SIZE
@@ -29,13 +29,6 @@ from grader.web.security import GuardConfig
 EXERCISE = "mnist_callback"
 SIZE = 300
 PORT = 8000
-
-
-def late_note() -> LateNote:
-    return LateNote(
-        "2026-03-02T10:00:00+00:00", "file modification time", "x.py", "2026-03-01T23:59:00+00:00",
-        36000.0, 1, "day", 10.0, 1.0, True, "one day late",
-    )  # fmt: skip
 
 
 def make_class() -> list[SubmissionResult]:

@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from late_notes import late_note
 from paths import FIXTURES
 
 from grader.classroom.classbook import report_names
@@ -18,19 +19,11 @@ from grader.classroom.gradebook import Comment, Gradebook, Release, RunInfo
 from grader.classroom.overrides import Override, finalize, with_context
 from grader.classroom.release import LAYOUTS, feedback_states, release_summary, released_name
 from grader.results import SubmissionResult, read_results
-from grader.results.adjustments import LateNote
 from grader.web.classes import ServedClass
 from grader.web.releasing import PAGE_SIZE, read_release_view
 
 EXERCISE = "mnist_callback"
 SIZE = 300
-
-
-def late_note() -> LateNote:
-    return LateNote(
-        "2026-03-02T10:00:00+00:00", "file modification time", "x.py", "2026-03-01T23:59:00+00:00",
-        36000.0, 1, "day", 10.0, 1.0, True, "one day late",
-    )  # fmt: skip
 
 
 def student_id(n: int) -> str:
